@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+/** `SHA256:` followed by unpadded base64, as `ssh-keygen -lf` prints a fingerprint. */
+export const fingerprintSchema = z
+  .string()
+  .regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'a SHA256 fingerprint such as SHA256:abc…(43 chars)');
+
+/** One SSH-reachable host (a cluster node or a storage target host). */
+export const hostSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/),
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65535).default(22),
+    user: z.string().min(1).default('root'),
+    hostKeys: z.array(fingerprintSchema).optional(),
+    knownHostsFile: z.string().optional(),
+    identityFile: z.string().optional(),
+    agent: z.string().optional(),
+  })
+  .strict();
+
+export const dialectSchema = z.enum(['auto', 'heartbeat-2.1', 'pacemaker-1.0', 'pacemaker-1.1', 'pacemaker-2']);
+
+export const clusterSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/),
+    /** Stack dialect; `auto` detects it once from the tools' version. */
+    dialect: dialectSchema.default('auto'),
+    nodes: z.array(hostSchema).min(1),
+  })
+  .strict();
+
+export const storageTargetSchema = hostSchema
+  .extend({
+    driver: z.enum(['tgt', 'lio', 'iet']),
+    /** The iSCSI target's IQN. */
+    iqn: z.string().regex(/^iqn\.\d{4}-\d{2}\.[a-z0-9.-]+(:[A-Za-z0-9._:-]+)?$/),
+    /** host:port initiators connect to. */
+    portal: z.string().optional(),
+    /** Where new backing files are created when lun.add is given a size. */
+    backingDir: z.string().default('/var/lib/hasf/luns'),
+    /** How a sized LUN is created: a sparse file in backingDir, or an LV in volumeGroup. */
+    create: z.enum(['file', 'lv']).default('file'),
+    volumeGroup: z.string().optional(),
+    /** Cluster this storage serves (for locks and display). */
+    cluster: z.string().optional(),
+  })
+  .strict();
+
+/** The inventory: what `hasf lab up` writes and what a site describes for real hosts. */
+export const inventorySchema = z
+  .object({
+    clusters: z.array(clusterSchema).default([]),
+    storage: z.array(storageTargetSchema).default([]),
+  })
+  .strict();
+
+export type HostConfig = z.infer<typeof hostSchema>;
+export type ClusterConfig = z.infer<typeof clusterSchema>;
+export type StorageTargetConfig = z.infer<typeof storageTargetSchema>;
+export type Inventory = z.infer<typeof inventorySchema>;
+export type Dialect = z.infer<typeof dialectSchema>;
