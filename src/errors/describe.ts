@@ -42,6 +42,7 @@ export const CODE_INFO: Record<ErrorCode, CodeInfo> = {
   RESOURCES_WOULD_STOP: T(409, 'Resources would stop'),
   LUN_EXISTS: T(409, 'LUN exists'),
   BACKING_STORE_MISSING: T(422, 'Backing store missing'),
+  BACKING_STORE_CONFLICT: T(409, 'Backing store conflicts with the request'),
   TARGET_LOCKED: T(409, 'Target busy'),
   VERIFY_FAILED: T(502, 'Cluster did not reach the wanted state', true),
   JOB_NOT_PENDING: T(409, 'Job not pending'),
