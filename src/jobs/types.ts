@@ -1,0 +1,136 @@
+/**
+ * The job record: what a request became, as stored in Redis and shown by REST, Slack
+ * and the CLI. One shape for every door.
+ */
+export const JOB_STATES = [
+  'awaiting_approval',
+  'queued',
+  'running',
+  'succeeded',
+  'failed',
+  'rejected',
+  'expired',
+  'cancelled',
+] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+/** States a job never leaves. */
+export const FINAL_STATES: readonly JobState[] = [
+  'succeeded',
+  'failed',
+  'rejected',
+  'expired',
+  'cancelled',
+];
+
+export type Channel = 'rest' | 'slack' | 'cli';
+
+export type OperationName =
+  | 'vm.migrate'
+  | 'node.standby'
+  | 'node.online'
+  | 'node.fence'
+  | 'lun.add'
+  | 'resource.cleanup';
+
+/** One predicted scheduler action (from crm_simulate on a copy of the CIB). */
+export interface PredictedAction {
+  action: string;
+  resource?: string;
+  node?: string;
+  from?: string;
+  to?: string;
+  text: string;
+}
+
+/** What the request will do: the exact commands and, for Pacemaker, the scheduler's prediction. */
+export interface Plan {
+  /** One line for humans: "Live-migrate vm1 from node1 to node2". */
+  summary: string;
+  /** Exact argvs and the host (or "any node of CLUSTER") each runs on. */
+  commands: { host: string; argv: string[] }[];
+  /** Predicted transition; absent for storage operations. */
+  prediction?: {
+    actions: PredictedAction[];
+    /** resource id → nodes after the transition */
+    placement: Record<string, string[]>;
+  };
+  /** Things the approver should know (downtime, leftover constraints, …). */
+  warnings: string[];
+}
+
+/** One command run by a job, as recorded in its step log. */
+export interface StepRecord {
+  seq: number;
+  step: string;
+  host: string;
+  argv: string[];
+  exitCode: number | null;
+  durationMs: number;
+  outputExcerpt: string;
+  at: string;
+}
+
+export interface ApprovalEntry {
+  person: string;
+  identity: string;
+  decision: 'approve' | 'reject';
+  comment?: string;
+  at: string;
+}
+
+export interface CallbackDelivery {
+  event: string;
+  attempt: number;
+  at: string;
+  status: number | null;
+  error?: string;
+}
+
+export interface JobRecord {
+  id: string;
+  operation: OperationName;
+  cluster: string;
+  params: Record<string, unknown>;
+  /** Person name (not identity): approvals are counted per person. */
+  requester: string;
+  requesterIdentity: string;
+  channel: Channel;
+  reason: string;
+  ticket?: string;
+  callbackUrl?: string;
+  emergency: boolean;
+  /** Break-glass jobs stay review-pending until an approver reviews them. */
+  reviewPending: boolean;
+  review?: { person: string; comment?: string; at: string };
+  state: JobState;
+  plan: Plan;
+  approvalsRequired: number;
+  approvals: ApprovalEntry[];
+  /** When an awaiting job expires. */
+  expiresAt?: string;
+  createdAt: string;
+  updatedAt: string;
+  queuedAt?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  /** Crash-safety checkpoints written by the operation as it goes. */
+  checkpoint: Record<string, unknown>;
+  attempts: number;
+  result?: { summary: string; details?: Record<string, unknown> };
+  error?: { code: string; message: string };
+  /** Slack message of the approval request, for in-place updates. */
+  slack?: { channel?: string; ts?: string; requesterUser?: string; responseUrl?: string };
+}
+
+/** A request to run an operation, from any door. */
+export interface JobRequest {
+  operation: string;
+  params: Record<string, unknown>;
+  reason: string;
+  ticket?: string;
+  callbackUrl?: string;
+  cluster?: string;
+  emergency?: boolean;
+  dryRun?: boolean;
+}

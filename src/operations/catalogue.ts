@@ -1,0 +1,33 @@
+import { HasfError } from '../errors/index.ts';
+import type { OperationName } from '../jobs/types.ts';
+import { closest } from '../util/closest.ts';
+import { lunAdd } from './lun-add.ts';
+import { nodeFence } from './node-fence.ts';
+import { nodeOnline, nodeStandby } from './node-standby.ts';
+import { resourceCleanup } from './resource-cleanup.ts';
+import type { OperationDef } from './types.ts';
+import { vmMigrate } from './vm-migrate.ts';
+
+/** Every queued operation, by name. cluster.status is read-only and served directly. */
+export const OPERATIONS: Record<OperationName, OperationDef<any>> = {
+  'vm.migrate': vmMigrate,
+  'node.standby': nodeStandby,
+  'node.online': nodeOnline,
+  'node.fence': nodeFence,
+  'lun.add': lunAdd,
+  'resource.cleanup': resourceCleanup,
+};
+
+export const OPERATION_NAMES = Object.keys(OPERATIONS) as OperationName[];
+
+/** The definition of `name`, or UNKNOWN_OPERATION with the closest names. */
+export function getOperation(name: string): OperationDef<any> {
+  const op = (OPERATIONS as Record<string, OperationDef<any>>)[name];
+  if (op) return op;
+  const near = closest(name, OPERATION_NAMES);
+  throw new HasfError('UNKNOWN_OPERATION', `Unknown operation "${name}"${near.length ? `; did you mean ${near.join(', ')}?` : `; known: ${OPERATION_NAMES.join(', ')}`}.`, {
+    operation: name,
+    closest: near,
+    known: OPERATION_NAMES,
+  });
+}

@@ -1,0 +1,4 @@
+export { OPERATIONS, OPERATION_NAMES, getOperation } from './catalogue.ts';
+export { validateParams } from './validate-params.ts';
+export { NAME_PATTERN } from './params.ts';
+export type * from './types.ts';

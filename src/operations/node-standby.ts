@@ -1,0 +1,154 @@
+import { HasfError } from '../errors/index.ts';
+import { allResources, onlineNodes, requireNode } from './status-helpers.ts';
+import { nameSchema } from './params.ts';
+import type { OperationDef } from './types.ts';
+import { waitForCluster } from './wait-cluster.ts';
+
+export interface NodeParams {
+  node: string;
+}
+
+const nodeParams = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['node'],
+  properties: { node: nameSchema('Node name') },
+};
+
+/** node.standby: drain a node (its resources move away; it still counts for quorum). */
+export const nodeStandby: OperationDef<NodeParams> = {
+  name: 'node.standby',
+  summary: 'Put a node in standby: its resources move to other nodes.',
+  replaces: 'crm_standby -U node2 -v on / crm_attribute --node node2 --name standby --update on',
+  risk: 'medium',
+  disruptive: true,
+  defaultApprovals: 1,
+  usage: '/hasf standby <node> [--reason "..."] [--ticket CHG123] [--dry-run]',
+  timeoutMs: 15 * 60_000,
+  paramsSchema: nodeParams,
+  locks: (p) => [
+    { kind: 'node', name: p.node },
+    { kind: 'cluster-disruptive', name: '*' },
+  ],
+  target: (p) => p.node,
+
+  async preflight(ctx, p, status) {
+    const node = requireNode(status, p.node);
+    if (node.standby) throw new HasfError('ALREADY_THERE', `${p.node} is already in standby.`, { node: p.node });
+    if (!node.online) throw new HasfError('TARGET_OFFLINE', `${p.node} is offline; there is nothing to drain.`, { node: p.node });
+    const others = onlineNodes(status).filter((n) => n.name !== p.node && !n.standby);
+    if (others.length === 0) {
+      throw new HasfError('LAST_NODE', `${p.node} is the last online node that can run resources; standby would stop everything.`, { node: p.node });
+    }
+    // The scheduler decides whether every resource still has somewhere to run.
+    const prediction = await ctx.pacemaker.predict({ kind: 'standby', node: p.node, on: true });
+    const clones = new Set(status.resources.filter((r) => r.kind === 'clone').map((r) => r.id));
+    const stranded = allResources(status).filter(
+      (r) =>
+        r.kind === 'primitive' &&
+        !r.isFenceDevice &&
+        !(r.parent && clones.has(r.parent)) &&
+        r.active &&
+        r.nodes.includes(p.node) &&
+        (prediction.placement[r.id] ?? []).length === 0,
+    );
+    if (stranded.length) {
+      throw new HasfError(
+        'RESOURCES_WOULD_STOP',
+        `Standby of ${p.node} would leave ${stranded.map((r) => r.id).join(', ')} with nowhere to run (they would stop); free capacity or constraints elsewhere first.`,
+        { node: p.node, resources: stranded.map((r) => r.id) },
+      );
+    }
+  },
+
+  async plan(ctx, p, status) {
+    const change = { kind: 'standby', node: p.node, on: true } as const;
+    const [argvs, prediction] = await Promise.all([ctx.pacemaker.commandsFor(change), ctx.pacemaker.predict(change)]);
+    const running = allResources(status).filter((r) => r.kind === 'primitive' && r.nodes.includes(p.node)).map((r) => r.id);
+    return {
+      summary: `Put ${p.node} in standby (moves ${running.length} resource instance(s) away: ${running.join(', ') || 'none'})`,
+      commands: argvs.map((argv) => ({ host: `any node of ${ctx.cluster}`, argv })),
+      prediction,
+      warnings: [],
+    };
+  },
+
+  async execute(ctx, p) {
+    await ctx.step('standby');
+    const status = await ctx.pacemaker.status();
+    const node = requireNode(status, p.node);
+    if (!node.standby) {
+      const r = await ctx.pacemaker.standby(p.node, true);
+      if (r.exitCode !== 0) throw new HasfError('COMMAND_FAILED', `crm_attribute failed (exit ${r.exitCode}): ${r.stderr.trim().slice(0, 300)}`);
+    }
+    await ctx.saveCheckpoint({ standbySet: true });
+    await ctx.step('verify');
+    await waitForCluster(
+      ctx,
+      `${p.node} in standby with no resources`,
+      (s) => {
+        const n = s.nodes.find((x) => x.name === p.node);
+        if (!n?.standby) return false;
+        return allResources(s).every((r) => r.kind !== 'primitive' || !r.nodes.includes(p.node));
+      },
+      10 * 60_000,
+    );
+    return { summary: `${p.node} is in standby; no resources run on it.`, details: { node: p.node } };
+  },
+};
+
+/** node.online: take a node out of standby. */
+export const nodeOnline: OperationDef<NodeParams> = {
+  name: 'node.online',
+  summary: 'Take a node out of standby so it can run resources again.',
+  replaces: 'crm_standby -U node2 -v off / crm_attribute --node node2 --name standby --update off',
+  risk: 'low',
+  disruptive: true,
+  defaultApprovals: 1,
+  usage: '/hasf online <node> [--reason "..."] [--ticket CHG123] [--dry-run]',
+  timeoutMs: 5 * 60_000,
+  paramsSchema: nodeParams,
+  locks: (p) => [
+    { kind: 'node', name: p.node },
+    { kind: 'cluster-disruptive', name: '*' },
+  ],
+  target: (p) => p.node,
+
+  async preflight(_ctx, p, status) {
+    const node = requireNode(status, p.node);
+    if (!node.standby) throw new HasfError('ALREADY_THERE', `${p.node} is not in standby.`, { node: p.node });
+    if (!node.online) throw new HasfError('TARGET_OFFLINE', `${p.node} is offline; it must be up before it can leave standby.`, { node: p.node });
+    if (node.unclean) throw new HasfError('TARGET_UNCLEAN', `${p.node} is unclean; resolve it first.`, { node: p.node });
+  },
+
+  async plan(ctx, p) {
+    const change = { kind: 'standby', node: p.node, on: false } as const;
+    const [argvs, prediction] = await Promise.all([ctx.pacemaker.commandsFor(change), ctx.pacemaker.predict(change)]);
+    return {
+      summary: `Take ${p.node} out of standby`,
+      commands: argvs.map((argv) => ({ host: `any node of ${ctx.cluster}`, argv })),
+      prediction,
+      warnings: [],
+    };
+  },
+
+  async execute(ctx, p) {
+    await ctx.step('online');
+    const status = await ctx.pacemaker.status();
+    if (requireNode(status, p.node).standby) {
+      const r = await ctx.pacemaker.standby(p.node, false);
+      if (r.exitCode !== 0) throw new HasfError('COMMAND_FAILED', `crm_attribute failed (exit ${r.exitCode}): ${r.stderr.trim().slice(0, 300)}`);
+    }
+    await ctx.step('verify');
+    await waitForCluster(
+      ctx,
+      `${p.node} online and eligible`,
+      (s) => {
+        const n = s.nodes.find((x) => x.name === p.node);
+        return !!n && n.online && !n.standby && !n.unclean;
+      },
+      2 * 60_000,
+    );
+    return { summary: `${p.node} is online and eligible to run resources.`, details: { node: p.node } };
+  },
+};

@@ -1,0 +1,16 @@
+/**
+ * JSON Schema fragments shared by operation params. The name pattern is the allow-list
+ * every cluster object name must match before anything reaches a shell: no spaces,
+ * quotes, metacharacters, leading '-', non-ASCII or more than 64 characters.
+ */
+export const NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$';
+
+export const nameSchema = (description: string) => ({
+  type: 'string',
+  pattern: NAME_PATTERN,
+  maxLength: 64,
+  description,
+});
+
+/** Absolute path on the storage host: no '..', a safe character set, at most 255 characters. */
+export const PATH_PATTERN = '^/(?!.*(^|/)\\.\\.(/|$))[A-Za-z0-9._/-]{1,254}$';

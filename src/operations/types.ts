@@ -1,0 +1,111 @@
+import type { ClusterStatus, FenceEvent } from '../cluster/model.ts';
+import type { StorageTargetConfig } from '../config/inventory.ts';
+import type { CommandResult } from '../ssh/types.ts';
+import type { OperationName, Plan, PredictedAction } from '../jobs/types.ts';
+
+/** A change the scheduler can be asked to predict. */
+export type ClusterChange =
+  | { kind: 'move'; resource: string; node: string }
+  | { kind: 'standby'; node: string; on: boolean }
+  | { kind: 'fence'; node: string; action: 'reboot' | 'off' }
+  | { kind: 'cleanup'; resource: string };
+
+/** What an operation needs from a Pacemaker cluster (src/cluster's driver provides it). */
+export interface ClusterApi {
+  status(): Promise<ClusterStatus>;
+  move(resource: string, node: string): Promise<CommandResult>;
+  clear(resource: string): Promise<CommandResult>;
+  standby(node: string, on: boolean): Promise<CommandResult>;
+  fence(node: string, action: 'reboot' | 'off'): Promise<CommandResult>;
+  fenceHistory(node?: string): Promise<FenceEvent[]>;
+  cleanup(resource: string): Promise<CommandResult>;
+  /** The exact argvs a change runs. */
+  commandsFor(change: ClusterChange): Promise<string[][]>;
+  /** The scheduler's prediction for a change, computed on a copy of the CIB. */
+  predict(change: ClusterChange): Promise<{ actions: PredictedAction[]; placement: Record<string, string[]> }>;
+}
+
+export interface LunInfo {
+  lun: number;
+  path: string;
+  sizeBytes?: number;
+}
+
+/** What an operation needs from an iSCSI target (src/storage's drivers provide it). */
+export interface StorageApi {
+  listLuns(): Promise<LunInfo[]>;
+  plan(req: { path?: string; sizeMiB?: number; lun?: number; name?: string }): Promise<string[][]>;
+  addLun(req: { path?: string; sizeMiB?: number; lun?: number; name?: string }): Promise<{
+    lun: number;
+    path: string;
+    created: boolean;
+    noop: boolean;
+  }>;
+  backingStoreExists(path: string): Promise<boolean>;
+}
+
+/** Where an operation runs: one cluster and the storage targets that serve it. */
+export interface OperationContext {
+  cluster: string;
+  pacemaker: ClusterApi;
+  storage(target: string): StorageApi;
+  storageTargets: StorageTargetConfig[];
+  /** Job id (or 'dry-run'), for naming created objects. */
+  jobId: string;
+}
+
+/** Extra powers while executing: checkpoints and progress. */
+export interface ExecutionContext extends OperationContext {
+  /** Checkpoints from earlier attempts of this job (crash safety). */
+  readonly checkpoint: Readonly<Record<string, unknown>>;
+  /** Record progress durably before acting on it. */
+  saveCheckpoint(patch: Record<string, unknown>): Promise<void>;
+  /** Names the step that following commands belong to (shown in the step log). */
+  step(name: string): Promise<void>;
+  /** Time source and sleep (injected so waits can be bounded). */
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+/** Objects a job locks: one job at a time per object, in request order. */
+export interface LockTarget {
+  kind: 'vm' | 'resource' | 'node' | 'lun-target' | 'cluster-disruptive';
+  name: string;
+}
+
+export type Risk = 'low' | 'medium' | 'high';
+
+/** JSON Schema subset used for params (validated with ajv; mirrored in openapi.yaml). */
+export type ParamsSchema = Record<string, unknown>;
+
+/**
+ * One operation, defined once: this drives REST validation, the Slack parser and help,
+ * the worker and the docs.
+ */
+export interface OperationDef<P = Record<string, unknown>> {
+  name: OperationName;
+  /** One line for help text. */
+  summary: string;
+  /** The classic runbook command this replaces (docs). */
+  replaces: string;
+  risk: Risk;
+  /** Node-level disruption: one at a time per cluster; refused during change freezes. */
+  disruptive: boolean;
+  /** Default approvals (the policy can override). */
+  defaultApprovals: number;
+  paramsSchema: ParamsSchema;
+  /** Slack usage line, e.g. `/hasf migrate <vm> <node> [--allow-restart]`. */
+  usage: string;
+  /** How long execute may take before the job fails. */
+  timeoutMs: number;
+  /** Objects this job locks. */
+  locks(params: P): LockTarget[];
+  /** The object the request is about, for display ("vm1 → node2"). */
+  target(params: P): string;
+  /** Safety rules; throws a HasfError with the refusal code. Runs no command that changes anything. */
+  preflight(ctx: OperationContext, params: P, status: ClusterStatus): Promise<void>;
+  /** The exact commands and the prediction. Changes nothing. */
+  plan(ctx: OperationContext, params: P, status: ClusterStatus): Promise<Plan>;
+  /** Do it, checkpointing as it goes, then verify the cluster really got there. */
+  execute(ctx: ExecutionContext, params: P): Promise<{ summary: string; details?: Record<string, unknown> }>;
+}

@@ -1,0 +1,21 @@
+/** Sleep that can be awaited. */
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Poll `check` until it returns a value other than undefined, or `timeoutMs` passes
+ * (then returns undefined). Errors from `check` propagate.
+ */
+export async function pollUntil<T>(
+  check: () => Promise<T | undefined>,
+  opts: { timeoutMs: number; intervalMs?: number; sleep?: (ms: number) => Promise<void>; now?: () => number },
+): Promise<T | undefined> {
+  const now = opts.now ?? Date.now;
+  const wait = opts.sleep ?? sleep;
+  const deadline = now() + opts.timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined) return v;
+    if (now() >= deadline) return undefined;
+    await wait(opts.intervalMs ?? 1000);
+  }
+}
