@@ -9,12 +9,40 @@ export function shellQuote(arg: string): string {
   return `'${arg.replaceAll("'", `'\\''`)}'`;
 }
 
+// Words the shell would read as syntax, not as a command name, in command position.
+const RESERVED = new Set([
+  '!', '{', '}', 'case', 'do', 'done', 'elif', 'else', 'esac', 'fi', 'for', 'function',
+  'if', 'in', 'select', 'then', 'time', 'until', 'while', '[[', ']]', 'coproc',
+]);
+
+/** Quote the command word: a bare `X=1` would be an assignment and `if` a keyword, so force quotes. */
+function quoteCommandWord(arg: string): string {
+  const q = shellQuote(arg);
+  return q === arg && (arg.includes('=') || RESERVED.has(arg)) ? `'${arg}'` : q;
+}
+
+/** Options of buildCommandLine. */
+export interface CommandLineOptions {
+  /**
+   * Prefix the command with `exec`, so the remote shell is replaced by the command:
+   * a signal sent to the session (timeout kill) then reaches the command itself.
+   * Default false.
+   */
+  exec?: boolean;
+}
+
 /** Join an argv (with optional leading environment assignments) into one shell command line. */
-export function buildCommandLine(argv: string[], env: Record<string, string> = {}): string {
-  if (argv.length === 0) throw new Error('empty argv');
+export function buildCommandLine(
+  argv: string[],
+  env: Record<string, string> = {},
+  options: CommandLineOptions = {},
+): string {
+  const [cmd, ...args] = argv;
+  if (cmd === undefined) throw new Error('empty argv');
   const assignments = Object.entries(env).map(([k, v]) => {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new Error(`invalid environment name: ${k}`);
     return `${k}=${shellQuote(v)}`;
   });
-  return [...assignments, ...argv.map(shellQuote)].join(' ');
+  const words = [quoteCommandWord(cmd), ...args.map(shellQuote)];
+  return [...assignments, ...(options.exec ? ['exec'] : []), ...words].join(' ');
 }

@@ -1,0 +1,143 @@
+import { constants } from 'node:os';
+import type { Client, ClientChannel } from 'ssh2';
+import { HasfError } from '../errors/index.ts';
+import { connectError } from './connection.ts';
+import type { CommandResult, HostSpec, RunOptions } from './types.ts';
+
+/** Default per-command timeout (RunOptions.timeoutMs). */
+export const DEFAULT_TIMEOUT_MS = 60_000;
+/** Default output cap per stream (RunOptions.maxOutputBytes). */
+export const DEFAULT_MAX_OUTPUT = 4 * 1024 * 1024;
+/** After a timeout kill, how long to wait for sshd to close the channel before giving up on the connection. */
+const CLOSE_GRACE_MS = 2_000;
+
+/** Marks a failure that happened before the command could start: safe to try again elsewhere. */
+export const NOT_STARTED = Symbol('ssh.notStarted');
+
+/** Collects one output stream up to a cap, keeping the prefix. */
+class CappedBuffer {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  truncated = false;
+  constructor(private readonly cap: number) {}
+  push(b: Buffer): void {
+    const room = this.cap - this.size;
+    if (b.length > room) {
+      this.truncated = true;
+      if (room > 0) this.chunks.push(b.subarray(0, room));
+      this.size = this.cap;
+      return;
+    }
+    this.chunks.push(b);
+    this.size += b.length;
+  }
+  text(): string {
+    return Buffer.concat(this.chunks).toString('utf8');
+  }
+}
+
+/** Exit code for a command killed by a signal, as a shell reports it (128 + signal number). */
+function signalExitCode(signal: string | undefined): number {
+  const n = signal ? (constants.signals as Record<string, number>)[`SIG${signal}`] : undefined;
+  return 128 + (n ?? 0);
+}
+
+/**
+ * Run one prepared command line on an open connection. Resolves with the result (any
+ * exit code); rejects with COMMAND_TIMEOUT (the remote command was sent SIGKILL and its
+ * channel closed) or SSH_CONNECT_FAILED (channel could not open: tagged NOT_STARTED; or
+ * the connection dropped mid-command: `details.mayHaveRun`). `onHung` is called when
+ * sshd does not even close a killed channel, so the caller can drop the connection.
+ */
+export function runOnClient(
+  client: Client,
+  host: HostSpec,
+  argv: string[],
+  line: string,
+  options: RunOptions,
+  onHung: () => void,
+): Promise<CommandResult> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const cap = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    let channel: ClientChannel | undefined;
+    let timedOut = false;
+    let done = false;
+    let exit: { code?: number; signal?: string } | undefined;
+    const out = new CappedBuffer(cap);
+    const err = new CappedBuffer(cap);
+    const finish = (f: () => void) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      clearTimeout(grace);
+      f();
+    };
+    const timeoutError = () =>
+      new HasfError(
+        'COMMAND_TIMEOUT',
+        `${argv[0]} on ${host.name} did not finish within ${timeoutMs} ms and was killed; raise timeoutMs if it is legitimately slow.`,
+        { host: host.name, argv, timeoutMs },
+      );
+    let grace: NodeJS.Timeout | undefined;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      if (!channel) return; // still opening: the open callback will close it
+      try {
+        channel.signal('KILL');
+      } catch {
+        // the channel is already closing
+      }
+      channel.close();
+      grace = setTimeout(() => {
+        onHung();
+        finish(() => reject(timeoutError()));
+      }, CLOSE_GRACE_MS);
+    }, timeoutMs);
+
+    client.exec(line, (e, ch) => {
+      if (e) {
+        const error = connectError(host, `could not open a session channel: ${e.message}`, e, { started: false });
+        // ssh2 sets `reason` when sshd answered the open with a refusal; without it the connection itself is gone.
+        Object.assign(error, { [NOT_STARTED]: (e as { reason?: unknown }).reason === undefined ? 'connection' : 'refused' });
+        return finish(() => reject(error));
+      }
+      channel = ch;
+      if (timedOut) {
+        ch.close();
+        return finish(() => reject(timeoutError()));
+      }
+      ch.on('data', (b: Buffer) => out.push(b));
+      ch.stderr.on('data', (b: Buffer) => err.push(b));
+      ch.on('exit', (code: number | null, signal?: string) => {
+        exit = code === null || code === undefined ? { ...(signal ? { signal } : {}) } : { code };
+      });
+      ch.on('close', () => {
+        if (timedOut) return finish(() => reject(timeoutError()));
+        if (!exit) {
+          return finish(() =>
+            reject(
+              connectError(host, 'the connection dropped while a command ran; it may or may not have run', undefined, {
+                argv,
+                mayHaveRun: true,
+              }),
+            ),
+          );
+        }
+        finish(() =>
+          resolve({
+            host: host.name,
+            argv,
+            exitCode: exit!.code ?? signalExitCode(exit!.signal),
+            stdout: out.text(),
+            stderr: err.text(),
+            durationMs: performance.now() - started,
+            truncated: out.truncated || err.truncated,
+          }),
+        );
+      });
+      ch.end(options.stdin ?? '');
+    });
+  });
+}
