@@ -1,0 +1,32 @@
+import type { TgtTarget } from './parse-tgtadm.ts';
+
+/** The file name of the generated configuration of one target: `hasf-<iqn with : as _>.conf`. */
+export function tgtConfFileName(iqn: string): string {
+  return `hasf-${iqn.replace(/[^A-Za-z0-9._-]/g, '_')}.conf`;
+}
+
+/**
+ * Render a target as a tgt-admin configuration block. Unlike `tgt-admin --dump`, every
+ * backing store carries its `lun` number, because tgt-admin otherwise numbers LUNs 1, 2, …
+ * in file order and a restart would renumber a target with gaps. ACL addresses are kept;
+ * CHAP passwords cannot be read back from tgtd, so bound accounts are named in a comment.
+ */
+export function renderTgtConf(t: TgtTarget): string {
+  const out = [
+    '# Written by HASF Ops from the live target (tgtadm --op show) on every lun.add;',
+    '# edits here are overwritten. Loaded at boot by tgt-admin (targets.conf includes conf.d/*.conf).',
+    `<target ${t.iqn}>`,
+  ];
+  for (const l of [...t.luns].sort((a, b) => a.lun - b.lun)) {
+    if (l.lun === 0 || l.path === undefined) continue;
+    out.push(`    <backing-store ${l.path}>`, `        lun ${l.lun}`);
+    if (l.bsType && l.bsType !== 'rdwr') out.push(`        bs-type ${l.bsType}`);
+    out.push('    </backing-store>');
+  }
+  // tgt-admin binds ALL when a target has no initiator-address at all.
+  for (const a of t.acl) out.push(`    initiator-address ${a}`);
+  if (t.acl.length === 0) out.push('    # no ACL on the live target: tgt-admin will allow ALL initiators');
+  for (const a of t.accounts) out.push(`    # account bound on the live target, add its password here: incominguser ${a.split(' ')[0]} PASSWORD`);
+  out.push('</target>', '');
+  return out.join('\n');
+}

@@ -1,0 +1,68 @@
+import { HasfError } from '../errors/index.ts';
+import type { CommandResult } from '../ssh/types.ts';
+import { DriverBase, type LunSpec, type TargetSnapshot } from './driver-base.ts';
+import { parseTgtadmShow, type TgtTarget } from './parse-tgtadm.ts';
+import { runChecked, writeFileSteps, type Step } from './steps.ts';
+import { renderTgtConf, tgtConfFileName } from './tgt-conf.ts';
+import { validatePath } from './validate.ts';
+
+interface TgtSnapshot extends TargetSnapshot {
+  target: TgtTarget;
+}
+
+/**
+ * Linux SCSI target framework (tgt, `tgtadm`): adds LUNs at runtime and persists the
+ * target as `<tgtConfDir>/hasf-<iqn>.conf`, regenerated from the live target.
+ */
+export class TgtDriver extends DriverBase<TgtSnapshot> {
+  readonly kind = 'tgt' as const;
+  protected readonly firstLun = 1;
+
+  /** `tgtadm` plus the control port option when a private tgtd is addressed. */
+  private tgtadm(...args: string[]): string[] {
+    const port = this.opts.controlPort;
+    return port === undefined ? ['tgtadm', ...args] : ['tgtadm', '-C', String(port), ...args];
+  }
+
+  /** Path of the persisted configuration of this target. */
+  get confPath(): string {
+    return `${validatePath(this.opts.tgtConfDir ?? '/etc/tgt/conf.d', 'tgtConfDir')}/${tgtConfFileName(this.iqn)}`;
+  }
+
+  protected async snapshot(log: CommandResult[]): Promise<TgtSnapshot> {
+    const res = await runChecked(this.exec, this.tgtadm('--lld', 'iscsi', '--mode', 'target', '--op', 'show'), log, {
+      timeoutMs: this.opts.timeoutMs,
+    });
+    const all = parseTgtadmShow(res.stdout);
+    const target = all.find((t) => t.iqn === this.iqn);
+    if (!target) {
+      throw new HasfError('NOT_FOUND', `tgtd on ${this.exec.name} has no target ${this.iqn}; create it or fix the inventory's iqn.`, {
+        iqn: this.iqn,
+        targets: all.map((t) => t.iqn),
+      });
+    }
+    const foreignPaths = new Set(
+      all.filter((t) => t !== target).flatMap((t) => t.luns.flatMap((l) => (l.path === undefined ? [] : [l.path]))),
+    );
+    const luns = target.luns
+      .filter((l) => l.lun !== 0 && l.path !== undefined)
+      .map((l) => ({ lun: l.lun, path: l.path!, sizeBytes: l.sizeBytes }));
+    return { target, luns, foreignPaths };
+  }
+
+  protected addSteps(snap: TgtSnapshot, spec: LunSpec): Step[] {
+    return [
+      {
+        argv: this.tgtadm(
+          '--lld', 'iscsi', '--mode', 'logicalunit', '--op', 'new',
+          '--tid', String(snap.target.tid), '--lun', String(spec.lun), '--backing-store', spec.path,
+        ),
+      },
+    ];
+  }
+
+  protected persistSteps(): Step[] {
+    // Rendered when the step runs, from the target as it is after the add.
+    return writeFileSteps(this.confPath, async (log) => renderTgtConf((await this.snapshot(log)).target));
+  }
+}
