@@ -34,9 +34,17 @@ const weeklySchema = z
 // Local wall-clock (date, optionally time) in the freeze's zone, or an absolute instant with Z/offset.
 const LOCAL_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?$/;
 const ABSOLUTE_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+const isLocalPoint = (s: string): boolean => {
+  const m = LOCAL_RE.exec(s);
+  if (!m) return false;
+  // Round-trip through Date.UTC so 2024-02-30 or 25:00 are refused, not rolled over.
+  const [y, mo, d, h = '0', mi = '0', sec = '0'] = m.slice(1).map((x) => x ?? '0');
+  const t = new Date(Date.UTC(+y!, +mo! - 1, +d!, +h, +mi, +sec));
+  return t.getUTCFullYear() === +y! && t.getUTCMonth() === +mo! - 1 && t.getUTCDate() === +d! && t.getUTCHours() === +h && t.getUTCMinutes() === +mi;
+};
 const pointSchema = z
   .string()
-  .refine((s) => LOCAL_RE.test(s) || (ABSOLUTE_RE.test(s) && !Number.isNaN(Date.parse(s))), 'a date such as 2024-12-20, 2024-12-20 18:00 (in the freeze zone) or 2024-12-20T17:00:00Z');
+  .refine((s) => isLocalPoint(s) || (ABSOLUTE_RE.test(s) && !Number.isNaN(Date.parse(s))), 'a date such as 2024-12-20, 2024-12-20 18:00 (in the freeze zone) or 2024-12-20T17:00:00Z');
 
 const common = {
   /** Shown in the refusal: "change freeze 'year-end' until …". */
@@ -55,12 +63,23 @@ const common = {
  * "Fri 18:00 - Mon 06:00"; it may wrap over the week end). Times are wall-clock in `zone`.
  */
 export const freezeSchema = z.union([
-  z.object({ ...common, from: pointSchema, to: pointSchema }).strict(),
+  z
+    .object({ ...common, from: pointSchema, to: pointSchema })
+    .strict()
+    .refine((f) => rangeInOrder(f.from, f.to, f.zone), { message: 'a freeze must end after it starts', path: ['to'] }),
   z.object({ ...common, weekly: weeklySchema }).strict(),
 ]);
 
 /** A parsed freeze. */
 export type Freeze = z.infer<typeof freezeSchema>;
+
+function rangeInOrder(from: string, to: string, zone: string): boolean {
+  try {
+    return pointInstant(from, zone, false) < pointInstant(to, zone, true);
+  } catch {
+    return true; // another issue (bad zone or date) is reported already
+  }
+}
 
 function minuteOfWeek(day: string, time: string): number {
   const [h, m] = time.split(':').map(Number);
