@@ -60,6 +60,7 @@ export const CODE_INFO: Record<ErrorCode, CodeInfo> = {
   AUDIT_TAMPERED: T(500, 'Audit log tampered'),
   REDIS_UNAVAILABLE: T(503, 'Redis unavailable', true),
   LAB_FAILED: T(500, 'Lab failed'),
+  LAB_NEEDS_ROOT: T(500, 'Lab needs root'),
   INTERNAL: T(500, 'Internal error'),
 };
 
