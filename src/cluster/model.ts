@@ -94,3 +94,42 @@ export interface FenceEvent {
   /** ISO time or the raw value the tool printed. */
   completed?: string;
 }
+
+/** A change the driver can make, predict, or list the commands of. */
+export type PlannedChange =
+  | { kind: 'move'; resource: string; node: string; lifetime?: string }
+  | { kind: 'clear'; resource: string }
+  | { kind: 'standby'; node: string; on: boolean }
+  | { kind: 'fence'; node: string; action: 'reboot' | 'off' }
+  | { kind: 'cleanup'; resource: string; node?: string };
+
+/** One action of a predicted transition (crm_simulate's "Transition Summary"). */
+export interface PredictedAction {
+  /** migrate, move, start, stop, restart, recover, promote, demote, fence, … (lower case). */
+  action: string;
+  /** Resource id as the scheduler names it; clone instances keep their `:N`. */
+  resource?: string;
+  /** For fence: the victim; for start/stop/recover: where it happens. */
+  node?: string;
+  /** For migrate and move. */
+  from?: string;
+  to?: string;
+  /** Fence flavour (reboot/off) or the scheduler's reason ("node availability"). */
+  detail?: string;
+  /** One line for approvers: "vm1: migrate node2 → node3", "fence (reboot) node2". */
+  text: string;
+}
+
+/** What the real scheduler predicts a change would do, computed on a copy of the CIB. */
+export interface Prediction {
+  change: PlannedChange;
+  actions: PredictedAction[];
+  /** The cluster as the simulation leaves it (placement afterwards). */
+  after: ClusterStatus;
+  /** Where a resource runs afterwards, by resource id (clone members: several nodes). */
+  placement: Record<string, string[]>;
+  /** How the transition was read: crm_simulate --output-as=xml or its text summary. */
+  format: 'xml' | 'text';
+  /** The argvs the simulation ran (on copies; shown for transparency). */
+  simulated: string[][];
+}

@@ -1,0 +1,238 @@
+import { HasfError } from '../errors/index.ts';
+import type { Dialect } from '../config/inventory.ts';
+
+/** A concrete stack dialect (the inventory's `auto` resolved). */
+export type StackDialect = Exclude<Dialect, 'auto'>;
+
+/** Where a status can come from, in the order a dialect tries them. */
+export type StatusSource = 'crm_mon-output-as-xml' | 'crm_mon-as-xml' | 'cibadmin';
+
+/**
+ * Everything that differs between stacks, as data. Each argv the driver runs is built from
+ * one of these rows by the functions below; nothing else in src/cluster spells a flag.
+ * Sources: shared/PACEMAKER-NOTES.md (ClusterLabs sources at release tags).
+ */
+export interface DialectSpec {
+  id: StackDialect;
+  /** Human label for messages. */
+  label: string;
+  /** Status commands, best first; the driver falls back down the list when one fails. */
+  status: StatusSource[];
+  /** crm_resource move: the command and option, resource flag, node flag, lifetime flag. */
+  move: { argv: string[]; resource: string; node: string; lifetime: string };
+  /** crm_resource undo of a move (removes cli-prefer-* and cli-ban-*). */
+  clear: { argv: string[]; resource: string };
+  /** Node standby: the tool and its node/name/value/lifetime spellings. */
+  standby:
+    | { tool: 'crm_standby'; node: string; value: string; lifetime: string[] }
+    | { tool: 'crm_attribute'; node: string; name: string; value: string; lifetime: string[] };
+  /** stonith_admin reboot / off flags; null when the stack has no stonith_admin that can. */
+  fence: { reboot: string; off: string } | null;
+  /** Fencing history: flag and output format; null when unavailable. */
+  fenceHistory: { flag: string; extra: string[]; format: 'xml' | 'text' } | null;
+  /** crm_resource cleanup; `node` is the host flag (required on Heartbeat 2.1). */
+  cleanup: { argv: string[]; resource: string; node: string; needsNode: boolean };
+  /** Dump the CIB. */
+  cib: string[];
+  /**
+   * crm_simulate: whether it can print XML (2.1+; 2.0 falls back to text at run time) and
+   * its node-fail flag. null: the stack's scheduler tool is ptest, not crm_simulate.
+   */
+  simulate: { xml: boolean; nodeFail: string } | null;
+}
+
+/** The one table of differences between Heartbeat 2.1, Pacemaker 1.0, 1.1 and 2.x/3.x. */
+export const DIALECTS: Readonly<Record<StackDialect, DialectSpec>> = {
+  'heartbeat-2.1': {
+    id: 'heartbeat-2.1',
+    label: 'Heartbeat 2.1 / Pacemaker 0.6',
+    status: ['cibadmin'],
+    move: { argv: ['crm_resource', '-M'], resource: '-r', node: '-H', lifetime: '-u' },
+    clear: { argv: ['crm_resource', '-U'], resource: '-r' },
+    standby: { tool: 'crm_standby', node: '-U', value: '-v', lifetime: ['-l', 'forever'] },
+    fence: null,
+    fenceHistory: null,
+    cleanup: { argv: ['crm_resource', '-C'], resource: '-r', node: '-H', needsNode: true },
+    cib: ['cibadmin', '-Q'],
+    simulate: null,
+  },
+  'pacemaker-1.0': {
+    id: 'pacemaker-1.0',
+    label: 'Pacemaker 1.0',
+    status: ['cibadmin'],
+    move: { argv: ['crm_resource', '-M'], resource: '-r', node: '-N', lifetime: '-u' },
+    clear: { argv: ['crm_resource', '-U'], resource: '-r' },
+    standby: { tool: 'crm_attribute', node: '-N', name: '-n', value: '-v', lifetime: ['-l', 'forever'] },
+    fence: null,
+    fenceHistory: null,
+    cleanup: { argv: ['crm_resource', '-C'], resource: '-r', node: '-H', needsNode: false },
+    cib: ['cibadmin', '-Q'],
+    simulate: null,
+  },
+  'pacemaker-1.1': {
+    id: 'pacemaker-1.1',
+    label: 'Pacemaker 1.1',
+    status: ['crm_mon-as-xml', 'cibadmin'],
+    move: { argv: ['crm_resource', '--move'], resource: '--resource', node: '--node', lifetime: '--lifetime' },
+    // -U is --un-move before 1.1.10 and --clear after: the one spelling all of 1.1 accepts.
+    clear: { argv: ['crm_resource', '-U'], resource: '--resource' },
+    standby: {
+      tool: 'crm_attribute', node: '--node', name: '--name', value: '--update', lifetime: ['--lifetime', 'forever'],
+    },
+    fence: { reboot: '--reboot', off: '--fence' },
+    fenceHistory: { flag: '--history', extra: [], format: 'text' },
+    cleanup: { argv: ['crm_resource', '--cleanup'], resource: '--resource', node: '--node', needsNode: false },
+    cib: ['cibadmin', '-Q'],
+    simulate: { xml: false, nodeFail: '--node-fail' },
+  },
+  'pacemaker-2': {
+    id: 'pacemaker-2',
+    label: 'Pacemaker 2.x/3.x',
+    status: ['crm_mon-output-as-xml', 'crm_mon-as-xml', 'cibadmin'],
+    move: { argv: ['crm_resource', '--move'], resource: '--resource', node: '--node', lifetime: '--lifetime' },
+    clear: { argv: ['crm_resource', '--clear'], resource: '--resource' },
+    standby: {
+      tool: 'crm_attribute', node: '--node', name: '--name', value: '--update', lifetime: ['--lifetime', 'forever'],
+    },
+    fence: { reboot: '--reboot', off: '--fence' },
+    fenceHistory: { flag: '--history', extra: ['--output-as=xml'], format: 'xml' },
+    cleanup: { argv: ['crm_resource', '--cleanup'], resource: '--resource', node: '--node', needsNode: false },
+    cib: ['cibadmin', '-Q'],
+    simulate: { xml: true, nodeFail: '--node-fail' },
+  },
+};
+
+/** The argv of a status source. */
+export function statusArgv(source: StatusSource): string[] {
+  switch (source) {
+    case 'crm_mon-output-as-xml':
+      return ['crm_mon', '--output-as=xml'];
+    case 'crm_mon-as-xml':
+      return ['crm_mon', '-1', '--as-xml'];
+    case 'cibadmin':
+      return ['cibadmin', '-Q'];
+  }
+}
+
+/** `crm_resource` move of `resource` to `node`, with an optional ISO 8601 lifetime. */
+export function moveArgv(d: DialectSpec, resource: string, node: string, lifetime?: string): string[] {
+  const m = d.move;
+  return [...m.argv, m.resource, resource, m.node, node, ...(lifetime ? [m.lifetime, lifetime] : [])];
+}
+
+/** Removal of the constraints a move or ban left for `resource`. */
+export function clearArgv(d: DialectSpec, resource: string): string[] {
+  return [...d.clear.argv, d.clear.resource, resource];
+}
+
+/** Standby on or off for `node` (permanent, as an operator's standby is). */
+export function standbyArgv(d: DialectSpec, node: string, on: boolean): string[] {
+  const s = d.standby;
+  const value = on ? 'on' : 'off';
+  if (s.tool === 'crm_standby') return ['crm_standby', s.node, node, s.value, value, ...s.lifetime];
+  return ['crm_attribute', s.node, node, s.name, 'standby', s.value, value, ...s.lifetime];
+}
+
+/** stonith_admin reboot or power-off of `node`; UNSUPPORTED_STACK where the stack has none. */
+export function fenceArgv(d: DialectSpec, node: string, action: 'reboot' | 'off'): string[] {
+  if (!d.fence) {
+    throw new HasfError(
+      'UNSUPPORTED_STACK',
+      `${d.label} has no stonith_admin that can fence on request: fence the node with its power switch or upgrade the stack.`,
+      { dialect: d.id },
+    );
+  }
+  return ['stonith_admin', action === 'reboot' ? d.fence.reboot : d.fence.off, node];
+}
+
+/** The fencing history of `node` (or every node, `*`). */
+export function fenceHistoryArgv(d: DialectSpec, node = '*'): string[] {
+  if (!d.fenceHistory) {
+    throw new HasfError(
+      'UNSUPPORTED_STACK',
+      `${d.label} keeps no fencing history: check the fence device's own log instead.`,
+      { dialect: d.id },
+    );
+  }
+  return ['stonith_admin', d.fenceHistory.flag, node, ...d.fenceHistory.extra];
+}
+
+/** Clean up the failures of `resource` (on `node` only, when given). */
+export function cleanupArgv(d: DialectSpec, resource: string, node?: string): string[] {
+  const c = d.cleanup;
+  if (c.needsNode && !node) {
+    throw new HasfError(
+      'INVALID_INPUT',
+      `${d.label} cleans a resource up one node at a time: name the node to clean it up on.`,
+      { dialect: d.id, resource },
+    );
+  }
+  return [...c.argv, c.resource, resource, ...(node ? [c.node, node] : [])];
+}
+
+/** The CIB dump. */
+export function cibArgv(d: DialectSpec): string[] {
+  return [...d.cib];
+}
+
+/**
+ * crm_simulate on `input`, writing the resulting CIB to `output`. `xml` asks for
+ * --output-as=xml; `failNode` simulates that node failing (what a fence predicts).
+ */
+export function simulateArgv(
+  d: DialectSpec,
+  input: string,
+  output: string,
+  opts: { xml: boolean; failNode?: string },
+): string[] {
+  if (!d.simulate) {
+    throw new HasfError(
+      'UNSUPPORTED_STACK',
+      `${d.label} has no crm_simulate: run predictions on a host with Pacemaker 1.1 or later (the driver's simulator option).`,
+      { dialect: d.id },
+    );
+  }
+  return [
+    'crm_simulate',
+    '--xml-file', input,
+    ...(opts.failNode ? [d.simulate.nodeFail, opts.failNode] : []),
+    '--simulate',
+    '--save-output', output,
+    ...(opts.xml ? ['--output-as=xml'] : []),
+  ];
+}
+
+/**
+ * Delete every element matching `xpath` from a CIB file (CIB_file=): how a prediction
+ * applies a cleanup to its copy, since crm_resource --cleanup does nothing on a file.
+ * `--force` because cibadmin calls a multi-element delete "dangerous".
+ */
+export function deleteXpathArgv(xpath: string): string[] {
+  return ['cibadmin', '--delete-all', '--force', '--xpath', xpath];
+}
+
+/** Version probes, tried in order until one answers. */
+export const VERSION_PROBES: readonly string[][] = [
+  ['crm_mon', '--version'],
+  ['pacemakerd', '--version'],
+  ['crm_resource', '--version'],
+];
+
+/**
+ * The dialect of a tool's `--version` text, with the version found. Heartbeat's tools
+ * print a 2.x number too, so the word "Pacemaker" is what tells Pacemaker 2 apart.
+ */
+export function dialectFromVersion(text: string): { id: StackDialect; version: string } | null {
+  const pm = /Pacemaker\s+v?(\d+)\.(\d+)(?:\.(\d+))?/i.exec(text);
+  if (pm) {
+    const [major, minor] = [Number(pm[1]), Number(pm[2])];
+    const version = pm[0].replace(/^Pacemaker\s+v?/i, '');
+    if (major >= 2) return { id: 'pacemaker-2', version };
+    if (major === 1 && minor >= 1) return { id: 'pacemaker-1.1', version };
+    if (major === 1) return { id: 'pacemaker-1.0', version };
+    return { id: 'heartbeat-2.1', version }; // Pacemaker 0.6/0.7 ran on Heartbeat 2.1
+  }
+  const hb = /(?:heartbeat|crm_\w+)\D*?(2\.\d+\.\d+)/i.exec(text);
+  if (hb?.[1]) return { id: 'heartbeat-2.1', version: hb[1] };
+  return null;
+}

@@ -1,0 +1,276 @@
+import { HasfError } from '../errors/index.ts';
+import type { Dialect } from '../config/inventory.ts';
+import type { CommandExecutor, CommandResult } from '../ssh/types.ts';
+import {
+  cibArgv,
+  cleanupArgv,
+  clearArgv,
+  DIALECTS,
+  dialectFromVersion,
+  fenceArgv,
+  fenceHistoryArgv,
+  moveArgv,
+  standbyArgv,
+  statusArgv,
+  VERSION_PROBES,
+  type DialectSpec,
+  type StackDialect,
+} from './dialects.ts';
+import { mergeCibIntoStatus } from './merge-status.ts';
+import type { ClusterStatus, FenceEvent, PlannedChange, Prediction } from './model.ts';
+import { validateLifetime, validateName } from './names.ts';
+import { parseCib } from './parse-cib.ts';
+import { parseCrmMonXml } from './parse-crm-mon.ts';
+import { findCompletedFence, parseFenceHistory } from './parse-fence-history.ts';
+import { predictChange } from './predict.ts';
+import { toolError } from './tool-error.ts';
+
+/** A dialect as the driver uses it: which one, why, and its row of the table. */
+export interface ResolvedDialect {
+  name: StackDialect;
+  /** `inventory` when configured, `detected` when read from the tools' --version. */
+  source: 'inventory' | 'detected';
+  /** The version the tools printed (detected only). */
+  version?: string;
+  spec: DialectSpec;
+}
+
+/** Options of PacemakerDriver. */
+export interface PacemakerDriverOptions {
+  /** Cluster name (for messages and logs). */
+  name: string;
+  /** Runs commands on a cluster node (SSH in production, LocalExecutor in tests). */
+  exec: CommandExecutor;
+  /** Inventory dialect; `auto` or absent detects it once from the tools' version. */
+  dialect?: Dialect;
+  /** Where crm_simulate runs for predict(); default `exec`. Its dialect is detected separately. */
+  simulator?: CommandExecutor;
+  /** Timeout of each cluster command, ms. Default 60 s (fence: 180 s, it waits for the device). */
+  timeoutMs?: number;
+}
+
+/** Cluster output can be large (5,000 resources): allow 64 MiB instead of the 4 MiB default. */
+const BIG = 64 * 1024 * 1024;
+
+/**
+ * One Pacemaker cluster, driven through a CommandExecutor with the flag spellings of its
+ * stack. Every method validates the names it is given (INVALID_NAME) before any command.
+ */
+export class PacemakerDriver {
+  readonly name: string;
+  private readonly exec: CommandExecutor;
+  private readonly simulator: CommandExecutor;
+  private readonly configured: Dialect;
+  private readonly timeoutMs: number;
+  private resolved?: Promise<ResolvedDialect>;
+  private simResolved?: Promise<ResolvedDialect>;
+
+  constructor(opts: PacemakerDriverOptions) {
+    this.name = opts.name;
+    this.exec = opts.exec;
+    this.simulator = opts.simulator ?? opts.exec;
+    this.configured = opts.dialect ?? 'auto';
+    this.timeoutMs = opts.timeoutMs ?? 60_000;
+  }
+
+  /** The cluster's dialect: the inventory's, or detected once from `--version` and cached. */
+  dialect(): Promise<ResolvedDialect> {
+    if (!this.resolved) {
+      this.resolved =
+        this.configured === 'auto'
+          ? detectDialect(this.exec, this.timeoutMs)
+          : Promise.resolve({ name: this.configured, source: 'inventory', spec: DIALECTS[this.configured] });
+      // A failed detection (node unreachable) is retried next time, not cached.
+      this.resolved.catch(() => (this.resolved = undefined));
+    }
+    return this.resolved;
+  }
+
+  /** The simulator host's dialect (the cluster's when it is the same executor). */
+  private simulatorDialect(): Promise<ResolvedDialect> {
+    if (this.simulator === this.exec) return this.dialect();
+    if (!this.simResolved) {
+      this.simResolved = detectDialect(this.simulator, this.timeoutMs);
+      this.simResolved.catch(() => (this.simResolved = undefined));
+    }
+    return this.simResolved;
+  }
+
+  /** The raw CIB (`cibadmin -Q`). */
+  async cib(): Promise<string> {
+    const { spec } = await this.dialect();
+    const r = await this.exec.run(cibArgv(spec), { timeoutMs: this.timeoutMs, maxOutputBytes: BIG });
+    if (r.exitCode !== 0) throw toolError(r, `reading the CIB of cluster ${this.name}`);
+    if (r.truncated) throw new HasfError('PARSE_ERROR', `The CIB of cluster ${this.name} is larger than 64 MiB: it cannot be read safely.`, { host: r.host });
+    return r.stdout;
+  }
+
+  /**
+   * Live status: the dialect's best crm_mon XML (falling back down its list), merged with
+   * the CIB's configuration (allow-migrate, location constraints, cli-* leftovers).
+   */
+  async status(): Promise<ClusterStatus> {
+    const { spec } = await this.dialect();
+    const cib = parseCib(await this.cib());
+    let last: CommandResult | undefined;
+    for (const source of spec.status) {
+      if (source === 'cibadmin') return cib;
+      const r = await this.exec.run(statusArgv(source), { timeoutMs: this.timeoutMs, maxOutputBytes: BIG });
+      if (r.exitCode === 0 && !r.truncated && r.stdout.includes('<')) return mergeCibIntoStatus(parseCrmMonXml(r.stdout), cib);
+      last = r;
+    }
+    throw toolError(last!, `reading the status of cluster ${this.name}`);
+  }
+
+  /** Move `resource` to `node` (a cli-prefer constraint, for `lifetime` when given). */
+  async move(resource: string, node: string, opts: { lifetime?: string } = {}): Promise<CommandResult> {
+    return this.runChange({ kind: 'move', resource, node, ...(opts.lifetime ? { lifetime: opts.lifetime } : {}) });
+  }
+
+  /** Remove the cli-prefer-/cli-ban- constraints of `resource`. */
+  async clear(resource: string): Promise<CommandResult> {
+    return this.runChange({ kind: 'clear', resource });
+  }
+
+  /** Put `node` in standby (on) or bring it back (off). */
+  async standby(node: string, on: boolean): Promise<CommandResult> {
+    return this.runChange({ kind: 'standby', node, on });
+  }
+
+  /** Fence `node`: reboot, or power off. Confirm with confirmFenced(). */
+  async fence(node: string, action: 'reboot' | 'off'): Promise<CommandResult> {
+    return this.runChange({ kind: 'fence', node, action });
+  }
+
+  /** Clean up the failures (fail counts, failed operations) of `resource`. */
+  async cleanup(resource: string, opts: { node?: string } = {}): Promise<CommandResult> {
+    return this.runChange({ kind: 'cleanup', resource, ...(opts.node ? { node: opts.node } : {}) });
+  }
+
+  /** The fencing history of `node`, or of every node. */
+  async fenceHistory(node?: string): Promise<FenceEvent[]> {
+    if (node !== undefined) validateName('node', node);
+    const { spec } = await this.dialect();
+    const r = await this.exec.run(fenceHistoryArgv(spec, node ?? '*'), { timeoutMs: this.timeoutMs, maxOutputBytes: BIG });
+    // Exit 105 (no such device/history) with nothing printed means an empty history.
+    if (r.exitCode !== 0 && !(r.stdout.trim() === '' || r.stdout.includes('<fence_history'))) {
+      throw toolError(r, `reading the fencing history of ${node ?? 'all nodes'}`);
+    }
+    return parseFenceHistory(r.stdout);
+  }
+
+  /** The successful fence of `node` completed since `since`, from the fencing history. */
+  async confirmFenced(node: string, since?: Date): Promise<FenceEvent | undefined> {
+    return findCompletedFence(await this.fenceHistory(node), node, since);
+  }
+
+  /** What the real scheduler predicts `change` would do; changes nothing on the cluster. */
+  async predict(change: PlannedChange): Promise<Prediction> {
+    checkChange(change);
+    const cib = await this.cib();
+    const { spec } = await this.simulatorDialect();
+    return predictChange({ cib, simulator: this.simulator, dialect: spec, change });
+  }
+
+  /** The exact argvs running `change` will execute on the cluster, for approvers to read. */
+  async commandsFor(change: PlannedChange): Promise<string[][]> {
+    checkChange(change);
+    const { spec } = await this.dialect();
+    return [argvFor(spec, change)];
+  }
+
+  private async runChange(change: PlannedChange): Promise<CommandResult> {
+    checkChange(change);
+    const { spec } = await this.dialect();
+    const argv = argvFor(spec, change);
+    const timeoutMs = change.kind === 'fence' ? Math.max(this.timeoutMs, 180_000) : this.timeoutMs;
+    const r = await this.exec.run(argv, { timeoutMs });
+    if (r.exitCode !== 0) throw toolError(r, describe(change));
+    return r;
+  }
+}
+
+/** Validate every name (and the lifetime) of a change before any command is built. */
+function checkChange(change: PlannedChange): void {
+  switch (change.kind) {
+    case 'move':
+      validateName('resource', change.resource);
+      validateName('node', change.node);
+      if (change.lifetime !== undefined) validateLifetime(change.lifetime);
+      return;
+    case 'clear':
+      validateName('resource', change.resource);
+      return;
+    case 'standby':
+      validateName('node', change.node);
+      if (typeof change.on !== 'boolean') throw new HasfError('INVALID_INPUT', 'Standby needs on: true or false.', {});
+      return;
+    case 'fence':
+      validateName('node', change.node);
+      if (change.action !== 'reboot' && change.action !== 'off') {
+        throw new HasfError('INVALID_INPUT', `Fence action ${JSON.stringify(change.action)} is not reboot or off.`, {});
+      }
+      return;
+    case 'cleanup':
+      validateName('resource', change.resource);
+      if (change.node !== undefined) validateName('node', change.node);
+      return;
+    default:
+      throw new HasfError('INVALID_INPUT', `Unknown change kind ${JSON.stringify((change as { kind: unknown }).kind)}.`, {});
+  }
+}
+
+/** The one argv of a change in a dialect. */
+function argvFor(spec: DialectSpec, change: PlannedChange): string[] {
+  switch (change.kind) {
+    case 'move':
+      return moveArgv(spec, change.resource, change.node, change.lifetime);
+    case 'clear':
+      return clearArgv(spec, change.resource);
+    case 'standby':
+      return standbyArgv(spec, change.node, change.on);
+    case 'fence':
+      return fenceArgv(spec, change.node, change.action);
+    case 'cleanup':
+      return cleanupArgv(spec, change.resource, change.node);
+  }
+}
+
+function describe(change: PlannedChange): string {
+  switch (change.kind) {
+    case 'move':
+      return `moving ${change.resource} to ${change.node}`;
+    case 'clear':
+      return `clearing the move constraints of ${change.resource}`;
+    case 'standby':
+      return `setting standby ${change.on ? 'on' : 'off'} for ${change.node}`;
+    case 'fence':
+      return `fencing (${change.action}) ${change.node}`;
+    case 'cleanup':
+      return `cleaning up ${change.resource}`;
+  }
+}
+
+/** Ask the tools their version (crm_mon, then pacemakerd, then crm_resource). */
+export async function detectDialect(exec: CommandExecutor, timeoutMs = 30_000): Promise<ResolvedDialect> {
+  const seen: string[] = [];
+  for (const argv of VERSION_PROBES) {
+    let r: CommandResult;
+    try {
+      r = await exec.run(argv, { timeoutMs });
+    } catch (e) {
+      // A missing binary is a reason to try the next probe; a dead host is not.
+      if (e instanceof HasfError && e.code === 'COMMAND_FAILED') continue;
+      throw e;
+    }
+    const text = `${r.stdout}\n${r.stderr}`;
+    seen.push(`${argv[0]}: ${text.trim().split('\n')[0] ?? ''}`);
+    const found = dialectFromVersion(text);
+    if (found) return { name: found.id, source: 'detected', version: found.version, spec: DIALECTS[found.id] };
+  }
+  throw new HasfError(
+    'UNSUPPORTED_STACK',
+    `Could not tell the Pacemaker/Heartbeat version on ${exec.name}: set the cluster's dialect in the inventory.`,
+    { host: exec.name, answers: seen },
+  );
+}

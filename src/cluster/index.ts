@@ -1,0 +1,41 @@
+/**
+ * The Pacemaker driver: one typed model of cluster state from any stack (Heartbeat 2.1 to
+ * Pacemaker 3), the cluster actions with each stack's flag spellings, and dry runs with
+ * the real scheduler (crm_simulate on a copy of the CIB).
+ */
+export { PacemakerDriver, detectDialect, type PacemakerDriverOptions, type ResolvedDialect } from './driver.ts';
+export type {
+  ClusterNode,
+  ClusterResource,
+  ClusterStatus,
+  FenceEvent,
+  LocationConstraint,
+  PlannedChange,
+  PredictedAction,
+  Prediction,
+  Quorum,
+  ResourceKind,
+} from './model.ts';
+export {
+  DIALECTS,
+  cibArgv,
+  cleanupArgv,
+  clearArgv,
+  dialectFromVersion,
+  fenceArgv,
+  fenceHistoryArgv,
+  moveArgv,
+  simulateArgv,
+  standbyArgv,
+  statusArgv,
+  type DialectSpec,
+  type StackDialect,
+  type StatusSource,
+} from './dialects.ts';
+export { validateName, validateLifetime, NAME_PATTERN, type NameKind } from './names.ts';
+export { parseCrmMonXml, flattenResources, type ParseOptions } from './parse-crm-mon.ts';
+export { parseCib } from './parse-cib.ts';
+export { mergeCibIntoStatus } from './merge-status.ts';
+export { parseFenceHistory, findCompletedFence } from './parse-fence-history.ts';
+export { parseSimulateXml, parseTransitionSummary } from './parse-simulate.ts';
+export { CibFileExecutor } from './cib-file-executor.ts';

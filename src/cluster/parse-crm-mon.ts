@@ -1,0 +1,248 @@
+import { HasfError } from '../errors/index.ts';
+import type { ClusterNode, ClusterResource, ClusterStatus, LocationConstraint } from './model.ts';
+import { attr, baseId, kid, kids, normalizeAgent, normalizeRole, parseXml, truthy, type XEl } from './xml.ts';
+
+/** Options of the status parsers. */
+export interface ParseOptions {
+  /** Timestamp stored as `readAt`; default now. */
+  readAt?: string;
+}
+
+/**
+ * Parse `crm_mon --output-as=xml` (2.0.3+, root `<pacemaker-result>`) or
+ * `crm_mon --as-xml` (1.1.7+, root `<crm_mon version=…>`) into the model. Constraints and
+ * allow-migrate are not in crm_mon's output: merge the CIB in (mergeCibIntoStatus).
+ */
+export function parseCrmMonXml(xml: string, opts: ParseOptions = {}): ClusterStatus {
+  const doc = parseXml(xml, 'crm_mon');
+  let root = kid(doc, 'pacemaker-result');
+  let source: ClusterStatus['source'] = 'crm_mon-output-as-xml';
+  if (!root) {
+    root = kid(doc, 'crm_mon');
+    source = 'crm_mon-as-xml';
+  }
+  if (!root) {
+    throw new HasfError('PARSE_ERROR', 'The crm_mon output has neither a <pacemaker-result> nor a <crm_mon> root: check the command and the stack version.', {
+      roots: Object.keys(doc),
+    });
+  }
+  const code = attr(kid(root, 'status'), 'code');
+  if (code !== undefined && code !== '0' && !kid(root, 'nodes')) {
+    throw new HasfError('COMMAND_FAILED', `crm_mon reported status ${code} (${attr(kid(root, 'status'), 'message') ?? 'no message'}): check the cluster is running on that node.`, { code });
+  }
+  return statusFromCrmMonRoot(root, source, opts);
+}
+
+/** Build the model from a crm_mon-shaped element (also crm_simulate's cluster_status). */
+export function statusFromCrmMonRoot(root: XEl, source: ClusterStatus['source'], opts: ParseOptions = {}): ClusterStatus {
+  const summary = kid(root, 'summary');
+  const dc = kid(summary, 'current_dc');
+  const options = kid(summary, 'cluster_options');
+  const nodesEl = kid(root, 'nodes') ?? kid(root, 'nodes');
+  const nodes: ClusterNode[] = kids(nodesEl, 'node').map(parseNode);
+  const failCounts = parseFailCounts(kid(root, 'node_history'));
+  const resources = parseResourceList(kid(root, 'resources'), failCounts);
+  const dcNode = attr(dc, 'present') === 'true' ? attr(dc, 'name') : nodes.find((n) => n.isDc)?.name;
+  const dcVersion = attr(dc, 'version');
+  const expected = attr(kid(summary, 'nodes_configured'), 'expected_votes');
+  const status: ClusterStatus = {
+    source,
+    stackVersion: dcVersion ? dcVersion.split('-')[0] : attr(root, 'version'),
+    dcNode,
+    quorum: {
+      hasQuorum: attr(dc, 'with_quorum') === 'true',
+      ...(expected && /^\d+$/.test(expected) ? { expectedVotes: Number(expected) } : {}),
+    },
+    stonithEnabled: options ? attr(options, 'stonith-enabled') === 'true' : undefined,
+    maintenanceMode: options ? attr(options, 'maintenance-mode') === 'true' : undefined,
+    nodes,
+    resources,
+    constraints: parseBans(kid(root, 'bans')),
+    fenceDevices: [],
+    readAt: opts.readAt ?? new Date().toISOString(),
+  };
+  status.fenceDevices = collectFenceDevices(resources);
+  return status;
+}
+
+function parseNode(n: XEl): ClusterNode {
+  const a = n.$ ?? {};
+  return {
+    name: a.name ?? '',
+    id: a.id,
+    online: a.online === 'true',
+    standby: a.standby === 'true',
+    standbyOnFail: a.standby_onfail === 'true',
+    unclean: a.unclean === 'true',
+    pending: a.pending === 'true',
+    shutdown: a.shutdown === 'true',
+    maintenance: a.maintenance === 'true',
+    isDc: a.is_dc === 'true',
+    resourcesRunning: Number(a.resources_running ?? 0) || 0,
+    type: a.type,
+  };
+}
+
+/** fail-count per resource id (clone suffix dropped) per node, from `<node_history>`. */
+function parseFailCounts(history: XEl | undefined): Map<string, Record<string, number>> {
+  const out = new Map<string, Record<string, number>>();
+  for (const node of kids(history, 'node')) {
+    const nodeName = attr(node, 'name') ?? '';
+    for (const rh of kids(node, 'resource_history')) {
+      const fc = attr(rh, 'fail-count');
+      if (fc === undefined) continue;
+      const n = fc === 'INFINITY' ? Number.POSITIVE_INFINITY : Number(fc);
+      if (!(n > 0)) continue;
+      const id = baseId(attr(rh, 'id') ?? '');
+      const rec = out.get(id) ?? {};
+      rec[nodeName] = (rec[nodeName] ?? 0) + n;
+      out.set(id, rec);
+    }
+  }
+  return out;
+}
+
+function parseResourceList(list: XEl | undefined, fc: Map<string, Record<string, number>>): ClusterResource[] {
+  return [
+    ...kids(list, 'resource').map((r) => parsePrimitive(r, fc)),
+    ...kids(list, 'group').map((g) => parseGroup(g, fc)),
+    ...kids(list, 'clone').map((c) => parseClone(c, fc)),
+    ...kids(list, 'bundle').map((b) => parseBundle(b, fc)),
+  ];
+}
+
+function parsePrimitive(r: XEl, fc: Map<string, Record<string, number>>, parent?: string): ClusterResource {
+  const a = r.$ ?? {};
+  const id = baseId(a.id ?? '');
+  const agent = normalizeAgent(a.resource_agent);
+  const res: ClusterResource = {
+    id,
+    kind: 'primitive',
+    agent,
+    role: normalizeRole(a.role),
+    active: a.active === 'true',
+    managed: a.managed !== 'false',
+    failed: a.failed === 'true',
+    nodes: kids(r, 'node').map((n) => attr(n, 'name') ?? ''),
+    isFenceDevice: agent?.startsWith('stonith:') ?? false,
+  };
+  if (a.target_role) res.targetRole = normalizeRole(a.target_role);
+  if (parent) res.parent = parent;
+  const counts = fc.get(id);
+  if (counts) res.failCounts = counts;
+  return res;
+}
+
+function parseGroup(g: XEl, fc: Map<string, Record<string, number>>, parent?: string): ClusterResource {
+  const id = baseId(attr(g, 'id') ?? '');
+  const children = kids(g, 'resource').map((r) => parsePrimitive(r, fc, id));
+  return aggregate(id, 'group', children, g, parent);
+}
+
+/** A clone lists one element per instance; the model keeps one child per member id. */
+function parseClone(c: XEl, fc: Map<string, Record<string, number>>): ClusterResource {
+  const id = attr(c, 'id') ?? '';
+  const instances = [
+    ...kids(c, 'resource').map((r) => parsePrimitive(r, fc, id)),
+    ...kids(c, 'group').map((g) => parseGroup(g, fc, id)),
+  ];
+  return aggregate(id, 'clone', mergeInstances(instances), c);
+}
+
+function parseBundle(b: XEl, fc: Map<string, Record<string, number>>): ClusterResource {
+  const id = attr(b, 'id') ?? '';
+  const inner: ClusterResource[] = [];
+  for (const replica of kids(b, 'replica')) inner.push(...kids(replica, 'resource').map((r) => parsePrimitive(r, fc, id)));
+  return aggregate(id, 'bundle', mergeInstances(inner), b);
+}
+
+/** Fold clone instances with the same id into one resource running on all their nodes. */
+function mergeInstances(instances: ClusterResource[]): ClusterResource[] {
+  const byId = new Map<string, ClusterResource>();
+  for (const r of instances) {
+    const seen = byId.get(r.id);
+    if (!seen) {
+      byId.set(r.id, { ...r, nodes: [...r.nodes] });
+      continue;
+    }
+    seen.nodes.push(...r.nodes.filter((n) => !seen.nodes.includes(n)));
+    seen.active ||= r.active;
+    seen.failed ||= r.failed;
+    seen.managed &&= r.managed;
+    if (rank(r.role) > rank(seen.role)) seen.role = r.role;
+    if (r.children && seen.children) seen.children = mergeInstances([...seen.children, ...r.children]);
+  }
+  return [...byId.values()];
+}
+
+const ROLE_RANK: Record<string, number> = { Stopped: 0, Starting: 1, Stopping: 1, Migrating: 2, Started: 3, Unpromoted: 3, Promoted: 4 };
+function rank(role: string): number {
+  return ROLE_RANK[role] ?? 1;
+}
+
+function aggregate(id: string, kind: ClusterResource['kind'], children: ClusterResource[], el: XEl, parent?: string): ClusterResource {
+  const nodes: string[] = [];
+  for (const c of children) for (const n of c.nodes) if (!nodes.includes(n)) nodes.push(n);
+  let role = 'Stopped';
+  for (const c of children) if (rank(c.role) > rank(role)) role = c.role;
+  const res: ClusterResource = {
+    id,
+    kind,
+    role,
+    active: children.some((c) => c.active),
+    managed: attr(el, 'managed') !== 'false' && children.every((c) => c.managed),
+    failed: attr(el, 'failed') === 'true' || children.some((c) => c.failed),
+    nodes,
+    children,
+    isFenceDevice: false,
+  };
+  if (parent) res.parent = parent;
+  return res;
+}
+
+function collectFenceDevices(resources: ClusterResource[]): ClusterResource[] {
+  const out: ClusterResource[] = [];
+  const walk = (rs: ClusterResource[]) => {
+    for (const r of rs) {
+      if (r.isFenceDevice) out.push(r);
+      if (r.children) walk(r.children);
+    }
+  };
+  walk(resources);
+  return out;
+}
+
+/** `<bans>` (2.x) lists negative location constraints; the CIB gives the full list. */
+function parseBans(bans: XEl | undefined): LocationConstraint[] {
+  return kids(bans, 'ban').map((b) => {
+    const id = attr(b, 'id') ?? '';
+    return {
+      id,
+      resource: attr(b, 'resource') ?? '',
+      node: attr(b, 'node'),
+      score: attr(b, 'weight') ?? '-INFINITY',
+      hasRule: false,
+      leftover: leftoverKind(id),
+    };
+  });
+}
+
+/** cli-prefer-* / cli-ban-* (and Heartbeat 2.1's cli-standby-*) are left by crm_resource. */
+export function leftoverKind(id: string): LocationConstraint['leftover'] {
+  if (id.startsWith('cli-prefer-')) return 'prefer';
+  if (id.startsWith('cli-ban-') || id.startsWith('cli-standby-')) return 'ban';
+  return null;
+}
+
+/** Every resource in the tree, depth first (groups and clones before their members). */
+export function flattenResources(resources: ClusterResource[]): ClusterResource[] {
+  const out: ClusterResource[] = [];
+  const walk = (rs: ClusterResource[]) => {
+    for (const r of rs) {
+      out.push(r);
+      if (r.children) walk(r.children);
+    }
+  };
+  walk(resources);
+  return out;
+}
