@@ -60,7 +60,11 @@ export function isEligible(policy: ResolvedPolicy, person: Person): boolean {
 
 /** Distinct people who approved, never counting the requester (even if a record slipped in). */
 export function countApprovals(job: Pick<ApprovalJob, 'requester' | 'approvals'>): number {
-  return new Set(job.approvals.filter((r) => r.decision === 'approve' && r.person !== job.requester).map((r) => r.person)).size;
+  return new Set(
+    job.approvals
+      .filter((r) => r.decision === 'approve' && r.person !== job.requester)
+      .map((r) => r.person),
+  ).size;
 }
 
 function needed(policy: ResolvedPolicy, job: ApprovalJob): number {
@@ -68,7 +72,9 @@ function needed(policy: ResolvedPolicy, job: ApprovalJob): number {
 }
 
 function expired(policy: ResolvedPolicy, job: ApprovalJob, now: Date): boolean {
-  const end = job.expiresAt ? Date.parse(job.expiresAt) : expiresAt(policy, job.createdAt).getTime();
+  const end = job.expiresAt
+    ? Date.parse(job.expiresAt)
+    : expiresAt(policy, job.createdAt).getTime();
   return now.getTime() >= end;
 }
 
@@ -76,11 +82,23 @@ function expired(policy: ResolvedPolicy, job: ApprovalJob, now: Date): boolean {
  * Where a job's approvals stand at `now`, without a new decision: for expiry sweeps and
  * status displays. Rejected wins over approved (a rejection is never outvoted when it ends requests).
  */
-export function approvalState(policy: ResolvedPolicy, job: ApprovalJob, now: Date): { outcome: ApprovalOutcome; counted: number; needed: number } {
+export function approvalState(
+  policy: ResolvedPolicy,
+  job: ApprovalJob,
+  now: Date,
+): { outcome: ApprovalOutcome; counted: number; needed: number } {
   const counted = countApprovals(job);
   const n = needed(policy, job);
-  const rejected = policy.rejectionEnds && job.approvals.some((r) => r.decision === 'reject' && r.person !== job.requester);
-  const outcome: ApprovalOutcome = rejected ? 'rejected' : counted >= n ? 'approved' : expired(policy, job, now) ? 'expired' : 'pending';
+  const rejected =
+    policy.rejectionEnds &&
+    job.approvals.some((r) => r.decision === 'reject' && r.person !== job.requester);
+  const outcome: ApprovalOutcome = rejected
+    ? 'rejected'
+    : counted >= n
+      ? 'approved'
+      : expired(policy, job, now)
+        ? 'expired'
+        : 'pending';
   return { outcome, counted, needed: n };
 }
 
@@ -102,29 +120,51 @@ export function decide(
 ): Decision {
   const who = approver.person;
   if (job.state !== 'awaiting_approval') {
-    throw new HasfError(ErrorCode.JOB_NOT_PENDING, `This job is ${job.state}, not awaiting approval; there is nothing left to decide.`, { state: job.state });
+    throw new HasfError(
+      ErrorCode.JOB_NOT_PENDING,
+      `This job is ${job.state}, not awaiting approval; there is nothing left to decide.`,
+      { state: job.state },
+    );
   }
   if (who.name === job.requester) {
-    throw new HasfError(ErrorCode.SELF_APPROVAL, 'You requested this job, so your decision does not count; another approver must decide (cancel it to withdraw).', { person: who.name });
+    throw new HasfError(
+      ErrorCode.SELF_APPROVAL,
+      'You requested this job, so your decision does not count; another approver must decide (cancel it to withdraw).',
+      { person: who.name },
+    );
   }
   if (!isEligible(policy, who)) {
-    throw new HasfError(ErrorCode.NOT_ELIGIBLE, `${who.displayName} is not an approver for ${policy.operation} on ${policy.cluster}; ask one of the listed approvers.`, {
-      person: who.name,
-      approvers: policy.approvers,
-    });
+    throw new HasfError(
+      ErrorCode.NOT_ELIGIBLE,
+      `${who.displayName} is not an approver for ${policy.operation} on ${policy.cluster}; ask one of the listed approvers.`,
+      {
+        person: who.name,
+        approvers: policy.approvers,
+      },
+    );
   }
   const earlier = job.approvals.find((r) => r.person === who.name);
   if (earlier) {
-    throw new HasfError(ErrorCode.ALREADY_DECIDED, `${who.displayName} already decided on this job (${earlier.decision}, as ${earlier.identity}); each person counts once.`, {
-      person: who.name,
-      decision: earlier.decision,
-      identity: earlier.identity,
-    });
+    throw new HasfError(
+      ErrorCode.ALREADY_DECIDED,
+      `${who.displayName} already decided on this job (${earlier.decision}, as ${earlier.identity}); each person counts once.`,
+      {
+        person: who.name,
+        decision: earlier.decision,
+        identity: earlier.identity,
+      },
+    );
   }
-  const record: ApprovalRecord = { person: who.name, identity: approver.identity, decision, at: now.toISOString() };
+  const record: ApprovalRecord = {
+    person: who.name,
+    identity: approver.identity,
+    decision,
+    at: now.toISOString(),
+  };
   if (comment !== undefined && comment !== '') record.comment = comment;
   const n = needed(policy, job);
-  if (expired(policy, job, now)) return { record, outcome: 'expired', counted: countApprovals(job), needed: n };
+  if (expired(policy, job, now))
+    return { record, outcome: 'expired', counted: countApprovals(job), needed: n };
   const state = approvalState(policy, { ...job, approvals: [...job.approvals, record] }, now);
   return { record, outcome: state.outcome, counted: state.counted, needed: n };
 }

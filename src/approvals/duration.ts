@@ -9,16 +9,24 @@ export function parseDuration(text: string): number | undefined {
   if (!m || text.trim() === '') return undefined;
   const [, d, h, mi, s] = m;
   return (
-    Number(d ?? 0) * UNIT_MS.d + Number(h ?? 0) * UNIT_MS.h + Number(mi ?? 0) * UNIT_MS.m + Number(s ?? 0) * UNIT_MS.s
+    Number(d ?? 0) * UNIT_MS.d +
+    Number(h ?? 0) * UNIT_MS.h +
+    Number(mi ?? 0) * UNIT_MS.m +
+    Number(s ?? 0) * UNIT_MS.s
   );
 }
 
 /** A positive duration: milliseconds, or text like `'4h'` / `'1d12h'` / `'30m'`; parsed to ms. */
-export const durationSchema = z.union([z.number().int().positive(), z.string()]).transform((v, ctx) => {
-  const ms = typeof v === 'number' ? v : parseDuration(v);
-  if (ms === undefined || ms <= 0) {
-    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `"${v}" is not a duration; write e.g. 4h, 30m, 1d12h or a number of milliseconds` });
-    return z.NEVER;
-  }
-  return ms;
-});
+export const durationSchema = z
+  .union([z.number().int().positive(), z.string()])
+  .transform((v, ctx) => {
+    const ms = typeof v === 'number' ? v : parseDuration(v);
+    if (ms === undefined || ms <= 0) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: `"${v}" is not a duration; write e.g. 4h, 30m, 1d12h or a number of milliseconds`,
+      });
+      return z.NEVER;
+    }
+    return ms;
+  });

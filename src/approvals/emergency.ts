@@ -28,11 +28,19 @@ export interface ReviewJob {
  */
 export function checkEmergency(principal: Principal, reason: string | undefined): string {
   if (!can(principal.person, 'emergency')) {
-    throw new HasfError(ErrorCode.FORBIDDEN, 'Only an admin may run a job as an emergency; request it normally and ask for approval.', { person: principal.person.name });
+    throw new HasfError(
+      ErrorCode.FORBIDDEN,
+      'Only an admin may run a job as an emergency; request it normally and ask for approval.',
+      { person: principal.person.name },
+    );
   }
   const r = (reason ?? '').trim();
   if (r.length < MIN_EMERGENCY_REASON) {
-    throw new HasfError(ErrorCode.INVALID_INPUT, `An emergency needs a reason of at least ${MIN_EMERGENCY_REASON} characters saying what is broken; add one and retry.`, { field: 'reason' });
+    throw new HasfError(
+      ErrorCode.INVALID_INPUT,
+      `An emergency needs a reason of at least ${MIN_EMERGENCY_REASON} characters saying what is broken; add one and retry.`,
+      { field: 'reason' },
+    );
   }
   return r;
 }
@@ -43,20 +51,45 @@ export function checkEmergency(principal: Principal, reason: string | undefined)
  * ALREADY_DECIDED once reviewed), the reviewer someone else than the requester
  * (SELF_APPROVAL) with the approve permission (NOT_ELIGIBLE).
  */
-export function checkReview(job: ReviewJob, reviewer: Principal, comment?: string, now: Date = new Date()): ReviewRecord {
+export function checkReview(
+  job: ReviewJob,
+  reviewer: Principal,
+  comment?: string,
+  now: Date = new Date(),
+): ReviewRecord {
   if (!job.emergency) {
-    throw new HasfError(ErrorCode.JOB_NOT_PENDING, 'This job was not an emergency, so there is nothing to review.', {});
+    throw new HasfError(
+      ErrorCode.JOB_NOT_PENDING,
+      'This job was not an emergency, so there is nothing to review.',
+      {},
+    );
   }
   if (job.review || !job.reviewPending) {
-    throw new HasfError(ErrorCode.ALREADY_DECIDED, `This emergency job was already reviewed${job.review ? ` by ${job.review.person}` : ''}.`, { reviewedBy: job.review?.person });
+    throw new HasfError(
+      ErrorCode.ALREADY_DECIDED,
+      `This emergency job was already reviewed${job.review ? ` by ${job.review.person}` : ''}.`,
+      { reviewedBy: job.review?.person },
+    );
   }
   if (reviewer.person.name === job.requester) {
-    throw new HasfError(ErrorCode.SELF_APPROVAL, 'You ran this emergency job, so someone else with approve permission must review it.', { person: reviewer.person.name });
+    throw new HasfError(
+      ErrorCode.SELF_APPROVAL,
+      'You ran this emergency job, so someone else with approve permission must review it.',
+      { person: reviewer.person.name },
+    );
   }
   if (!can(reviewer.person, 'approve')) {
-    throw new HasfError(ErrorCode.NOT_ELIGIBLE, `${reviewer.person.displayName} cannot review emergencies; ask an approver or admin.`, { person: reviewer.person.name });
+    throw new HasfError(
+      ErrorCode.NOT_ELIGIBLE,
+      `${reviewer.person.displayName} cannot review emergencies; ask an approver or admin.`,
+      { person: reviewer.person.name },
+    );
   }
-  const record: ReviewRecord = { person: reviewer.person.name, identity: reviewer.identity, at: now.toISOString() };
+  const record: ReviewRecord = {
+    person: reviewer.person.name,
+    identity: reviewer.identity,
+    at: now.toISOString(),
+  };
   if (comment) record.comment = comment;
   return record;
 }

@@ -5,7 +5,9 @@ import { isValidZone, wallClock, zonedToInstant } from './zoned-time.ts';
 
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 const WEEK_MIN = 7 * 1440;
-const timeSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time such as 18:00 (24-hour HH:MM)');
+const timeSchema = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time such as 18:00 (24-hour HH:MM)');
 const daySchema = z
   .string()
   .transform((s) => s.slice(0, 3).toLowerCase())
@@ -20,16 +22,25 @@ const WEEKLY_TEXT_RE = /^\s*([A-Za-z]+)\s+(\d{2}:\d{2})\s*[-–—]+\s*([A-Za-z]
 const weeklySchema = z
   .union([
     weeklyObjectSchema,
-    z.string().transform((s, ctx) => {
-      const m = WEEKLY_TEXT_RE.exec(s);
-      if (!m) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `"${s}" is not a weekly window; write e.g. "Fri 18:00 - Mon 06:00"` });
-        return z.NEVER;
-      }
-      return { fromDay: m[1]!, fromTime: m[2]!, toDay: m[3]!, toTime: m[4]! };
-    }).pipe(weeklyObjectSchema),
+    z
+      .string()
+      .transform((s, ctx) => {
+        const m = WEEKLY_TEXT_RE.exec(s);
+        if (!m) {
+          ctx.addIssue({
+            code: z.ZodIssueCode.custom,
+            message: `"${s}" is not a weekly window; write e.g. "Fri 18:00 - Mon 06:00"`,
+          });
+          return z.NEVER;
+        }
+        return { fromDay: m[1]!, fromTime: m[2]!, toDay: m[3]!, toTime: m[4]! };
+      })
+      .pipe(weeklyObjectSchema),
   ])
-  .refine((w) => minuteOfWeek(w.fromDay, w.fromTime) !== minuteOfWeek(w.toDay, w.toTime), 'a weekly window must not start where it ends');
+  .refine(
+    (w) => minuteOfWeek(w.fromDay, w.fromTime) !== minuteOfWeek(w.toDay, w.toTime),
+    'a weekly window must not start where it ends',
+  );
 
 // Local wall-clock (date, optionally time) in the freeze's zone, or an absolute instant with Z/offset.
 const LOCAL_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?$/;
@@ -40,11 +51,20 @@ const isLocalPoint = (s: string): boolean => {
   // Round-trip through Date.UTC so 2024-02-30 or 25:00 are refused, not rolled over.
   const [y, mo, d, h = '0', mi = '0', sec = '0'] = m.slice(1).map((x) => x ?? '0');
   const t = new Date(Date.UTC(+y!, +mo! - 1, +d!, +h, +mi, +sec));
-  return t.getUTCFullYear() === +y! && t.getUTCMonth() === +mo! - 1 && t.getUTCDate() === +d! && t.getUTCHours() === +h && t.getUTCMinutes() === +mi;
+  return (
+    t.getUTCFullYear() === +y! &&
+    t.getUTCMonth() === +mo! - 1 &&
+    t.getUTCDate() === +d! &&
+    t.getUTCHours() === +h &&
+    t.getUTCMinutes() === +mi
+  );
 };
 const pointSchema = z
   .string()
-  .refine((s) => isLocalPoint(s) || (ABSOLUTE_RE.test(s) && !Number.isNaN(Date.parse(s))), 'a date such as 2024-12-20, 2024-12-20 18:00 (in the freeze zone) or 2024-12-20T17:00:00Z');
+  .refine(
+    (s) => isLocalPoint(s) || (ABSOLUTE_RE.test(s) && !Number.isNaN(Date.parse(s))),
+    'a date such as 2024-12-20, 2024-12-20 18:00 (in the freeze zone) or 2024-12-20T17:00:00Z',
+  );
 
 const common = {
   /** Shown in the refusal: "change freeze 'year-end' until …". */
@@ -52,7 +72,9 @@ const common = {
   /** IANA time zone the times are wall-clock times in, e.g. Europe/Berlin. */
   zone: z.string().refine(isValidZone, 'an IANA time zone such as Europe/Berlin or UTC'),
   /** Operations refused; default: the disruptive ones (all but resource.cleanup and cluster.status). */
-  operations: z.array(z.enum(POLICY_OPERATIONS as [PolicyOperation, ...PolicyOperation[]])).optional(),
+  operations: z
+    .array(z.enum(POLICY_OPERATIONS as [PolicyOperation, ...PolicyOperation[]]))
+    .optional(),
   /** Clusters it applies to; default: all. */
   clusters: z.array(z.string()).optional(),
 };
@@ -66,7 +88,10 @@ export const freezeSchema = z.union([
   z
     .object({ ...common, from: pointSchema, to: pointSchema })
     .strict()
-    .refine((f) => rangeInOrder(f.from, f.to, f.zone), { message: 'a freeze must end after it starts', path: ['to'] }),
+    .refine((f) => rangeInOrder(f.from, f.to, f.zone), {
+      message: 'a freeze must end after it starts',
+      path: ['to'],
+    }),
   z.object({ ...common, weekly: weeklySchema }).strict(),
 ]);
 
@@ -93,9 +118,28 @@ function pointInstant(text: string, zone: string, isEnd: boolean): Date {
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
   if (m[4] === undefined) {
     const day = new Date(Date.UTC(y, mo - 1, d + (isEnd ? 1 : 0)));
-    return zonedToInstant({ year: day.getUTCFullYear(), month: day.getUTCMonth() + 1, day: day.getUTCDate(), hour: 0, minute: 0 }, zone);
+    return zonedToInstant(
+      {
+        year: day.getUTCFullYear(),
+        month: day.getUTCMonth() + 1,
+        day: day.getUTCDate(),
+        hour: 0,
+        minute: 0,
+      },
+      zone,
+    );
   }
-  return zonedToInstant({ year: y, month: mo, day: d, hour: Number(m[4]), minute: Number(m[5]), second: Number(m[6] ?? 0) }, zone);
+  return zonedToInstant(
+    {
+      year: y,
+      month: mo,
+      day: d,
+      hour: Number(m[4]),
+      minute: Number(m[5]),
+      second: Number(m[6] ?? 0),
+    },
+    zone,
+  );
 }
 
 /** When the freeze that is active at `at` ends (for "frozen until …"); undefined if it is not active. */
@@ -116,7 +160,16 @@ export function freezeEnd(f: Freeze, at: Date): Date | undefined {
   const dayOffset = Math.floor((w.hour * 60 + w.minute + ahead) / 1440);
   const day = new Date(Date.UTC(w.year, w.month - 1, w.day + dayOffset));
   const [h, mi] = f.weekly.toTime.split(':').map(Number);
-  return zonedToInstant({ year: day.getUTCFullYear(), month: day.getUTCMonth() + 1, day: day.getUTCDate(), hour: h!, minute: mi! }, f.zone);
+  return zonedToInstant(
+    {
+      year: day.getUTCFullYear(),
+      month: day.getUTCMonth() + 1,
+      day: day.getUTCDate(),
+      hour: h!,
+      minute: mi!,
+    },
+    f.zone,
+  );
 }
 
 function covers(f: Freeze, operation: string, cluster: string | undefined): boolean {
@@ -127,7 +180,12 @@ function covers(f: Freeze, operation: string, cluster: string | undefined): bool
 }
 
 /** The first freeze that refuses `operation` (on `cluster`, if given) at `at`; undefined if none. */
-export function activeFreeze(freezes: readonly Freeze[], operation: string, at: Date, cluster?: string): Freeze | undefined {
+export function activeFreeze(
+  freezes: readonly Freeze[],
+  operation: string,
+  at: Date,
+  cluster?: string,
+): Freeze | undefined {
   return freezes.find((f) => covers(f, operation, cluster) && freezeEnd(f, at) !== undefined);
 }
 

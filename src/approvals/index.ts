@@ -1,5 +1,11 @@
 /** Approval policy: who must approve what, freezes, and break-glass. Pure functions, no I/O. */
-export { DEFAULT_REQUIRED, POLICY_OPERATIONS, DISRUPTIVE_OPERATIONS, builtinRequired, type PolicyOperation } from './operations.ts';
+export {
+  DEFAULT_REQUIRED,
+  POLICY_OPERATIONS,
+  DISRUPTIVE_OPERATIONS,
+  builtinRequired,
+  type PolicyOperation,
+} from './operations.ts';
 export { parseDuration, durationSchema } from './duration.ts';
 export { wallClock, zonedToInstant, isValidZone, type WallClock } from './zoned-time.ts';
 export { freezeSchema, activeFreeze, checkFreeze, freezeEnd, type Freeze } from './freeze.ts';
@@ -28,4 +34,10 @@ export {
   type ApprovalOutcome,
   type Decision,
 } from './decide.ts';
-export { checkEmergency, checkReview, MIN_EMERGENCY_REASON, type ReviewRecord, type ReviewJob } from './emergency.ts';
+export {
+  checkEmergency,
+  checkReview,
+  MIN_EMERGENCY_REASON,
+  type ReviewRecord,
+  type ReviewJob,
+} from './emergency.ts';

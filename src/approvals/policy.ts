@@ -33,16 +33,18 @@ export const operationPolicySchema = z
   .object({ ...overrideFields, clusters: z.record(z.string(), policyOverrideSchema).optional() })
   .strict();
 
-const operationsSchema = z
-  .record(z.string(), operationPolicySchema)
-  .superRefine((ops, ctx) => {
-    // A typo here would silently leave an operation on its default policy: refuse it.
-    for (const k of Object.keys(ops)) {
-      if (!(POLICY_OPERATIONS as string[]).includes(k)) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, path: [k], message: `unknown operation "${k}"; known: ${POLICY_OPERATIONS.join(', ')}` });
-      }
+const operationsSchema = z.record(z.string(), operationPolicySchema).superRefine((ops, ctx) => {
+  // A typo here would silently leave an operation on its default policy: refuse it.
+  for (const k of Object.keys(ops)) {
+    if (!(POLICY_OPERATIONS as string[]).includes(k)) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: [k],
+        message: `unknown operation "${k}"; known: ${POLICY_OPERATIONS.join(', ')}`,
+      });
     }
-  });
+  }
+});
 
 /**
  * The `approvals` configuration section. Precedence, lowest first: built-in defaults
@@ -53,7 +55,11 @@ const operationsSchema = z
 export const approvalsConfigSchema = z
   .object({
     defaults: z
-      .object({ approvers: overrideFields.approvers, window: overrideFields.window, rejectionEnds: overrideFields.rejectionEnds })
+      .object({
+        approvers: overrideFields.approvers,
+        window: overrideFields.window,
+        rejectionEnds: overrideFields.rejectionEnds,
+      })
       .strict()
       .default({}),
     operations: operationsSchema.default({}),
@@ -80,10 +86,18 @@ export interface ResolvedPolicy {
 /** Built-in window: 4 hours. */
 export const DEFAULT_WINDOW_MS = 4 * 3_600_000;
 /** Built-in approvers: whoever holds the approver or admin role. */
-export const DEFAULT_APPROVERS: Approvers = { roles: ['approver', 'admin'] satisfies Role[], people: [], slackGroups: [] };
+export const DEFAULT_APPROVERS: Approvers = {
+  roles: ['approver', 'admin'] satisfies Role[],
+  people: [],
+  slackGroups: [],
+};
 
 /** The policy for `operation` on `cluster`, layering built-ins, defaults, operation and cluster overrides. */
-export function resolvePolicy(config: ApprovalsConfig, operation: string, cluster: string): ResolvedPolicy {
+export function resolvePolicy(
+  config: ApprovalsConfig,
+  operation: string,
+  cluster: string,
+): ResolvedPolicy {
   const op = config.operations[operation as PolicyOperation];
   const layers = [config.defaults, op ?? {}, op?.clusters?.[cluster] ?? {}];
   const policy: ResolvedPolicy = {
@@ -105,6 +119,12 @@ export function resolvePolicy(config: ApprovalsConfig, operation: string, cluste
 
 /** Every Slack user group the policies name, for the directory's `watchGroups`. */
 export function policyGroups(config: ApprovalsConfig): string[] {
-  const all = [config.defaults.approvers, ...Object.values(config.operations).flatMap((o) => [o.approvers, ...Object.values(o.clusters ?? {}).map((c) => c.approvers)])];
+  const all = [
+    config.defaults.approvers,
+    ...Object.values(config.operations).flatMap((o) => [
+      o.approvers,
+      ...Object.values(o.clusters ?? {}).map((c) => c.approvers),
+    ]),
+  ];
   return [...new Set(all.flatMap((a) => a?.slackGroups ?? []))];
 }

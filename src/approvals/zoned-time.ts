@@ -61,7 +61,9 @@ export function wallClock(at: Date, zone: string): WallClock {
 // Zone offset (local minus UTC) in ms at an instant.
 function offsetAt(ms: number, zone: string): number {
   const w = wallClock(new Date(ms), zone);
-  return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - Math.floor(ms / 1000) * 1000;
+  return (
+    Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - Math.floor(ms / 1000) * 1000
+  );
 }
 
 /**

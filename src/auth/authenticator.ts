@@ -42,31 +42,53 @@ export class Authenticator {
   /** The principal behind an `Authorization: Bearer hasf_…` header; throws UNAUTHENTICATED. */
   async fromBearer(authorizationHeader?: string): Promise<Principal> {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(authorizationHeader ?? '');
-    if (!m) throw unauthenticated('No API token was sent; send the header "Authorization: Bearer hasf_…" with a token from `hasf token create`.');
+    if (!m)
+      throw unauthenticated(
+        'No API token was sent; send the header "Authorization: Bearer hasf_…" with a token from `hasf token create`.',
+      );
     const token = m[1]!;
-    if (!isTokenFormat(token)) throw unauthenticated('The API token is malformed; HASF tokens look like hasf_ followed by 43 characters.');
+    if (!isTokenFormat(token))
+      throw unauthenticated(
+        'The API token is malformed; HASF tokens look like hasf_ followed by 43 characters.',
+      );
     const hash = hashToken(token);
     const declared = await this.#directory.byTokenHash(hash);
-    if (declared) return { person: declared, identity: `token:cfg-${hash.slice(7, 23)}`, channel: 'rest' };
+    if (declared)
+      return { person: declared, identity: `token:cfg-${hash.slice(7, 23)}`, channel: 'rest' };
     const found = await this.#tokens?.resolve(token);
-    if (!found) throw unauthenticated('The API token is unknown, expired or revoked; ask an admin for a new one.');
+    if (!found)
+      throw unauthenticated(
+        'The API token is unknown, expired or revoked; ask an admin for a new one.',
+      );
     const person = await this.#directory.byName(found.personName);
     // A token outlives nothing: once its person leaves the configuration, it stops working.
-    if (!person) throw unauthenticated('The API token belongs to a person who is no longer configured; ask an admin for a new one.', { tokenId: found.tokenId });
+    if (!person)
+      throw unauthenticated(
+        'The API token belongs to a person who is no longer configured; ask an admin for a new one.',
+        { tokenId: found.tokenId },
+      );
     return { person, identity: `token:${found.tokenId}`, channel: 'rest' };
   }
 
   /** The principal behind a Slack user ID; throws UNAUTHENTICATED for users HASF does not know. */
   async fromSlack(userId: string): Promise<Principal> {
     const person = await this.#directory.bySlackUser(userId);
-    if (!person) throw unauthenticated('Your Slack user is not known to HASF Ops; ask an admin to add you to the people configuration or a mapped user group.', { slackUserId: userId });
+    if (!person)
+      throw unauthenticated(
+        'Your Slack user is not known to HASF Ops; ask an admin to add you to the people configuration or a mapped user group.',
+        { slackUserId: userId },
+      );
     return { person, identity: `slack:${userId}`, channel: 'slack' };
   }
 
   /** The principal for a local CLI user acting as a configured person (the CLI authenticates by host access). */
   async fromCli(personName: string): Promise<Principal> {
     const person = await this.#directory.byName(personName);
-    if (!person) throw unauthenticated(`No person named "${personName}" is configured; pass a configured name with --as.`, { personName });
+    if (!person)
+      throw unauthenticated(
+        `No person named "${personName}" is configured; pass a configured name with --as.`,
+        { personName },
+      );
     return { person, identity: `cli:${personName}`, channel: 'cli' };
   }
 

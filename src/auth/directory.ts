@@ -69,7 +69,13 @@ export class Directory {
     const groups = await this.#groupsOf([userId]);
     const roles = this.#rolesOf(groups);
     if (roles.length === 0) return undefined;
-    return { name: `slack:${userId}`, displayName: userId, roles, slackUserIds: [userId], slackGroups: groups };
+    return {
+      name: `slack:${userId}`,
+      displayName: userId,
+      roles,
+      slackUserIds: [userId],
+      slackGroups: groups,
+    };
   }
 
   /** The configured person who declared this `sha256:<hex>` token hash, if any. */
@@ -91,7 +97,13 @@ export class Directory {
   async #resolve(p: PersonConfig): Promise<Person> {
     const groups = await this.#groupsOf(p.slackUserIds);
     const roles = [...new Set<Role>([...p.roles, ...this.#rolesOf(groups)])];
-    return { name: p.name, displayName: p.displayName ?? p.name, roles, slackUserIds: [...p.slackUserIds], slackGroups: groups };
+    return {
+      name: p.name,
+      displayName: p.displayName ?? p.name,
+      roles,
+      slackUserIds: [...p.slackUserIds],
+      slackGroups: groups,
+    };
   }
 
   async #groupsOf(userIds: readonly string[]): Promise<string[]> {

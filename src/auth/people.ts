@@ -4,13 +4,20 @@ import { roleSchema, type Role } from './roles.ts';
 /** `sha256:` and 64 lowercase hex digits: how a token is stored or declared. */
 export const tokenHashSchema = z
   .string()
-  .regex(/^sha256:[0-9a-f]{64}$/, 'a token hash such as sha256:<64 hex digits> (see `hasf token hash`)');
+  .regex(
+    /^sha256:[0-9a-f]{64}$/,
+    'a token hash such as sha256:<64 hex digits> (see `hasf token hash`)',
+  );
 
 /** A Slack user ID (U… or, on Enterprise Grid, W…). */
-export const slackUserIdSchema = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'a Slack user ID such as U0123ABCD');
+export const slackUserIdSchema = z
+  .string()
+  .regex(/^[UW][A-Z0-9]{2,}$/, 'a Slack user ID such as U0123ABCD');
 
 /** A Slack user group ID (S…). */
-export const slackGroupIdSchema = z.string().regex(/^S[A-Z0-9]{2,}$/, 'a Slack user group ID such as S0123ABCD');
+export const slackGroupIdSchema = z
+  .string()
+  .regex(/^S[A-Z0-9]{2,}$/, 'a Slack user group ID such as S0123ABCD');
 
 /** One person as configured. A person is who approvals are counted by, however many identities. */
 export const personSchema = z
@@ -50,14 +57,35 @@ export const peopleSchema = z
     const dup = (what: string, values: string[], path: string) => {
       const seen = new Set<string>();
       for (const v of values) {
-        if (seen.has(v)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [path], message: `${what} ${v} appears twice; each must belong to one entry` });
+        if (seen.has(v))
+          ctx.addIssue({
+            code: z.ZodIssueCode.custom,
+            path: [path],
+            message: `${what} ${v} appears twice; each must belong to one entry`,
+          });
         seen.add(v);
       }
     };
-    dup('person', cfg.people.map((p) => p.name), 'people');
-    dup('Slack user', cfg.people.flatMap((p) => p.slackUserIds), 'people');
-    dup('token hash', cfg.people.flatMap((p) => p.tokenHashes), 'people');
-    dup('Slack user group', cfg.slackUserGroups.map((g) => g.id), 'slackUserGroups');
+    dup(
+      'person',
+      cfg.people.map((p) => p.name),
+      'people',
+    );
+    dup(
+      'Slack user',
+      cfg.people.flatMap((p) => p.slackUserIds),
+      'people',
+    );
+    dup(
+      'token hash',
+      cfg.people.flatMap((p) => p.tokenHashes),
+      'people',
+    );
+    dup(
+      'Slack user group',
+      cfg.slackUserGroups.map((g) => g.id),
+      'slackUserGroups',
+    );
   });
 
 /** One person as written in configuration (after defaults). */

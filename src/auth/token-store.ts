@@ -56,19 +56,35 @@ export class TokenStore {
   }
 
   /** Create a token for `personName`; the returned `token` is shown to the user once and never stored. */
-  async create(personName: string, opts: { ttlMs?: number; label?: string } = {}): Promise<CreatedToken> {
+  async create(
+    personName: string,
+    opts: { ttlMs?: number; label?: string } = {},
+  ): Promise<CreatedToken> {
     if (opts.ttlMs !== undefined && !(Number.isFinite(opts.ttlMs) && opts.ttlMs > 0)) {
-      throw new HasfError(ErrorCode.INVALID_INPUT, 'A token lifetime must be a positive number of milliseconds; omit it for a token that does not expire.', { ttlMs: opts.ttlMs });
+      throw new HasfError(
+        ErrorCode.INVALID_INPUT,
+        'A token lifetime must be a positive number of milliseconds; omit it for a token that does not expire.',
+        { ttlMs: opts.ttlMs },
+      );
     }
     const token = generateToken();
     const id = `tok_${randomBytes(8).toString('hex')}`;
     const hash = hashToken(token);
     const now = this.#clock();
-    const info: Record<string, string> = { person: personName, hash, createdAt: new Date(now).toISOString() };
+    const info: Record<string, string> = {
+      person: personName,
+      hash,
+      createdAt: new Date(now).toISOString(),
+    };
     if (opts.label) info.label = opts.label;
     let expiresAt: string | undefined;
-    if (opts.ttlMs !== undefined) info.expiresAt = expiresAt = new Date(now + opts.ttlMs).toISOString();
-    const tx = this.#redis.multi().hset(this.#idKey(id), info).set(this.#hashKey(hash), id).sadd(this.#k + 'ids', id);
+    if (opts.ttlMs !== undefined)
+      info.expiresAt = expiresAt = new Date(now + opts.ttlMs).toISOString();
+    const tx = this.#redis
+      .multi()
+      .hset(this.#idKey(id), info)
+      .set(this.#hashKey(hash), id)
+      .sadd(this.#k + 'ids', id);
     if (opts.ttlMs !== undefined) {
       const gc = Math.ceil(opts.ttlMs + GC_GRACE_MS);
       tx.pexpire(this.#idKey(id), gc).pexpire(this.#hashKey(hash), gc);
@@ -98,7 +114,10 @@ export class TokenStore {
   async revoke(id: string): Promise<boolean> {
     return this.#run(async () => {
       const hash = await this.#redis.hget(this.#idKey(id), 'hash');
-      const tx = this.#redis.multi().del(this.#idKey(id)).srem(this.#k + 'ids', id);
+      const tx = this.#redis
+        .multi()
+        .del(this.#idKey(id))
+        .srem(this.#k + 'ids', id);
       if (hash) tx.del(this.#hashKey(hash));
       const res = await tx.exec();
       return Number(res?.[0]?.[1] ?? 0) > 0;
@@ -154,7 +173,12 @@ export class TokenStore {
       return await fn();
     } catch (err) {
       if (isHasfError(err)) throw err;
-      throw new HasfError(ErrorCode.REDIS_UNAVAILABLE, 'The token store in Redis did not answer; check that Redis is running and reachable, then retry.', {}, { cause: err });
+      throw new HasfError(
+        ErrorCode.REDIS_UNAVAILABLE,
+        'The token store in Redis did not answer; check that Redis is running and reachable, then retry.',
+        {},
+        { cause: err },
+      );
     }
   }
 }

@@ -3,7 +3,14 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { Authenticator, Directory, hashToken, peopleSchema, TokenStore, generateToken } from '../../src/auth/index.ts';
+import {
+  Authenticator,
+  Directory,
+  hashToken,
+  peopleSchema,
+  TokenStore,
+  generateToken,
+} from '../../src/auth/index.ts';
 import { freePort, startRedis, type TestRedis } from '../helpers/redis.ts';
 
 let server: TestRedis;
@@ -32,7 +39,9 @@ async function everythingStored(): Promise<{ live: string; aof: string }> {
     else parts.push(`<unexpected ${type}>`);
   }
   const walk = (dir: string): string[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [readFileSync(join(dir, e.name), 'latin1')]));
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? walk(join(dir, e.name)) : [readFileSync(join(dir, e.name), 'latin1')],
+    );
   return { live: parts.join('\n'), aof: walk(server.dir).join('\n') };
 }
 
@@ -46,10 +55,18 @@ test('create shows the plain token once and stores only its hash', async () => {
     assert.ok(!text.includes(created.token.slice(5)), `token found in ${where}`);
     assert.ok(text.includes(hashToken(created.token).slice(7)), `the hash is what ${where} holds`);
   }
-  assert.deepEqual(await store.resolve(created.token), { personName: 'alice', tokenId: created.id });
+  assert.deepEqual(await store.resolve(created.token), {
+    personName: 'alice',
+    tokenId: created.id,
+  });
   const listed = await store.list('alice');
   assert.equal(listed.length, 1);
-  assert.deepEqual(listed[0], { id: created.id, personName: 'alice', label: 'ticketing', createdAt: '2024-05-01T10:00:00.000Z' });
+  assert.deepEqual(listed[0], {
+    id: created.id,
+    personName: 'alice',
+    label: 'ticketing',
+    createdAt: '2024-05-01T10:00:00.000Z',
+  });
   assert.ok(!JSON.stringify(listed).includes(created.token));
 });
 
@@ -58,9 +75,16 @@ test('unknown, malformed and near-miss tokens resolve to nothing', async () => {
   const { token } = await store.create('alice');
   assert.equal(await store.resolve(generateToken()), undefined);
   assert.equal(await store.resolve('hasf_short'), undefined);
-  assert.equal(await store.resolve(token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A')), undefined);
+  assert.equal(
+    await store.resolve(token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A')),
+    undefined,
+  );
   assert.equal(await store.resolve(token + 'x'), undefined);
-  assert.equal(await new TokenStore({ redis, prefix: 'other:', clock }).resolve(token), undefined, 'prefixes isolate');
+  assert.equal(
+    await new TokenStore({ redis, prefix: 'other:', clock }).resolve(token),
+    undefined,
+    'prefixes isolate',
+  );
 });
 
 test('tokens expire by the store clock, and Redis drops them later', async () => {
@@ -89,11 +113,18 @@ test('revoke takes effect at once; list filters by person; revokeAll', async () 
   assert.equal(await store.revoke('tok_nonexistent'), false);
   assert.equal(await store.resolve(a1.token), undefined);
   assert.equal((await store.resolve(a2.token))?.personName, 'alice');
-  assert.deepEqual((await store.list('alice')).map((t) => t.id), [a2.id]);
+  assert.deepEqual(
+    (await store.list('alice')).map((t) => t.id),
+    [a2.id],
+  );
   assert.equal(await store.revokeAll('alice'), 1);
   assert.equal(await store.resolve(a2.token), undefined);
   assert.equal((await store.resolve(b1.token))?.personName, 'bob');
-  assert.equal((await redis.keys('t4:*')).length, 3, 'only bob’s id key, hash key and the id set remain');
+  assert.equal(
+    (await redis.keys('t4:*')).length,
+    3,
+    'only bob’s id key, hash key and the id set remain',
+  );
 });
 
 test('Authenticator: Redis tokens, config-declared hashes, unknown callers, roles', async () => {
@@ -121,11 +152,22 @@ test('Authenticator: Redis tokens, config-declared hashes, unknown callers, role
   auth.require(alice, 'request');
   assert.throws(() => auth.require(alice, 'approve'), { code: 'FORBIDDEN' });
 
-  for (const header of [undefined, '', 'Basic abc', `Bearer ${generateToken()}`, 'Bearer hasf_nope', token]) {
+  for (const header of [
+    undefined,
+    '',
+    'Basic abc',
+    `Bearer ${generateToken()}`,
+    'Bearer hasf_nope',
+    token,
+  ]) {
     await assert.rejects(auth.fromBearer(header), { code: 'UNAUTHENTICATED' }, String(header));
   }
   const gone = await tokens.create('mallory');
-  await assert.rejects(auth.fromBearer(`Bearer ${gone.token}`), { code: 'UNAUTHENTICATED' }, 'person no longer configured');
+  await assert.rejects(
+    auth.fromBearer(`Bearer ${gone.token}`),
+    { code: 'UNAUTHENTICATED' },
+    'person no longer configured',
+  );
   await tokens.revoke(id);
   await assert.rejects(auth.fromBearer(`Bearer ${token}`), { code: 'UNAUTHENTICATED' });
 
@@ -141,7 +183,14 @@ test('Authenticator: Redis tokens, config-declared hashes, unknown callers, role
 });
 
 test('Redis down → REDIS_UNAVAILABLE, not "unauthenticated"', async () => {
-  const dead = new Redis({ host: '127.0.0.1', port: await freePort(), lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const dead = new Redis({
+    host: '127.0.0.1',
+    port: await freePort(),
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   try {
     const store = new TokenStore({ redis: dead });
     await assert.rejects(store.resolve(generateToken()), { code: 'REDIS_UNAVAILABLE' });

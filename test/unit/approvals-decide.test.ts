@@ -21,7 +21,12 @@ const fence = resolvePolicy(cfg, 'node.fence', 'prod');
 const T0 = new Date('2024-05-01T10:00:00Z');
 const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
 
-function who(name: string, roles: Role[], identity = `slack:U${name.toUpperCase()}`, slackGroups: string[] = []): Principal {
+function who(
+  name: string,
+  roles: Role[],
+  identity = `slack:U${name.toUpperCase()}`,
+  slackGroups: string[] = [],
+): Principal {
   const person: Person = { name, displayName: name, roles, slackUserIds: [], slackGroups };
   return { person, identity, channel: identity.startsWith('slack') ? 'slack' : 'rest' };
 }
@@ -44,9 +49,20 @@ function code(fn: () => unknown): string | undefined {
 }
 
 test('requester cannot approve (SELF_APPROVAL), and a stray own record never counts', () => {
-  assert.equal(code(() => decide(fence, job(), alice, 'approve', undefined, at(1))), 'SELF_APPROVAL');
-  assert.equal(code(() => decide(fence, job(), alice, 'reject', undefined, at(1))), 'SELF_APPROVAL');
-  const own: ApprovalRecord = { person: 'alice', identity: 'token:tok_a', decision: 'approve', at: at(1).toISOString() };
+  assert.equal(
+    code(() => decide(fence, job(), alice, 'approve', undefined, at(1))),
+    'SELF_APPROVAL',
+  );
+  assert.equal(
+    code(() => decide(fence, job(), alice, 'reject', undefined, at(1))),
+    'SELF_APPROVAL',
+  );
+  const own: ApprovalRecord = {
+    person: 'alice',
+    identity: 'token:tok_a',
+    decision: 'approve',
+    at: at(1).toISOString(),
+  };
   const d = decide(fence, job([own]), bob, 'approve', undefined, at(2));
   assert.equal(d.counted, 1);
   assert.equal(d.outcome, 'pending');
@@ -58,8 +74,14 @@ test('one person counts once across identities (ALREADY_DECIDED)', () => {
   assert.equal(first.record.comment, 'ok');
   assert.equal(first.outcome, 'pending');
   assert.deepEqual([first.counted, first.needed], [1, 2]);
-  assert.equal(code(() => decide(fence, job([first.record]), bobToken, 'approve', undefined, at(2))), 'ALREADY_DECIDED');
-  assert.equal(code(() => decide(fence, job([first.record]), bobToken, 'reject', undefined, at(2))), 'ALREADY_DECIDED');
+  assert.equal(
+    code(() => decide(fence, job([first.record]), bobToken, 'approve', undefined, at(2))),
+    'ALREADY_DECIDED',
+  );
+  assert.equal(
+    code(() => decide(fence, job([first.record]), bobToken, 'reject', undefined, at(2))),
+    'ALREADY_DECIDED',
+  );
 });
 
 test('two other approvers → approved', () => {
@@ -86,21 +108,51 @@ test('rejectionEnds=false: a rejection is recorded, approvals can still carry it
   assert.equal(a.outcome, 'pending');
   assert.equal(a.counted, 1);
   const erin = who('erin', ['approver']);
-  assert.equal(decide(mig, job([r.record, a.record]), erin, 'approve', undefined, at(3)).outcome, 'approved');
+  assert.equal(
+    decide(mig, job([r.record, a.record]), erin, 'approve', undefined, at(3)).outcome,
+    'approved',
+  );
 });
 
 test('ineligible approvers: no approve permission, or not in the approver set', () => {
-  assert.equal(code(() => decide(fence, job(), dave, 'approve', undefined, at(1))), 'NOT_ELIGIBLE');
+  assert.equal(
+    code(() => decide(fence, job(), dave, 'approve', undefined, at(1))),
+    'NOT_ELIGIBLE',
+  );
   const lun = resolvePolicy(cfg, 'lun.add', 'prod');
-  assert.equal(code(() => decide(lun, job(), bob, 'approve', undefined, at(1))), 'NOT_ELIGIBLE', 'approver role not listed');
-  assert.equal(decide(lun, job(), who('erin', ['approver']), 'approve', undefined, at(1)).outcome, 'approved');
-  assert.equal(decide(lun, job(), who('frank', ['approver'], 'slack:UF', ['SSTORAGE']), 'approve', undefined, at(1)).outcome, 'approved');
-  assert.equal(code(() => decide(lun, job(), who('erin', ['viewer']), 'approve', undefined, at(1))), 'NOT_ELIGIBLE', 'named but lacks approve');
+  assert.equal(
+    code(() => decide(lun, job(), bob, 'approve', undefined, at(1))),
+    'NOT_ELIGIBLE',
+    'approver role not listed',
+  );
+  assert.equal(
+    decide(lun, job(), who('erin', ['approver']), 'approve', undefined, at(1)).outcome,
+    'approved',
+  );
+  assert.equal(
+    decide(
+      lun,
+      job(),
+      who('frank', ['approver'], 'slack:UF', ['SSTORAGE']),
+      'approve',
+      undefined,
+      at(1),
+    ).outcome,
+    'approved',
+  );
+  assert.equal(
+    code(() => decide(lun, job(), who('erin', ['viewer']), 'approve', undefined, at(1))),
+    'NOT_ELIGIBLE',
+    'named but lacks approve',
+  );
 });
 
 test('not pending → JOB_NOT_PENDING', () => {
   for (const s of ['queued', 'running', 'rejected', 'expired', 'cancelled']) {
-    assert.equal(code(() => decide(fence, job([], s), bob, 'approve', undefined, at(1))), 'JOB_NOT_PENDING');
+    assert.equal(
+      code(() => decide(fence, job([], s), bob, 'approve', undefined, at(1))),
+      'JOB_NOT_PENDING',
+    );
   }
 });
 
@@ -114,5 +166,9 @@ test('expiry after the window (4 h by default); job.expiresAt wins', () => {
   assert.equal(approvalState(fence, job(), at(10)).outcome, 'pending');
   const fixed = { ...job(), expiresAt: at(30).toISOString(), approvalsRequired: 1 };
   assert.equal(decide(fence, fixed, bob, 'approve', undefined, at(31)).outcome, 'expired');
-  assert.equal(decide(fence, fixed, bob, 'approve', undefined, at(29)).outcome, 'approved', 'terms fixed at request time');
+  assert.equal(
+    decide(fence, fixed, bob, 'approve', undefined, at(29)).outcome,
+    'approved',
+    'terms fixed at request time',
+  );
 });

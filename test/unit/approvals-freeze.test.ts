@@ -1,20 +1,80 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { activeFreeze, checkFreeze, freezeEnd, freezeSchema, wallClock, zonedToInstant } from '../../src/approvals/index.ts';
+import {
+  activeFreeze,
+  checkFreeze,
+  freezeEnd,
+  freezeSchema,
+  wallClock,
+  zonedToInstant,
+} from '../../src/approvals/index.ts';
 
-const weekend = freezeSchema.parse({ name: 'weekend', zone: 'Europe/Berlin', weekly: 'Fri 18:00 – Mon 06:00' });
+const weekend = freezeSchema.parse({
+  name: 'weekend',
+  zone: 'Europe/Berlin',
+  weekly: 'Fri 18:00 – Mon 06:00',
+});
 const Z = (s: string) => new Date(s);
-const on = (f: typeof weekend, iso: string, op = 'node.fence') => activeFreeze([f], op, Z(iso))?.name;
+const on = (f: typeof weekend, iso: string, op = 'node.fence') =>
+  activeFreeze([f], op, Z(iso))?.name;
 
 test('zone conversion: wall clock and back, across both Berlin DST changes', () => {
-  assert.deepEqual(wallClock(Z('2024-03-31T00:59:00Z'), 'Europe/Berlin'), { year: 2024, month: 3, day: 31, hour: 1, minute: 59, second: 0, weekday: 6 });
-  assert.equal(wallClock(Z('2024-03-31T01:00:00Z'), 'Europe/Berlin').hour, 3, 'spring forward 02:00 → 03:00');
-  assert.equal(wallClock(Z('2024-01-01T00:00:00Z'), 'Europe/Berlin').hour, 1, 'midnight is 0, not 24');
-  assert.equal(zonedToInstant({ year: 2024, month: 3, day: 31, hour: 3, minute: 0 }, 'Europe/Berlin').toISOString(), '2024-03-31T01:00:00.000Z');
-  assert.equal(zonedToInstant({ year: 2024, month: 3, day: 31, hour: 2, minute: 30 }, 'Europe/Berlin').toISOString(), '2024-03-31T01:30:00.000Z', 'gap: as a clock set forward');
-  assert.equal(zonedToInstant({ year: 2024, month: 10, day: 27, hour: 2, minute: 30 }, 'Europe/Berlin').toISOString(), '2024-10-27T00:30:00.000Z', 'overlap: first occurrence');
-  assert.equal(zonedToInstant({ year: 2024, month: 10, day: 27, hour: 3, minute: 0 }, 'Europe/Berlin').toISOString(), '2024-10-27T02:00:00.000Z');
-  assert.equal(zonedToInstant({ year: 2024, month: 7, day: 1, hour: 12, minute: 0 }, 'America/New_York').toISOString(), '2024-07-01T16:00:00.000Z');
+  assert.deepEqual(wallClock(Z('2024-03-31T00:59:00Z'), 'Europe/Berlin'), {
+    year: 2024,
+    month: 3,
+    day: 31,
+    hour: 1,
+    minute: 59,
+    second: 0,
+    weekday: 6,
+  });
+  assert.equal(
+    wallClock(Z('2024-03-31T01:00:00Z'), 'Europe/Berlin').hour,
+    3,
+    'spring forward 02:00 → 03:00',
+  );
+  assert.equal(
+    wallClock(Z('2024-01-01T00:00:00Z'), 'Europe/Berlin').hour,
+    1,
+    'midnight is 0, not 24',
+  );
+  assert.equal(
+    zonedToInstant(
+      { year: 2024, month: 3, day: 31, hour: 3, minute: 0 },
+      'Europe/Berlin',
+    ).toISOString(),
+    '2024-03-31T01:00:00.000Z',
+  );
+  assert.equal(
+    zonedToInstant(
+      { year: 2024, month: 3, day: 31, hour: 2, minute: 30 },
+      'Europe/Berlin',
+    ).toISOString(),
+    '2024-03-31T01:30:00.000Z',
+    'gap: as a clock set forward',
+  );
+  assert.equal(
+    zonedToInstant(
+      { year: 2024, month: 10, day: 27, hour: 2, minute: 30 },
+      'Europe/Berlin',
+    ).toISOString(),
+    '2024-10-27T00:30:00.000Z',
+    'overlap: first occurrence',
+  );
+  assert.equal(
+    zonedToInstant(
+      { year: 2024, month: 10, day: 27, hour: 3, minute: 0 },
+      'Europe/Berlin',
+    ).toISOString(),
+    '2024-10-27T02:00:00.000Z',
+  );
+  assert.equal(
+    zonedToInstant(
+      { year: 2024, month: 7, day: 1, hour: 12, minute: 0 },
+      'America/New_York',
+    ).toISOString(),
+    '2024-07-01T16:00:00.000Z',
+  );
 });
 
 test('weekly window wrapping over the week end, edges inclusive-exclusive (winter)', () => {
@@ -31,8 +91,16 @@ test('weekly window across spring-forward: wall-clock edges move with the offset
   assert.equal(on(weekend, '2024-03-29T17:00:00Z'), 'weekend');
   assert.equal(on(weekend, '2024-04-01T03:59:00Z'), 'weekend', 'Mon 05:59 CEST');
   assert.equal(on(weekend, '2024-04-01T04:00:00Z'), undefined, 'Mon 06:00 CEST');
-  assert.equal(on(weekend, '2024-04-01T04:30:00Z'), undefined, 'would still be frozen with the Friday offset');
-  assert.equal(freezeEnd(weekend, Z('2024-03-29T17:00:00Z'))?.toISOString(), '2024-04-01T04:00:00.000Z', '59 real hours');
+  assert.equal(
+    on(weekend, '2024-04-01T04:30:00Z'),
+    undefined,
+    'would still be frozen with the Friday offset',
+  );
+  assert.equal(
+    freezeEnd(weekend, Z('2024-03-29T17:00:00Z'))?.toISOString(),
+    '2024-04-01T04:00:00.000Z',
+    '59 real hours',
+  );
   assert.equal(on(weekend, '2024-03-31T01:30:00Z'), 'weekend', 'inside the skipped hour');
 });
 
@@ -42,11 +110,18 @@ test('weekly window across fall-back', () => {
   assert.equal(on(weekend, '2024-10-25T16:00:00Z'), 'weekend', 'Fri 18:00 CEST');
   assert.equal(on(weekend, '2024-10-28T04:59:00Z'), 'weekend', 'Mon 05:59 CET');
   assert.equal(on(weekend, '2024-10-28T05:00:00Z'), undefined);
-  assert.equal(freezeEnd(weekend, Z('2024-10-27T00:30:00Z'))?.toISOString(), '2024-10-28T05:00:00.000Z');
+  assert.equal(
+    freezeEnd(weekend, Z('2024-10-27T00:30:00Z'))?.toISOString(),
+    '2024-10-28T05:00:00.000Z',
+  );
 });
 
 test('the zone decides: the same instant in Berlin and New York', () => {
-  const ny = freezeSchema.parse({ name: 'ny', zone: 'America/New_York', weekly: { fromDay: 'fri', fromTime: '18:00', toDay: 'mon', toTime: '06:00' } });
+  const ny = freezeSchema.parse({
+    name: 'ny',
+    zone: 'America/New_York',
+    weekly: { fromDay: 'fri', fromTime: '18:00', toDay: 'mon', toTime: '06:00' },
+  });
   assert.equal(on(weekend, '2024-03-29T17:30:00Z'), 'weekend', 'Berlin 18:30');
   assert.equal(on(ny, '2024-03-29T17:30:00Z'), undefined, 'New York 13:30');
   assert.equal(on(ny, '2024-03-29T22:00:00Z'), 'ny', 'New York 18:00 EDT');
@@ -55,7 +130,11 @@ test('the zone decides: the same instant in Berlin and New York', () => {
 });
 
 test('same-day weekly window and week-boundary window', () => {
-  const day = freezeSchema.parse({ name: 'mon', zone: 'UTC', weekly: 'Monday 09:00 - Monday 17:00' });
+  const day = freezeSchema.parse({
+    name: 'mon',
+    zone: 'UTC',
+    weekly: 'Monday 09:00 - Monday 17:00',
+  });
   assert.equal(on(day, '2024-01-15T09:00:00Z'), 'mon');
   assert.equal(on(day, '2024-01-15T17:00:00Z'), undefined);
   assert.equal(on(day, '2024-01-16T10:00:00Z'), undefined);
@@ -67,39 +146,82 @@ test('same-day weekly window and week-boundary window', () => {
 });
 
 test('date range in a zone; a date-only end includes that day; absolute instants', () => {
-  const yearEnd = freezeSchema.parse({ name: 'year-end', zone: 'Europe/Berlin', from: '2024-12-20 18:00', to: '2025-01-06' });
+  const yearEnd = freezeSchema.parse({
+    name: 'year-end',
+    zone: 'Europe/Berlin',
+    from: '2024-12-20 18:00',
+    to: '2025-01-06',
+  });
   assert.equal(on(yearEnd, '2024-12-20T16:59:00Z'), undefined);
   assert.equal(on(yearEnd, '2024-12-20T17:00:00Z'), 'year-end');
   assert.equal(on(yearEnd, '2025-01-06T22:59:00Z'), 'year-end', 'Jan 6 23:59 Berlin');
   assert.equal(on(yearEnd, '2025-01-06T23:00:00Z'), undefined);
-  const abs = freezeSchema.parse({ name: 'abs', zone: 'UTC', from: '2024-06-01T00:00:00+02:00', to: '2024-06-02T00:00:00Z' });
+  const abs = freezeSchema.parse({
+    name: 'abs',
+    zone: 'UTC',
+    from: '2024-06-01T00:00:00+02:00',
+    to: '2024-06-02T00:00:00Z',
+  });
   assert.equal(on(abs, '2024-05-31T22:00:00Z'), 'abs');
   assert.equal(on(abs, '2024-05-31T21:59:00Z'), undefined);
 });
 
 test('date range ending in the DST gap and the overlap', () => {
-  const gap = freezeSchema.parse({ name: 'g', zone: 'Europe/Berlin', from: '2024-03-30', to: '2024-03-31 02:30' });
+  const gap = freezeSchema.parse({
+    name: 'g',
+    zone: 'Europe/Berlin',
+    from: '2024-03-30',
+    to: '2024-03-31 02:30',
+  });
   assert.equal(on(gap, '2024-03-31T01:29:00Z'), 'g');
   assert.equal(on(gap, '2024-03-31T01:30:00Z'), undefined, '03:30 CEST');
-  const overlap = freezeSchema.parse({ name: 'o', zone: 'Europe/Berlin', from: '2024-10-26', to: '2024-10-27 02:30' });
+  const overlap = freezeSchema.parse({
+    name: 'o',
+    zone: 'Europe/Berlin',
+    from: '2024-10-26',
+    to: '2024-10-27 02:30',
+  });
   assert.equal(on(overlap, '2024-10-27T00:29:00Z'), 'o');
   assert.equal(on(overlap, '2024-10-27T00:30:00Z'), undefined, 'first 02:30 ends it');
-  assert.equal(on(overlap, '2024-10-27T01:15:00Z'), undefined, 'the repeated hour does not re-freeze');
+  assert.equal(
+    on(overlap, '2024-10-27T01:15:00Z'),
+    undefined,
+    'the repeated hour does not re-freeze',
+  );
 });
 
 test('operations and clusters a freeze covers; refusal and break-glass', () => {
-  const prodOnly = freezeSchema.parse({ name: 'p', zone: 'UTC', weekly: 'mon 00:00 - sun 23:59', clusters: ['prod'] });
+  const prodOnly = freezeSchema.parse({
+    name: 'p',
+    zone: 'UTC',
+    weekly: 'mon 00:00 - sun 23:59',
+    clusters: ['prod'],
+  });
   const sat = Z('2024-01-13T12:00:00Z');
   assert.equal(activeFreeze([prodOnly], 'vm.migrate', sat, 'prod')?.name, 'p');
   assert.equal(activeFreeze([prodOnly], 'vm.migrate', sat, 'dev'), undefined);
-  assert.equal(activeFreeze([weekend], 'resource.cleanup', sat), undefined, 'cleanup is not disruptive by default');
+  assert.equal(
+    activeFreeze([weekend], 'resource.cleanup', sat),
+    undefined,
+    'cleanup is not disruptive by default',
+  );
   assert.equal(activeFreeze([weekend], 'cluster.status', sat), undefined);
-  for (const op of ['vm.migrate', 'node.standby', 'node.online', 'node.fence', 'lun.add']) assert.equal(activeFreeze([weekend], op, sat)?.name, 'weekend', op);
-  const all = freezeSchema.parse({ name: 'all', zone: 'UTC', weekly: 'sat 00:00 - sun 00:00', operations: ['resource.cleanup'] });
+  for (const op of ['vm.migrate', 'node.standby', 'node.online', 'node.fence', 'lun.add'])
+    assert.equal(activeFreeze([weekend], op, sat)?.name, 'weekend', op);
+  const all = freezeSchema.parse({
+    name: 'all',
+    zone: 'UTC',
+    weekly: 'sat 00:00 - sun 00:00',
+    operations: ['resource.cleanup'],
+  });
   assert.equal(activeFreeze([all], 'resource.cleanup', sat)?.name, 'all');
   assert.equal(activeFreeze([all], 'vm.migrate', sat), undefined);
 
-  assert.throws(() => checkFreeze([weekend], 'node.fence', sat), (e: { code?: string; details?: { until?: string } }) => e.code === 'CHANGE_FREEZE' && e.details?.until === '2024-01-15T05:00:00.000Z');
+  assert.throws(
+    () => checkFreeze([weekend], 'node.fence', sat),
+    (e: { code?: string; details?: { until?: string } }) =>
+      e.code === 'CHANGE_FREEZE' && e.details?.until === '2024-01-15T05:00:00.000Z',
+  );
   assert.equal(checkFreeze([weekend], 'node.fence', sat, { emergency: true })?.name, 'weekend');
   assert.equal(checkFreeze([weekend], 'node.fence', Z('2024-01-17T12:00:00Z')), undefined);
 });

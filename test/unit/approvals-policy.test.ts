@@ -1,6 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { approvalsConfigSchema, parseDuration, policyGroups, resolvePolicy } from '../../src/approvals/index.ts';
+import {
+  approvalsConfigSchema,
+  parseDuration,
+  policyGroups,
+  resolvePolicy,
+} from '../../src/approvals/index.ts';
 
 const H = 3_600_000;
 
@@ -27,7 +32,14 @@ test('layers: defaults < operation < cluster; approvers replaced, not merged', (
       'vm.migrate': { required: 2, approvers: { roles: ['approver'] } },
       'node.fence': {
         window: 30 * 60_000,
-        clusters: { prod: { required: 3, approvers: { people: ['carol'], slackGroups: ['SLEADS'] }, rejectionEnds: true, window: '1d12h' } },
+        clusters: {
+          prod: {
+            required: 3,
+            approvers: { people: ['carol'], slackGroups: ['SLEADS'] },
+            rejectionEnds: true,
+            window: '1d12h',
+          },
+        },
       },
     },
   });
@@ -50,11 +62,27 @@ test('layers: defaults < operation < cluster; approvers replaced, not merged', (
 });
 
 test('config errors: unknown operation, bad duration, required in defaults', () => {
-  assert.equal(approvalsConfigSchema.safeParse({ operations: { 'node.fense': { required: 3 } } }).success, false);
-  assert.equal(approvalsConfigSchema.safeParse({ operations: { 'vm.migrate': { window: 'soon' } } }).success, false);
-  assert.equal(approvalsConfigSchema.safeParse({ operations: { 'vm.migrate': { window: 0 } } }).success, false);
-  assert.equal(approvalsConfigSchema.safeParse({ defaults: { required: 0 } }).success, false, 'a blanket required could lower node.fence');
-  assert.equal(approvalsConfigSchema.safeParse({ operations: { 'vm.migrate': { required: -1 } } }).success, false);
+  assert.equal(
+    approvalsConfigSchema.safeParse({ operations: { 'node.fense': { required: 3 } } }).success,
+    false,
+  );
+  assert.equal(
+    approvalsConfigSchema.safeParse({ operations: { 'vm.migrate': { window: 'soon' } } }).success,
+    false,
+  );
+  assert.equal(
+    approvalsConfigSchema.safeParse({ operations: { 'vm.migrate': { window: 0 } } }).success,
+    false,
+  );
+  assert.equal(
+    approvalsConfigSchema.safeParse({ defaults: { required: 0 } }).success,
+    false,
+    'a blanket required could lower node.fence',
+  );
+  assert.equal(
+    approvalsConfigSchema.safeParse({ operations: { 'vm.migrate': { required: -1 } } }).success,
+    false,
+  );
 });
 
 test('durations', () => {

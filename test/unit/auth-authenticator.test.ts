@@ -1,7 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Authenticator, Directory, generateToken, hashToken, peopleSchema } from '../../src/auth/index.ts';
-import { approvalsConfigSchema, decide, policyGroups, resolvePolicy } from '../../src/approvals/index.ts';
+import {
+  Authenticator,
+  Directory,
+  generateToken,
+  hashToken,
+  peopleSchema,
+} from '../../src/auth/index.ts';
+import {
+  approvalsConfigSchema,
+  decide,
+  policyGroups,
+  resolvePolicy,
+} from '../../src/approvals/index.ts';
 
 // The pieces wired as the API will wire them: config → directory → authenticator → decide().
 const bobToken = generateToken();
@@ -11,15 +22,29 @@ const approvals = approvalsConfigSchema.parse({
 const people = peopleSchema.parse({
   people: [
     { name: 'alice', roles: ['operator'], slackUserIds: ['UALICE'] },
-    { name: 'bob', roles: ['approver'], slackUserIds: ['UBOB'], tokenHashes: [hashToken(bobToken)] },
+    {
+      name: 'bob',
+      roles: ['approver'],
+      slackUserIds: ['UBOB'],
+      tokenHashes: [hashToken(bobToken)],
+    },
   ],
   slackUserGroups: [{ id: 'SLEADS', roles: ['approver'] }],
 });
 const members: Record<string, string[]> = { SLEADS: ['UCAROL'], SCAB: ['UBOB', 'UCAROL'] };
 const auth = new Authenticator({
-  directory: new Directory({ ...people, watchGroups: policyGroups(approvals), groupMembers: async (g) => members[g] ?? [] }),
+  directory: new Directory({
+    ...people,
+    watchGroups: policyGroups(approvals),
+    groupMembers: async (g) => members[g] ?? [],
+  }),
 });
-const job = { requester: 'alice', approvals: [], createdAt: '2024-05-01T10:00:00Z', state: 'awaiting_approval' };
+const job = {
+  requester: 'alice',
+  approvals: [],
+  createdAt: '2024-05-01T10:00:00Z',
+  state: 'awaiting_approval',
+};
 const now = new Date('2024-05-01T10:05:00Z');
 
 test('one person through Slack and a token decides once', async () => {
@@ -27,10 +52,17 @@ test('one person through Slack and a token decides once', async () => {
   const viaSlack = await auth.fromSlack('UBOB');
   const viaToken = await auth.fromBearer(`Bearer ${bobToken}`);
   assert.equal(viaSlack.person.name, viaToken.person.name);
-  assert.deepEqual(viaToken.person.slackGroups, ['SCAB'], 'group membership follows the person, not the channel');
+  assert.deepEqual(
+    viaToken.person.slackGroups,
+    ['SCAB'],
+    'group membership follows the person, not the channel',
+  );
   const first = decide(fence, job, viaSlack, 'approve', undefined, now);
   assert.equal(first.counted, 1);
-  assert.throws(() => decide(fence, { ...job, approvals: [first.record] }, viaToken, 'approve', undefined, now), { code: 'ALREADY_DECIDED' });
+  assert.throws(
+    () => decide(fence, { ...job, approvals: [first.record] }, viaToken, 'approve', undefined, now),
+    { code: 'ALREADY_DECIDED' },
+  );
 });
 
 test('an unconfigured Slack user made approver by a group counts as a separate person', async () => {
@@ -44,7 +76,9 @@ test('an unconfigured Slack user made approver by a group counts as a separate p
   assert.equal(b.outcome, 'approved');
   const alice = await auth.fromSlack('UALICE');
   assert.throws(() => auth.require(alice, 'approve'), { code: 'FORBIDDEN' });
-  assert.throws(() => decide(fence, job, alice, 'approve', undefined, now), { code: 'SELF_APPROVAL' });
+  assert.throws(() => decide(fence, job, alice, 'approve', undefined, now), {
+    code: 'SELF_APPROVAL',
+  });
 });
 
 test('CLI principal for a configured person only', async () => {

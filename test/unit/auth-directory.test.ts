@@ -4,7 +4,12 @@ import { Directory, hashToken, peopleSchema } from '../../src/auth/index.ts';
 
 const cfg = peopleSchema.parse({
   people: [
-    { name: 'alice', roles: ['operator'], slackUserIds: ['UALICE'], tokenHashes: [hashToken('hasf_' + 'a'.repeat(43))] },
+    {
+      name: 'alice',
+      roles: ['operator'],
+      slackUserIds: ['UALICE'],
+      tokenHashes: [hashToken('hasf_' + 'a'.repeat(43))],
+    },
     { name: 'bob', displayName: 'Bob B.', roles: ['viewer'], slackUserIds: ['UBOB1', 'UBOB2'] },
   ],
   slackUserGroups: [
@@ -13,7 +18,10 @@ const cfg = peopleSchema.parse({
   ],
 });
 
-function directory(members: Record<string, string[]>, extra: Partial<ConstructorParameters<typeof Directory>[0]> = {}) {
+function directory(
+  members: Record<string, string[]>,
+  extra: Partial<ConstructorParameters<typeof Directory>[0]> = {},
+) {
   const calls: string[] = [];
   let now = 0;
   const d = new Directory({
@@ -37,13 +45,20 @@ test('configured person by name and by each Slack user; group roles are added', 
   assert.equal(bob1?.displayName, 'Bob B.');
   assert.deepEqual(bob1?.roles.sort(), ['approver', 'viewer']);
   assert.deepEqual(bob1?.slackGroups, ['SLEADS']);
-  assert.deepEqual((await d.byName('bob'))?.roles.sort(), ['approver', 'viewer'], 'same person, same roles by name');
+  assert.deepEqual(
+    (await d.byName('bob'))?.roles.sort(),
+    ['approver', 'viewer'],
+    'same person, same roles by name',
+  );
   assert.deepEqual((await d.byName('alice'))?.roles, ['operator']);
   assert.equal(await d.byName('mallory'), undefined);
 });
 
 test('unconfigured Slack user: a synthetic person only through a role-granting group', async () => {
-  const { d } = directory({ SLEADS: ['UCAROL'], SOPS: [], SWATCH: ['UDAVE'] }, { watchGroups: ['SWATCH'] });
+  const { d } = directory(
+    { SLEADS: ['UCAROL'], SOPS: [], SWATCH: ['UDAVE'] },
+    { watchGroups: ['SWATCH'] },
+  );
   const carol = await d.bySlackUser('UCAROL');
   assert.equal(carol?.name, 'slack:UCAROL');
   assert.deepEqual(carol?.roles, ['approver']);
@@ -65,9 +80,17 @@ test('group membership is cached for the TTL, then looked up again', async () =>
   assert.equal(calls.length, 2, 'one lookup per group while fresh');
   members.SLEADS = [];
   advance(999);
-  assert.deepEqual((await d.bySlackUser('UBOB1'))?.roles, ['viewer', 'approver'], 'still cached: old membership');
+  assert.deepEqual(
+    (await d.bySlackUser('UBOB1'))?.roles,
+    ['viewer', 'approver'],
+    'still cached: old membership',
+  );
   advance(1);
-  assert.deepEqual((await d.bySlackUser('UBOB1'))?.roles, ['viewer'], 'removal takes effect after the TTL');
+  assert.deepEqual(
+    (await d.bySlackUser('UBOB1'))?.roles,
+    ['viewer'],
+    'removal takes effect after the TTL',
+  );
   assert.equal(calls.length, 4);
 });
 
@@ -84,5 +107,8 @@ test('without a lookup function groups grant nothing', async () => {
   const d = new Directory(cfg);
   assert.deepEqual((await d.bySlackUser('UBOB1'))?.roles, ['viewer']);
   assert.equal(await d.bySlackUser('UCAROL'), undefined);
-  assert.deepEqual(d.all().map((p) => p.name), ['alice', 'bob']);
+  assert.deepEqual(
+    d.all().map((p) => p.name),
+    ['alice', 'bob'],
+  );
 });
