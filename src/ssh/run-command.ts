@@ -2,6 +2,7 @@ import { constants } from 'node:os';
 import type { Client, ClientChannel } from 'ssh2';
 import { HasfError } from '../errors/index.ts';
 import { connectError } from './connection.ts';
+import { PidMarker } from './pid-marker.ts';
 import type { CommandResult, HostSpec, RunOptions } from './types.ts';
 
 /** Default per-command timeout (RunOptions.timeoutMs). */
@@ -43,6 +44,43 @@ function signalExitCode(signal: string | undefined): number {
 }
 
 /**
+ * Ask sshd to SIGKILL a timed-out command with a `signal` request (sshd does killpg).
+ * sshd refuses it for root logins and old sshd ignore it, hence also sendKill with the
+ * PID from PidMarker. ssh2's `channel.signal()` silently does nothing after we sent EOF,
+ * which we always do, so the request goes through the protocol object.
+ */
+function killRemote(channel: ClientChannel): void {
+  const ch = channel as unknown as {
+    outgoing?: { id: number; state: string };
+    _client?: { _protocol?: { signal(id: number, name: string): void } };
+  };
+  try {
+    const state = ch.outgoing?.state;
+    if ((state === 'open' || state === 'eof') && ch._client?._protocol) ch._client._protocol.signal(ch.outgoing!.id, 'KILL');
+  } catch {
+    // the channel or connection is already closing
+  }
+}
+
+/** `kill` over a fresh channel; when sshd refuses the channel (MaxSessions full of other timed-out commands), try again shortly. */
+function sendKill(client: Client, pid: number, triesLeft: number): void {
+  try {
+    client.exec(`kill -s KILL -- -${pid} 2>/dev/null || kill -s KILL ${pid}`, (e, killer) => {
+      if (e) {
+        const refused = (e as { reason?: unknown }).reason !== undefined;
+        if (refused && triesLeft > 1) setTimeout(() => sendKill(client, pid, triesLeft - 1), 150).unref();
+        return; // otherwise the connection is going; the grace timer handles it
+      }
+      killer.on('data', () => {});
+      killer.stderr.on('data', () => {});
+      killer.end();
+    });
+  } catch {
+    // not connected any more
+  }
+}
+
+/**
  * Run one prepared command line on an open connection. Resolves with the result (any
  * exit code); rejects with COMMAND_TIMEOUT (the remote command was sent SIGKILL and its
  * channel closed) or SSH_CONNECT_FAILED (channel could not open: tagged NOT_STARTED; or
@@ -67,6 +105,7 @@ export function runOnClient(
     let exit: { code?: number; signal?: string } | undefined;
     const out = new CappedBuffer(cap);
     const err = new CappedBuffer(cap);
+    const marker = new PidMarker();
     const finish = (f: () => void) => {
       if (done) return;
       done = true;
@@ -81,39 +120,48 @@ export function runOnClient(
         { host: host.name, argv, timeoutMs },
       );
     let grace: NodeJS.Timeout | undefined;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      if (!channel) return; // still opening: the open callback will close it
-      try {
-        channel.signal('KILL');
-      } catch {
-        // the channel is already closing
+    let killedPid = false;
+    // sshd closes the channel only once the command is gone, so close + kill, then wait.
+    const stop = (ch: ClientChannel) => {
+      killRemote(ch);
+      if (marker.pid !== undefined && !exit) {
+        killedPid = true;
+        sendKill(client, marker.pid, 10);
       }
-      channel.close();
+      ch.close();
       grace = setTimeout(() => {
         onHung();
         finish(() => reject(timeoutError()));
       }, CLOSE_GRACE_MS);
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      if (channel) stop(channel); // else still opening: the open callback stops it
     }, timeoutMs);
 
-    client.exec(line, (e, ch) => {
-      if (e) {
-        const error = connectError(host, `could not open a session channel: ${e.message}`, e, { started: false });
-        // ssh2 sets `reason` when sshd answered the open with a refusal; without it the connection itself is gone.
-        Object.assign(error, { [NOT_STARTED]: (e as { reason?: unknown }).reason === undefined ? 'connection' : 'refused' });
-        return finish(() => reject(error));
-      }
+    const openFailed = (e: Error) => {
+      const error = connectError(host, `could not open a session channel: ${e.message}`, e, { started: false });
+      // ssh2 sets `reason` when sshd answered the open with a refusal; without it the connection itself is gone.
+      Object.assign(error, { [NOT_STARTED]: (e as { reason?: unknown }).reason === undefined ? 'connection' : 'refused' });
+      finish(() => reject(error));
+    };
+    const onOpen = (e: Error | undefined, ch: ClientChannel) => {
+      if (e) return openFailed(e);
       channel = ch;
-      if (timedOut) {
-        ch.close();
-        return finish(() => reject(timeoutError()));
-      }
       ch.on('data', (b: Buffer) => out.push(b));
-      ch.stderr.on('data', (b: Buffer) => err.push(b));
+      ch.stderr.on('data', (b: Buffer) => {
+        err.push(marker.push(b));
+        // Timed out before the PID was known: kill as soon as it is.
+        if (timedOut && !killedPid && marker.pid !== undefined && !exit) {
+          killedPid = true;
+          sendKill(client, marker.pid, 10);
+        }
+      });
       ch.on('exit', (code: number | null, signal?: string) => {
         exit = code === null || code === undefined ? { ...(signal ? { signal } : {}) } : { code };
       });
       ch.on('close', () => {
+        err.push(marker.flush());
         if (timedOut) return finish(() => reject(timeoutError()));
         if (!exit) {
           return finish(() =>
@@ -138,6 +186,12 @@ export function runOnClient(
         );
       });
       ch.end(options.stdin ?? '');
-    });
+      if (timedOut) stop(ch);
+    };
+    try {
+      client.exec(`${marker.prefix} ${line}`, onOpen);
+    } catch (e) {
+      openFailed(e as Error); // "Not connected": the connection closed under us
+    }
   });
 }

@@ -28,6 +28,8 @@ export interface TestSshd {
   restart(): Promise<void>;
   /** PIDs of the processes sshd forked (connections and their commands). */
   descendants(): number[];
+  /** sshd's log so far (stderr, LogLevel VERBOSE unless extraConfig says otherwise). */
+  log(): string;
 }
 
 /** Every descendant PID of `root`, read from /proc (children before their own children). */
@@ -81,7 +83,9 @@ export async function startSshd(options: { extraConfig?: string[] } = {}): Promi
   keygen(join(dir, 'client'));
   keygen(join(dir, 'stranger'));
   writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'client.pub')));
+  // sshd keeps the first value of a keyword, so extra settings go first to override ours.
   const config = [
+    ...(options.extraConfig ?? []),
     `Port ${port}`,
     'ListenAddress 127.0.0.1',
     `HostKey ${join(dir, 'host_ed25519')}`,
@@ -93,7 +97,6 @@ export async function startSshd(options: { extraConfig?: string[] } = {}): Promi
     'UsePAM no',
     'StrictModes no',
     'LogLevel VERBOSE',
-    ...(options.extraConfig ?? []),
   ];
   writeFileSync(join(dir, 'sshd_config'), config.join('\n') + '\n');
   const fp = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', join(dir, 'host_ed25519.pub')])
@@ -105,6 +108,7 @@ export async function startSshd(options: { extraConfig?: string[] } = {}): Promi
     .slice(0, 2)
     .join(' ');
 
+  let logText = '';
   const launch = async (): Promise<ChildProcess> => {
     const p = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], {
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -126,7 +130,11 @@ export async function startSshd(options: { extraConfig?: string[] } = {}): Promi
     });
     p.removeAllListeners('exit');
     p.stderr!.removeAllListeners('data');
-    p.stderr!.resume(); // keep draining its log so sshd never blocks on a full pipe
+    // Keep draining its log so sshd never blocks on a full pipe; keep the tail for tests.
+    p.stderr!.on('data', (b: Buffer) => {
+      logText = (logText + b.toString()).slice(-200_000);
+    });
+    logText += log;
     return p;
   };
 
@@ -163,6 +171,9 @@ export async function startSshd(options: { extraConfig?: string[] } = {}): Promi
     },
     descendants() {
       return descendantsOf(proc.pid!);
+    },
+    log() {
+      return logText;
     },
   };
 }
