@@ -1,0 +1,12 @@
+/**
+ * The lab: a real 3-node Corosync 3 + Pacemaker 2.1 cluster and a tgtd storage node in
+ * network namespaces on this machine, started and stopped by our own code. Only the CLI
+ * and the tests use it; product code never imports the lab.
+ */
+export { labUp, type LabInfo } from './up.ts';
+export { labDown, type LabDownOptions } from './down.ts';
+export { labStatus, type LabStatus, type LabMachineStatus } from './status.ts';
+export { inventoryPath, LAB_IQN, LAB_CLUSTER } from './layout.ts';
+export type { LabOptions } from './options.ts';
+export { isRoot } from './root.ts';
+export { labVmIds } from './cib.ts';
