@@ -45,6 +45,7 @@ export const CODE_INFO: Record<ErrorCode, CodeInfo> = {
   BACKING_STORE_CONFLICT: T(409, 'Backing store conflicts with the request'),
   TARGET_LOCKED: T(409, 'Target busy'),
   VERIFY_FAILED: T(502, 'Cluster did not reach the wanted state', true),
+  JOB_TIMEOUT: T(504, 'Job took too long'),
   JOB_NOT_PENDING: T(409, 'Job not pending'),
   APPROVAL_REQUIRED: T(409, 'Approval required'),
   SELF_APPROVAL: T(403, 'Self-approval does not count'),

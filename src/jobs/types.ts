@@ -33,15 +33,8 @@ export type OperationName =
   | 'lun.add'
   | 'resource.cleanup';
 
-/** One predicted scheduler action (from crm_simulate on a copy of the CIB). */
-export interface PredictedAction {
-  action: string;
-  resource?: string;
-  node?: string;
-  from?: string;
-  to?: string;
-  text: string;
-}
+import type { PredictedAction } from '../cluster/model.ts';
+export type { PredictedAction };
 
 /** What the request will do: the exact commands and, for Pacemaker, the scheduler's prediction. */
 export interface Plan {

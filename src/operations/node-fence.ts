@@ -60,7 +60,8 @@ export const nodeFence: OperationDef<FenceParams> = {
   ],
   target: (p) => `${p.node} (${p.action ?? 'reboot'})`,
 
-  async preflight(_ctx, p, status) {
+  async preflight(ctx, p) {
+    const status = await ctx.status();
     requireNode(status, p.node);
     const devices = status.fenceDevices.filter((d) => d.active || d.nodes.length > 0 || d.managed);
     if (status.stonithEnabled === false || devices.length === 0) {
@@ -89,7 +90,7 @@ export const nodeFence: OperationDef<FenceParams> = {
     return {
       summary: action === 'off' ? `Power off ${p.node} through the fence device (it stays off)` : `Reboot ${p.node} through the fence device`,
       commands: argvs.map((argv) => ({ host: `any other node of ${ctx.cluster}`, argv })),
-      prediction,
+      prediction: { actions: prediction.actions, placement: prediction.placement },
       warnings: [`Everything running on ${p.node} is killed without a clean stop; the cluster restarts it elsewhere.`],
     };
   },

@@ -32,7 +32,8 @@ export const nodeStandby: OperationDef<NodeParams> = {
   ],
   target: (p) => p.node,
 
-  async preflight(ctx, p, status) {
+  async preflight(ctx, p) {
+    const status = await ctx.status();
     const node = requireNode(status, p.node);
     if (node.standby) throw new HasfError('ALREADY_THERE', `${p.node} is already in standby.`, { node: p.node });
     if (!node.online) throw new HasfError('TARGET_OFFLINE', `${p.node} is offline; there is nothing to drain.`, { node: p.node });
@@ -61,14 +62,15 @@ export const nodeStandby: OperationDef<NodeParams> = {
     }
   },
 
-  async plan(ctx, p, status) {
+  async plan(ctx, p) {
+    const status = await ctx.status();
     const change = { kind: 'standby', node: p.node, on: true } as const;
     const [argvs, prediction] = await Promise.all([ctx.pacemaker.commandsFor(change), ctx.pacemaker.predict(change)]);
     const running = allResources(status).filter((r) => r.kind === 'primitive' && r.nodes.includes(p.node)).map((r) => r.id);
     return {
       summary: `Put ${p.node} in standby (moves ${running.length} resource instance(s) away: ${running.join(', ') || 'none'})`,
       commands: argvs.map((argv) => ({ host: `any node of ${ctx.cluster}`, argv })),
-      prediction,
+      prediction: { actions: prediction.actions, placement: prediction.placement },
       warnings: [],
     };
   },
@@ -114,7 +116,8 @@ export const nodeOnline: OperationDef<NodeParams> = {
   ],
   target: (p) => p.node,
 
-  async preflight(_ctx, p, status) {
+  async preflight(ctx, p) {
+    const status = await ctx.status();
     const node = requireNode(status, p.node);
     if (!node.standby) throw new HasfError('ALREADY_THERE', `${p.node} is not in standby.`, { node: p.node });
     if (!node.online) throw new HasfError('TARGET_OFFLINE', `${p.node} is offline; it must be up before it can leave standby.`, { node: p.node });
@@ -127,7 +130,7 @@ export const nodeOnline: OperationDef<NodeParams> = {
     return {
       summary: `Take ${p.node} out of standby`,
       commands: argvs.map((argv) => ({ host: `any node of ${ctx.cluster}`, argv })),
-      prediction,
+      prediction: { actions: prediction.actions, placement: prediction.placement },
       warnings: [],
     };
   },

@@ -30,11 +30,13 @@ export const resourceCleanup: OperationDef<CleanupParams> = {
   locks: (p) => [{ kind: 'resource', name: p.resource }],
   target: (p) => p.resource,
 
-  async preflight(_ctx, p, status) {
+  async preflight(ctx, p) {
+    const status = await ctx.status();
     requireResource(status, p.resource);
   },
 
-  async plan(ctx, p, status) {
+  async plan(ctx, p) {
+    const status = await ctx.status();
     const r = requireResource(status, p.resource);
     const change = { kind: 'cleanup', resource: p.resource } as const;
     const argvs = await ctx.pacemaker.commandsFor(change);

@@ -1,7 +1,7 @@
-import type { ClusterStatus, FenceEvent } from '../cluster/model.ts';
+import type { ClusterStatus, FenceEvent, PlannedChange, Prediction } from '../cluster/model.ts';
 import type { StorageTargetConfig } from '../config/inventory.ts';
 import type { CommandResult } from '../ssh/types.ts';
-import type { OperationName, Plan, PredictedAction } from '../jobs/types.ts';
+import type { OperationName, Plan } from '../jobs/types.ts';
 
 /** A change the scheduler can be asked to predict. */
 export type ClusterChange =
@@ -22,7 +22,7 @@ export interface ClusterApi {
   /** The exact argvs a change runs. */
   commandsFor(change: ClusterChange): Promise<string[][]>;
   /** The scheduler's prediction for a change, computed on a copy of the CIB. */
-  predict(change: ClusterChange): Promise<{ actions: PredictedAction[]; placement: Record<string, string[]> }>;
+  predict(change: ClusterChange): Promise<Prediction>;
 }
 
 export interface LunInfo {
@@ -52,6 +52,8 @@ export interface OperationContext {
   storageTargets: StorageTargetConfig[];
   /** Job id (or 'dry-run'), for naming created objects. */
   jobId: string;
+  /** The cluster's status, read once per request and cached (re-read with pacemaker.status()). */
+  status(): Promise<ClusterStatus>;
 }
 
 /** Extra powers while executing: checkpoints and progress. */
@@ -103,9 +105,9 @@ export interface OperationDef<P = Record<string, unknown>> {
   /** The object the request is about, for display ("vm1 → node2"). */
   target(params: P): string;
   /** Safety rules; throws a HasfError with the refusal code. Runs no command that changes anything. */
-  preflight(ctx: OperationContext, params: P, status: ClusterStatus): Promise<void>;
+  preflight(ctx: OperationContext, params: P): Promise<void>;
   /** The exact commands and the prediction. Changes nothing. */
-  plan(ctx: OperationContext, params: P, status: ClusterStatus): Promise<Plan>;
+  plan(ctx: OperationContext, params: P): Promise<Plan>;
   /** Do it, checkpointing as it goes, then verify the cluster really got there. */
   execute(ctx: ExecutionContext, params: P): Promise<{ summary: string; details?: Record<string, unknown> }>;
 }

@@ -38,7 +38,8 @@ export const vmMigrate: OperationDef<MigrateParams> = {
   locks: (p) => [{ kind: 'vm', name: p.vm }],
   target: (p) => `${p.vm} → ${p.node}`,
 
-  async preflight(_ctx, p, status) {
+  async preflight(ctx, p) {
+    const status = await ctx.status();
     const vm = requireResource(status, p.vm, 'vm');
     const node = requireNode(status, p.node);
     if (vm.active && onNode(vm.nodes, p.node)) {
@@ -54,7 +55,8 @@ export const vmMigrate: OperationDef<MigrateParams> = {
     }
   },
 
-  async plan(ctx, p, status) {
+  async plan(ctx, p) {
+    const status = await ctx.status();
     const vm = requireResource(status, p.vm, 'vm');
     const change = { kind: 'move', resource: p.vm, node: p.node } as const;
     const [argvs, prediction] = await Promise.all([
@@ -70,7 +72,7 @@ export const vmMigrate: OperationDef<MigrateParams> = {
     return {
       summary: `${vm.allowMigrate === true ? 'Live-migrate' : 'Move (stop/start)'} ${p.vm} from ${from} to ${p.node}`,
       commands: argvs.map((argv) => ({ host: `any node of ${ctx.cluster}`, argv })),
-      prediction,
+      prediction: { actions: prediction.actions, placement: prediction.placement },
       warnings,
     };
   },

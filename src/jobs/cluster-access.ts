@@ -1,0 +1,89 @@
+import type { ClusterConfig, Inventory, StorageTargetConfig } from '../config/inventory.ts';
+import { HasfError } from '../errors/index.ts';
+import type { OperationContext, StorageApi } from '../operations/types.ts';
+import { PacemakerDriver } from '../cluster/index.ts';
+import { createStorageDriver } from '../storage/index.ts';
+import { FailoverExecutor, type SshPool } from '../ssh/index.ts';
+import type { CommandExecutor, HostSpec } from '../ssh/types.ts';
+import type { ClusterStatus } from '../cluster/model.ts';
+import { closest } from '../util/closest.ts';
+
+/** Wraps every executor of one job (the worker audits and logs each command through it). */
+export type ExecutorWrapper = (exec: CommandExecutor) => CommandExecutor;
+
+/**
+ * Builds the drivers of each configured cluster over the shared SSH pool. One instance
+ * per process; the per-request contexts it hands out are cheap.
+ */
+export class ClusterAccess {
+  private readonly byName = new Map<string, ClusterConfig>();
+  /** Dialects detected once per cluster, shared by every driver built later. */
+  private readonly dialects = new Map<string, Awaited<ReturnType<PacemakerDriver['dialect']>>>();
+
+  constructor(
+    private readonly inventory: Inventory,
+    private readonly pool: SshPool,
+  ) {
+    for (const c of inventory.clusters) this.byName.set(c.name, c);
+  }
+
+  /** Configured cluster names. */
+  clusters(): string[] {
+    return [...this.byName.keys()];
+  }
+
+  /** Storage targets, optionally those serving one cluster. */
+  storageTargets(cluster?: string): StorageTargetConfig[] {
+    return this.inventory.storage.filter((s) => !cluster || !s.cluster || s.cluster === cluster);
+  }
+
+  /** A cluster's configuration, or UNKNOWN_CLUSTER with the closest names. */
+  cluster(name: string): ClusterConfig {
+    const c = this.byName.get(name);
+    if (c) return c;
+    const near = closest(name, this.byName.keys());
+    throw new HasfError('UNKNOWN_CLUSTER', `There is no cluster "${name}"${near.length ? `; did you mean ${near.join(', ')}?` : `; configured: ${this.clusters().join(', ')}`}.`, {
+      cluster: name,
+      closest: near,
+    });
+  }
+
+  /** The Pacemaker driver of a cluster, running commands on any reachable node. */
+  pacemaker(cluster: string, wrap: ExecutorWrapper = (e) => e): PacemakerDriver {
+    const c = this.cluster(cluster);
+    const exec = wrap(new FailoverExecutor(c.name, c.nodes.map((n) => this.pool.executor(n as HostSpec))));
+    const known = this.dialects.get(c.name);
+    const driver = new PacemakerDriver({ name: c.name, exec, dialect: known ? known.name : c.dialect });
+    if (!known) {
+      void driver.dialect().then(
+        (d) => this.dialects.set(c.name, d),
+        () => undefined,
+      );
+    }
+    return driver;
+  }
+
+  /** The driver of a storage target. */
+  storage(target: StorageTargetConfig, wrap: ExecutorWrapper = (e) => e): StorageApi {
+    return createStorageDriver(target, wrap(this.pool.executor(target as HostSpec)));
+  }
+
+  /** Everything an operation needs for one request or job on `cluster`. */
+  context(cluster: string, jobId: string, wrap: ExecutorWrapper = (e) => e): OperationContext {
+    const pacemaker = this.pacemaker(cluster, wrap);
+    const targets = this.storageTargets(cluster);
+    let status: Promise<ClusterStatus> | undefined;
+    return {
+      cluster,
+      jobId,
+      pacemaker,
+      storageTargets: targets,
+      storage: (name) => {
+        const t = targets.find((s) => s.name === name);
+        if (!t) throw new HasfError('UNKNOWN_OBJECT', `There is no storage target "${name}" for cluster ${cluster}.`, { kind: 'target', name });
+        return this.storage(t, wrap);
+      },
+      status: () => (status ??= pacemaker.status()),
+    };
+  }
+}

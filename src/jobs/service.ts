@@ -1,0 +1,303 @@
+import {
+  approvalState,
+  checkEmergency,
+  checkFreeze,
+  checkReview,
+  decide,
+  resolvePolicy,
+  type ApprovalsConfig,
+} from '../approvals/index.ts';
+import type { AuditEntry } from '../audit/types.ts';
+import { requirePermission, type Principal } from '../auth/index.ts';
+import { HasfError, isHasfError } from '../errors/index.ts';
+import { getOperation, validateParams } from '../operations/index.ts';
+import type { OperationContext } from '../operations/types.ts';
+import type { EventPublisher } from '../queue/events.ts';
+import type { QueueSet } from '../queue/queues.ts';
+import type { TargetLines } from '../queue/locks.ts';
+import { closest } from '../util/closest.ts';
+import { newJobId, JOB_ID_PATTERN } from './ids.ts';
+import type { JobFilter, JobStore } from './store.ts';
+import type { JobRecord, JobRequest, JobState, Plan } from './types.ts';
+
+/** Where the audit records go; AuditLog satisfies it. Appends throw AUDIT_UNAVAILABLE. */
+export interface AuditWriter {
+  append(entry: AuditEntry): Promise<unknown>;
+}
+
+/** Gives an operation context for a cluster (ClusterAccess satisfies it). */
+export interface ContextSource {
+  clusters(): string[];
+  context(cluster: string, jobId: string): OperationContext;
+}
+
+export interface JobServiceOptions {
+  store: JobStore;
+  queues: QueueSet;
+  lines: TargetLines;
+  events: EventPublisher;
+  audit: AuditWriter;
+  access: ContextSource;
+  approvals: ApprovalsConfig;
+  clock?: () => Date;
+}
+
+/** The answer to a dry run: what would happen, and what approvals it would need. */
+export interface DryRunResult {
+  operation: string;
+  cluster: string;
+  params: Record<string, unknown>;
+  plan: Plan;
+  approvalsRequired: number;
+}
+
+/**
+ * The job service: the one implementation behind REST, Slack and the CLI. It validates,
+ * checks permissions, runs preflight and the plan, stores the job, collects approvals and
+ * hands approved jobs to the queue. It never runs a command that changes a cluster.
+ */
+export class JobService {
+  private readonly o: JobServiceOptions;
+  private readonly now: () => Date;
+
+  constructor(opts: JobServiceOptions) {
+    this.o = opts;
+    this.now = opts.clock ?? (() => new Date());
+  }
+
+  private actor(p: Principal) {
+    return { actor: p.person.name, channel: p.channel };
+  }
+
+  /**
+   * Turn a request into a job (or, with dryRun, into a plan only). Refusals throw a
+   * HasfError with their code and are audited.
+   */
+  async submit(principal: Principal, req: JobRequest): Promise<{ job: JobRecord } | { dryRun: DryRunResult }> {
+    requirePermission(principal, 'request');
+    const op = getOperation(req.operation);
+    const params = validateParams(op.name, req.params ?? {});
+    const reason = (req.reason ?? '').trim();
+    if (req.emergency) checkEmergency(principal, reason);
+    const cluster = await this.resolveCluster(req.cluster, op.name, params);
+    const now = this.now();
+    const jobId = req.dryRun ? 'dry-run' : newJobId(now.getTime());
+    let plan: Plan;
+    let overriddenFreeze: string | undefined;
+    try {
+      overriddenFreeze = checkFreeze(this.o.approvals.freezes, op.name, now, { cluster, emergency: !!req.emergency })?.name;
+      const ctx = this.o.access.context(cluster, jobId);
+      await op.preflight(ctx, params);
+      plan = await op.plan(ctx, params);
+    } catch (err) {
+      if (isHasfError(err) && !req.dryRun) {
+        await this.o.audit.append({
+          ...this.actor(principal),
+          event: 'job.refused',
+          details: { operation: op.name, cluster, params, reason, ticket: req.ticket, code: err.code, message: err.message },
+        });
+      }
+      throw err;
+    }
+    const policy = resolvePolicy(this.o.approvals, op.name, cluster);
+    const required = req.emergency ? 0 : policy.required;
+    if (req.dryRun) return { dryRun: { operation: op.name, cluster, params, plan, approvalsRequired: required } };
+
+    const state: JobState = required > 0 ? 'awaiting_approval' : 'queued';
+    const job: JobRecord = {
+      id: jobId,
+      operation: op.name,
+      cluster,
+      params,
+      requester: principal.person.name,
+      requesterIdentity: principal.identity,
+      channel: principal.channel,
+      reason,
+      ticket: req.ticket,
+      callbackUrl: req.callbackUrl,
+      emergency: !!req.emergency,
+      reviewPending: !!req.emergency,
+      state,
+      plan,
+      approvalsRequired: required,
+      approvals: [],
+      expiresAt: required > 0 ? new Date(now.getTime() + policy.windowMs).toISOString() : undefined,
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+      queuedAt: state === 'queued' ? now.toISOString() : undefined,
+      checkpoint: {},
+      attempts: 0,
+    };
+    // Fail closed: no audit record, no job.
+    await this.o.audit.append({
+      ...this.actor(principal),
+      jobId,
+      event: 'job.created',
+      details: { operation: op.name, cluster, params, reason, ticket: req.ticket, state, approvalsRequired: required, plan: { summary: plan.summary, commands: plan.commands } },
+    });
+    if (req.emergency) {
+      await this.o.audit.append({ ...this.actor(principal), jobId, event: 'job.emergency', details: { reason, overriddenFreeze } });
+    }
+    await this.o.store.create(job);
+    if (state === 'queued') await this.enqueue(job);
+    else await this.o.queues.scheduleExpiry(jobId, new Date(job.expiresAt!));
+    await this.o.events.publish({ type: 'state', jobId, state, at: job.createdAt });
+    return { job };
+  }
+
+  /** Put an approved (or approval-free) job in line and on its cluster's queue. */
+  private async enqueue(job: JobRecord): Promise<void> {
+    const op = getOperation(job.operation);
+    await this.o.lines.join(job.id, job.cluster, op.locks(job.params as never));
+    await this.o.queues.enqueueJob(job.cluster, job.id);
+  }
+
+  /** Approve or reject a job awaiting approval. */
+  async decide(principal: Principal, jobId: string, decision: 'approve' | 'reject', comment?: string): Promise<JobRecord> {
+    const job = await this.get(jobId);
+    try {
+      requirePermission(principal, 'approve');
+      const policy = resolvePolicy(this.o.approvals, job.operation, job.cluster);
+      const d = decide(policy, job, principal, decision, comment, this.now());
+      if (d.outcome === 'expired') {
+        await this.expire(jobId);
+        throw new HasfError('JOB_NOT_PENDING', `Job ${jobId} expired before this decision; request it again.`, { jobId, state: 'expired' });
+      }
+      await this.o.audit.append({
+        ...this.actor(principal),
+        jobId,
+        event: decision === 'approve' ? 'approval.granted' : 'approval.rejected',
+        details: { identity: principal.identity, comment, counted: d.counted, needed: d.needed },
+      });
+      const added = await this.o.store.addApproval(jobId, { ...d.record });
+      if (added === 'DUP') throw new HasfError('ALREADY_DECIDED', `${principal.person.displayName} already decided on this job; each person counts once.`, { jobId });
+      if (added === 'STATE') throw new HasfError('JOB_NOT_PENDING', `Job ${jobId} is no longer awaiting approval.`, { jobId });
+    } catch (err) {
+      if (isHasfError(err) && err.code !== 'NOT_FOUND') {
+        await this.o.audit
+          .append({ ...this.actor(principal), jobId, event: 'approval.refused', details: { decision, identity: principal.identity, code: err.code, message: err.message } })
+          .catch(() => undefined);
+      }
+      throw err;
+    }
+    // Re-read: other approvers may have decided concurrently; the state CAS makes one of us enqueue.
+    const fresh = await this.get(jobId);
+    const st = approvalState(resolvePolicy(this.o.approvals, fresh.operation, fresh.cluster), fresh, this.now());
+    await this.o.events.publish({ type: 'approval', jobId, person: principal.person.name, decision, counted: st.counted, needed: st.needed, at: this.now().toISOString() });
+    if (st.outcome === 'approved') {
+      if (await this.o.store.transition(jobId, ['awaiting_approval'], 'queued', { queuedAt: this.now().toISOString() })) {
+        await this.o.audit.append({ actor: 'system', channel: 'system', jobId, event: 'job.state', details: { from: 'awaiting_approval', to: 'queued', approvals: st.counted } });
+        await this.enqueue(fresh);
+        await this.o.events.publish({ type: 'state', jobId, state: 'queued', from: 'awaiting_approval', at: this.now().toISOString() });
+      }
+    } else if (st.outcome === 'rejected') {
+      if (await this.o.store.transition(jobId, ['awaiting_approval'], 'rejected', { finishedAt: this.now().toISOString() })) {
+        await this.o.audit.append({ actor: 'system', channel: 'system', jobId, event: 'job.state', details: { from: 'awaiting_approval', to: 'rejected', by: principal.person.name, comment } });
+        await this.o.events.publish({ type: 'state', jobId, state: 'rejected', from: 'awaiting_approval', at: this.now().toISOString() });
+      }
+    }
+    return this.get(jobId);
+  }
+
+  /** Cancel a job that has not started: its requester, an approver or an admin may. */
+  async cancel(principal: Principal, jobId: string, comment?: string): Promise<JobRecord> {
+    const job = await this.get(jobId);
+    if (job.requester !== principal.person.name) requirePermission(principal, 'approve');
+    const ok = await this.o.store.transition(jobId, ['awaiting_approval', 'queued'], 'cancelled', { finishedAt: this.now().toISOString() });
+    if (!ok) {
+      throw new HasfError('JOB_NOT_PENDING', `Job ${jobId} is ${(await this.get(jobId)).state}; only jobs awaiting approval or queued can be cancelled.`, { jobId });
+    }
+    await this.o.audit.append({ ...this.actor(principal), jobId, event: 'job.cancelled', details: { from: job.state, comment } });
+    const op = getOperation(job.operation);
+    const heads = await this.o.lines.leave(jobId, job.cluster, op.locks(job.params as never));
+    await this.o.queues.get(`jobs-${job.cluster}`).remove(jobId).catch(() => undefined);
+    await this.wake(job.cluster, heads);
+    await this.o.events.publish({ type: 'state', jobId, state: 'cancelled', from: job.state, at: this.now().toISOString() });
+    return this.get(jobId);
+  }
+
+  /** Review a break-glass job after the fact. */
+  async review(principal: Principal, jobId: string, comment?: string): Promise<JobRecord> {
+    const job = await this.get(jobId);
+    const rec = checkReview(job, principal, comment, this.now());
+    await this.o.audit.append({ ...this.actor(principal), jobId, event: 'job.reviewed', details: { comment, identity: rec.identity } });
+    await this.o.store.patch(jobId, { reviewPending: false, review: { person: rec.person, comment: rec.comment, at: rec.at } });
+    return this.get(jobId);
+  }
+
+  /** Expire an awaiting job whose window has passed (timer queue, or a late decision). */
+  async expire(jobId: string): Promise<boolean> {
+    const job = await this.o.store.get(jobId);
+    if (!job || job.state !== 'awaiting_approval') return false;
+    if (job.expiresAt && Date.parse(job.expiresAt) > this.now().getTime()) return false;
+    if (!(await this.o.store.transition(jobId, ['awaiting_approval'], 'expired', { finishedAt: this.now().toISOString() }))) return false;
+    await this.o.audit.append({ actor: 'system', channel: 'system', jobId, event: 'job.expired', details: { expiresAt: job.expiresAt, approvals: job.approvals.length } });
+    await this.o.events.publish({ type: 'state', jobId, state: 'expired', from: 'awaiting_approval', at: this.now().toISOString() });
+    return true;
+  }
+
+  /** Promote delayed jobs that are now first in their lines. */
+  async wake(cluster: string, jobIds: string[]): Promise<void> {
+    const q = this.o.queues.get(`jobs-${cluster}`);
+    for (const id of jobIds) {
+      const j = await q.getJob(id);
+      if (j && (await j.isDelayed())) await j.promote().catch(() => undefined);
+    }
+  }
+
+  /** A job by id (NOT_FOUND for unknown or malformed ids). */
+  async get(jobId: string): Promise<JobRecord> {
+    if (!JOB_ID_PATTERN.test(jobId)) throw new HasfError('NOT_FOUND', `"${jobId.slice(0, 40)}" is not a job id (they look like j5kq1z7c2a9f).`, { jobId: jobId.slice(0, 40) });
+    return this.o.store.require(jobId);
+  }
+
+  /** Jobs, newest first. */
+  list(filter: JobFilter): Promise<{ jobs: JobRecord[]; nextCursor?: string }> {
+    return this.o.store.list(filter);
+  }
+
+  /** The step log of a job. */
+  async steps(jobId: string) {
+    await this.get(jobId);
+    return this.o.store.steps(jobId);
+  }
+
+  /**
+   * Which cluster a request is for: the one named, the only one, or the one whose status
+   * knows the VM/node/resource (AMBIGUOUS_OBJECT when several do).
+   */
+  async resolveCluster(named: string | undefined, operation: string, params: Record<string, unknown>): Promise<string> {
+    const all = this.o.access.clusters();
+    if (named) {
+      if (!all.includes(named)) {
+        const near = closest(named, all);
+        throw new HasfError('UNKNOWN_CLUSTER', `There is no cluster "${named}"${near.length ? `; did you mean ${near.join(', ')}?` : `; configured: ${all.join(', ')}`}.`, { cluster: named, closest: near });
+      }
+      return named;
+    }
+    if (all.length === 1) return all[0]!;
+    if (all.length === 0) throw new HasfError('UNKNOWN_CLUSTER', 'No cluster is configured; add one to the configuration.', {});
+    const name = String(params.vm ?? params.node ?? params.resource ?? params.target ?? '');
+    const matches: string[] = [];
+    for (const c of all) {
+      const ctx = this.o.access.context(c, 'resolve');
+      if (operation === 'lun.add') {
+        if (ctx.storageTargets.some((t) => t.name === name)) matches.push(c);
+        continue;
+      }
+      const st = await ctx.status().catch(() => undefined);
+      if (!st) continue;
+      const names = new Set([...st.nodes.map((n) => n.name), ...flatIds(st.resources)]);
+      if (names.has(name)) matches.push(c);
+    }
+    if (matches.length === 1) return matches[0]!;
+    if (matches.length > 1) {
+      throw new HasfError('AMBIGUOUS_OBJECT', `"${name}" exists in clusters ${matches.join(', ')}; say which with --cluster NAME (REST: "cluster").`, { name, clusters: matches });
+    }
+    throw new HasfError('UNKNOWN_OBJECT', `No configured cluster knows "${name}"; check the name or pass --cluster.`, { name, clusters: all });
+  }
+}
+
+function flatIds(rs: { id: string; children?: { id: string; children?: unknown[] }[] }[]): string[] {
+  return rs.flatMap((r) => [r.id, ...flatIds((r.children ?? []) as never)]);
+}

@@ -1,0 +1,172 @@
+import type { Redis } from 'ioredis';
+import { HasfError } from '../errors/index.ts';
+import type { ApprovalEntry, JobRecord, JobState, StepRecord } from './types.ts';
+
+/** Fields stored as JSON in the job hash. */
+type Field = keyof JobRecord;
+
+// Compare-and-set on `state`, then set the given fields. Fields arrive JSON-encoded so
+// Lua never re-encodes the record (cjson would turn [] into {}).
+const TRANSITION = `
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state then return 'NOT_FOUND' end
+local allowed = false
+for i = 1, tonumber(ARGV[1]) do
+  if ARGV[1 + i] == state then allowed = true end
+end
+if tonumber(ARGV[1]) == 0 then allowed = true end
+if not allowed then return state end
+local first = tonumber(ARGV[1]) + 2
+for i = first, #ARGV, 2 do
+  redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+end
+return 'OK'
+`;
+
+// One decision per person while the job awaits approval.
+const ADD_APPROVAL = `
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state then return 'NOT_FOUND' end
+if state ~= '"awaiting_approval"' then return 'STATE' end
+if redis.call('SADD', KEYS[2], ARGV[1]) == 0 then return 'DUP' end
+redis.call('RPUSH', KEYS[3], ARGV[2])
+return 'OK'
+`;
+
+export interface JobFilter {
+  state?: JobState;
+  operation?: string;
+  requester?: string;
+  cluster?: string;
+  since?: Date;
+  /** Opaque cursor from the previous page. */
+  cursor?: string;
+  limit?: number;
+}
+
+/**
+ * Job records in Redis: a hash per job (each field JSON), a list of steps, a list of
+ * approvals, a set of people who decided, and a sorted set indexing jobs by creation.
+ */
+export class JobStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix = 'hasf',
+  ) {}
+
+  private key(id: string) {
+    return `${this.prefix}:job:${id}`;
+  }
+  private get index() {
+    return `${this.prefix}:jobs`;
+  }
+
+  /** Store a new job; fails if the id exists. */
+  async create(job: JobRecord): Promise<void> {
+    const { approvals: _a, ...rest } = job;
+    const flat = Object.entries(rest).flatMap(([k, v]) => (v === undefined ? [] : [k, JSON.stringify(v)]));
+    const ok = await this.redis.hsetnx(this.key(job.id), 'id', JSON.stringify(job.id));
+    if (!ok) throw new HasfError('INTERNAL', `Job ${job.id} already exists.`);
+    await this.redis
+      .multi()
+      .hset(this.key(job.id), ...flat)
+      .zadd(this.index, Date.parse(job.createdAt), job.id)
+      .exec();
+  }
+
+  /** The job, or undefined. */
+  async get(id: string): Promise<JobRecord | undefined> {
+    const [[, h], [, approvals]] = (await this.redis
+      .multi()
+      .hgetall(this.key(id))
+      .lrange(`${this.key(id)}:approvals`, 0, -1)
+      .exec()) as [[null, Record<string, string>], [null, string[]]];
+    if (!h || !h.id || !h.state) return undefined;
+    const job = Object.fromEntries(Object.entries(h).map(([k, v]) => [k, JSON.parse(v)])) as JobRecord;
+    job.approvals = approvals.map((a) => JSON.parse(a) as ApprovalEntry);
+    job.checkpoint ??= {};
+    return job;
+  }
+
+  /** The job, or NOT_FOUND. */
+  async require(id: string): Promise<JobRecord> {
+    const job = await this.get(id);
+    if (!job) throw new HasfError('NOT_FOUND', `There is no job ${id}.`, { jobId: id });
+    return job;
+  }
+
+  /**
+   * Move the job to `to` if its state is one of `from` (all states when empty), setting
+   * `patch` too. Returns true when this call made the transition.
+   */
+  async transition(id: string, from: JobState[], to: JobState, patch: Partial<JobRecord> = {}): Promise<boolean> {
+    const fields: Partial<Record<Field, unknown>> = { ...patch, state: to, updatedAt: new Date().toISOString() };
+    const args = [String(from.length), ...from.map((s) => JSON.stringify(s))];
+    for (const [k, v] of Object.entries(fields)) if (v !== undefined) args.push(k, JSON.stringify(v));
+    const r = (await this.redis.eval(TRANSITION, 1, this.key(id), ...args)) as string;
+    if (r === 'NOT_FOUND') throw new HasfError('NOT_FOUND', `There is no job ${id}.`, { jobId: id });
+    return r === 'OK';
+  }
+
+  /** Set fields without a state check (the running worker's checkpoints, Slack refs). */
+  async patch(id: string, patch: Partial<JobRecord>): Promise<void> {
+    const flat = Object.entries(patch).flatMap(([k, v]) => (v === undefined ? [] : [k, JSON.stringify(v)]));
+    if (flat.length) await this.redis.hset(this.key(id), ...flat, 'updatedAt', JSON.stringify(new Date().toISOString()));
+  }
+
+  /** Record one decision; 'DUP' when this person already decided, 'STATE' when not awaiting. */
+  async addApproval(id: string, entry: ApprovalEntry): Promise<'OK' | 'DUP' | 'STATE'> {
+    const k = this.key(id);
+    const r = (await this.redis.eval(ADD_APPROVAL, 3, k, `${k}:deciders`, `${k}:approvals`, entry.person, JSON.stringify(entry))) as string;
+    if (r === 'NOT_FOUND') throw new HasfError('NOT_FOUND', `There is no job ${id}.`, { jobId: id });
+    return r as 'OK' | 'DUP' | 'STATE';
+  }
+
+  /** Append to the step log. */
+  async addStep(id: string, step: Omit<StepRecord, 'seq'>): Promise<StepRecord> {
+    const k = `${this.key(id)}:steps`;
+    const seq = await this.redis.incr(`${k}:seq`);
+    const rec = { seq, ...step };
+    await this.redis.rpush(k, JSON.stringify(rec));
+    return rec;
+  }
+
+  /** The step log. */
+  async steps(id: string): Promise<StepRecord[]> {
+    return (await this.redis.lrange(`${this.key(id)}:steps`, 0, -1)).map((s) => JSON.parse(s) as StepRecord);
+  }
+
+  /** Jobs newest first, filtered, with cursor pagination (cursor = createdAt score of the last seen). */
+  async list(filter: JobFilter = {}): Promise<{ jobs: JobRecord[]; nextCursor?: string }> {
+    const limit = Math.min(Math.max(filter.limit ?? 50, 1), 500);
+    let max = filter.cursor ? `(${Number(filter.cursor)}` : '+inf';
+    const min = filter.since ? String(filter.since.getTime()) : '-inf';
+    const out: JobRecord[] = [];
+    for (;;) {
+      const ids = await this.redis.zrevrangebyscore(this.index, max, min, 'WITHSCORES', 'LIMIT', 0, 200);
+      if (ids.length === 0) return { jobs: out };
+      for (let i = 0; i < ids.length; i += 2) {
+        const job = await this.get(ids[i]!);
+        max = `(${ids[i + 1]}`;
+        if (!job) continue;
+        if (filter.state && job.state !== filter.state) continue;
+        if (filter.operation && job.operation !== filter.operation) continue;
+        if (filter.requester && job.requester !== filter.requester) continue;
+        if (filter.cluster && job.cluster !== filter.cluster) continue;
+        out.push(job);
+        if (out.length === limit) return { jobs: out, nextCursor: ids[i + 1] };
+      }
+    }
+  }
+
+  /** Ids of jobs in a state (scans the index; used by the reconciler at start-up). */
+  async idsInStates(states: JobState[]): Promise<string[]> {
+    const ids = await this.redis.zrange(this.index, '0', '-1');
+    const out: string[] = [];
+    for (const id of ids) {
+      const s = await this.redis.hget(this.key(id), 'state');
+      if (s && states.includes(JSON.parse(s))) out.push(id);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,68 @@
+import type { AuditWriter } from '../jobs/service.ts';
+import type { JobStore } from '../jobs/store.ts';
+import type { CommandExecutor, CommandResult, RunOptions } from '../ssh/types.ts';
+import { HasfError, isHasfError } from '../errors/index.ts';
+import type { EventPublisher } from './events.ts';
+
+const EXCERPT = 2000;
+
+/** First and last part of a long output, for the step log and the audit record. */
+export function excerpt(s: string, max = EXCERPT): string {
+  if (s.length <= max) return s;
+  const half = Math.floor(max / 2);
+  return `${s.slice(0, half)}\n… (${s.length - max} characters cut) …\n${s.slice(-half)}`;
+}
+
+/**
+ * Wraps a job's executor: the audit record of every command is written BEFORE it runs
+ * (fail closed: no record, no command — AUDIT_UNAVAILABLE), its result after, and each
+ * command lands in the job's step log and on the event stream.
+ */
+export class AuditedExecutor implements CommandExecutor {
+  readonly name: string;
+  constructor(
+    private readonly inner: CommandExecutor,
+    private readonly job: { id: string; step: () => string },
+    private readonly deps: { audit: AuditWriter; store: JobStore; events: EventPublisher; actor: string },
+  ) {
+    this.name = inner.name;
+  }
+
+  async run(argv: string[], options?: RunOptions): Promise<CommandResult> {
+    const base = { actor: this.deps.actor, channel: 'worker', jobId: this.job.id };
+    try {
+      await this.deps.audit.append({ ...base, event: 'command.start', details: { host: this.inner.name, argv, env: options?.env } });
+    } catch (err) {
+      throw new HasfError('AUDIT_UNAVAILABLE', 'The audit log could not be written, so the command was not run; fix the audit store (Redis / audit file) and retry the job.', { argv }, { cause: err });
+    }
+    let result: CommandResult | undefined;
+    let failure: unknown;
+    const started = performance.now();
+    try {
+      result = await this.inner.run(argv, options);
+    } catch (err) {
+      failure = err;
+    }
+    const out = result ? excerpt(`${result.stdout}${result.stderr ? `\n[stderr]\n${result.stderr}` : ''}`) : '';
+    const details = result
+      ? { host: result.host, argv, exitCode: result.exitCode, durationMs: Math.round(result.durationMs), output: out }
+      : { host: this.inner.name, argv, error: isHasfError(failure) ? failure.code : String(failure), message: (failure as Error)?.message };
+    const step = await this.deps.store.addStep(this.job.id, {
+      step: this.job.step(),
+      host: result?.host ?? this.inner.name,
+      argv,
+      exitCode: result ? result.exitCode : null,
+      durationMs: Math.round(result?.durationMs ?? performance.now() - started),
+      outputExcerpt: result ? out : `error: ${(failure as Error)?.message ?? String(failure)}`,
+      at: new Date().toISOString(),
+    });
+    await this.deps.events.publish({ type: 'step', jobId: this.job.id, step });
+    try {
+      await this.deps.audit.append({ ...base, event: 'command.result', details });
+    } catch (err) {
+      throw new HasfError('AUDIT_UNAVAILABLE', 'The result of a command could not be audited; the job stops here.', { argv }, { cause: err });
+    }
+    if (failure) throw failure;
+    return result!;
+  }
+}
