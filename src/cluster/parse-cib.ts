@@ -1,6 +1,7 @@
 import { HasfError } from '../errors/index.ts';
 import type { ClusterNode, ClusterResource, ClusterStatus, LocationConstraint } from './model.ts';
 import { flattenResources, leftoverKind, type ParseOptions } from './parse-crm-mon.ts';
+import { INFINITY } from './parse-crm-mon.ts';
 import { attr, baseId, kid, kids, normalizeRole, parseXml, truthy, type XEl } from './xml.ts';
 
 /**
@@ -19,7 +20,7 @@ export function parseCib(xml: string, opts: ParseOptions = {}): ClusterStatus {
   }
   const config = kid(cib, 'configuration');
   const props = nvpairs(kids(kid(config, 'crm_config'), 'cluster_property_set'));
-  const dcUuid = attr(cib, 'dc-uuid');
+  const dcUuid = attr(cib, 'dc-uuid') ?? attr(cib, 'dc_uuid');
 
   // Node configuration: id → uname and permanent attributes (standby, maintenance).
   const nodeConf = kids(kid(config, 'nodes'), 'node');
@@ -52,7 +53,7 @@ export function parseCib(xml: string, opts: ParseOptions = {}): ClusterStatus {
     for (const [k, v] of Object.entries(transient)) {
       const m = /^fail-count-(.+?)(?:#.*)?$/.exec(k);
       if (!m?.[1]) continue;
-      const num = v === 'INFINITY' ? Number.POSITIVE_INFINITY : Number(v);
+      const num = v === 'INFINITY' || v === '+INFINITY' ? INFINITY : Number(v);
       if (!(num > 0)) continue;
       const rid = baseId(m[1]);
       const rec = failCounts.get(rid) ?? {};
@@ -186,7 +187,8 @@ function parseConfigResources(
     const cls = attr(p, 'class');
     const provider = attr(p, 'provider');
     const type = attr(p, 'type');
-    const agent = [cls, provider, type].filter(Boolean).join(':');
+    // stonith agents have no provider (Heartbeat CIBs still carry one); ocf ones do.
+    const agent = [cls, cls === 'stonith' ? undefined : provider, type].filter(Boolean).join(':');
     const run = running.get(id);
     const r: ClusterResource = {
       id,

@@ -2,6 +2,9 @@ import { HasfError } from '../errors/index.ts';
 import type { ClusterNode, ClusterResource, ClusterStatus, LocationConstraint } from './model.ts';
 import { attr, baseId, kid, kids, normalizeAgent, normalizeRole, parseXml, truthy, type XEl } from './xml.ts';
 
+/** Pacemaker's INFINITY as a number (fail counts and scores saturate there). */
+export const INFINITY = 1_000_000;
+
 /** Options of the status parsers. */
 export interface ParseOptions {
   /** Timestamp stored as `readAt`; default now. */
@@ -91,7 +94,7 @@ function parseFailCounts(history: XEl | undefined): Map<string, Record<string, n
     for (const rh of kids(node, 'resource_history')) {
       const fc = attr(rh, 'fail-count');
       if (fc === undefined) continue;
-      const n = fc === 'INFINITY' ? Number.POSITIVE_INFINITY : Number(fc);
+      const n = fc === 'INFINITY' || fc === '+INFINITY' ? INFINITY : Number(fc);
       if (!(n > 0)) continue;
       const id = baseId(attr(rh, 'id') ?? '');
       const rec = out.get(id) ?? {};

@@ -33,8 +33,18 @@ const parser = new XMLParser({
 export function parseXml(xml: string, what: string): XEl {
   const start = xml.indexOf('<');
   if (start < 0) throw new HasfError('PARSE_ERROR', `The ${what} output holds no XML: check the tool ran and printed XML.`, { head: xml.slice(0, 200) });
+  // fast-xml-parser does not insist on closed tags; output cut short (a dropped connection,
+  // an output cap) must not read as a smaller cluster, so the root must close at the end.
+  const body = xml.slice(start).trimEnd();
+  const root = /<([A-Za-z_][\w.-]*)/.exec(body.replace(/^(<\?[^>]*\?>\s*|<!--[\s\S]*?-->\s*)+/, ''))?.[1];
+  if (!root || !(body.endsWith(`</${root}>`) || (body.endsWith('/>') && !body.includes('</')))) {
+    throw new HasfError('PARSE_ERROR', `The ${what} output is cut short or not XML: run it again, and check the output size limit.`, {
+      head: xml.slice(0, 200),
+      tail: xml.slice(-200),
+    });
+  }
   try {
-    return parser.parse(start > 0 ? xml.slice(start) : xml) as XEl;
+    return parser.parse(body) as XEl;
   } catch (e) {
     throw new HasfError(
       'PARSE_ERROR',
