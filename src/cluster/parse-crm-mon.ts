@@ -5,6 +5,9 @@ import { attr, baseId, kid, kids, normalizeAgent, normalizeRole, parseXml, truth
 /** Pacemaker's INFINITY as a number (fail counts and scores saturate there). */
 export const INFINITY = 1_000_000;
 
+/** crm_mon elements the model never reads; skipping them is a third of the parse time. */
+const NOT_READ: ReadonlySet<string> = new Set(['operation_history', 'failure', 'attribute']);
+
 /** Options of the status parsers. */
 export interface ParseOptions {
   /** Timestamp stored as `readAt`; default now. */
@@ -17,7 +20,7 @@ export interface ParseOptions {
  * allow-migrate are not in crm_mon's output: merge the CIB in (mergeCibIntoStatus).
  */
 export function parseCrmMonXml(xml: string, opts: ParseOptions = {}): ClusterStatus {
-  const doc = parseXml(xml, 'crm_mon');
+  const doc = parseXml(xml, 'crm_mon', NOT_READ);
   let root = kid(doc, 'pacemaker-result');
   let source: ClusterStatus['source'] = 'crm_mon-output-as-xml';
   if (!root) {

@@ -1,5 +1,6 @@
 import { XMLParser } from 'fast-xml-parser';
 import { HasfError } from '../errors/index.ts';
+import { scanXml } from './xml-scan.ts';
 
 /**
  * An element as fast-xml-parser gives it with our options: attributes under `$` (as
@@ -29,8 +30,16 @@ const parser = new XMLParser({
   textNodeName: '#text',
 });
 
-/** Parse `xml`; PARSE_ERROR (with `what` in the message) when it is not XML. */
-export function parseXml(xml: string, what: string): XEl {
+/**
+ * fast-xml-parser with the options the scanner mirrors: the reference the scanner is
+ * tested against (test/unit/cluster-xml.test.ts), and a second opinion for debugging.
+ */
+export function parseXmlReference(xml: string): XEl {
+  return parser.parse(xml) as XEl;
+}
+
+/** Parse `xml` with the fast scanner (xml-scan.ts); PARSE_ERROR (with `what` in the message) when it is not XML. */
+export function parseXml(xml: string, what: string, ignore?: ReadonlySet<string>): XEl {
   const start = xml.indexOf('<');
   if (start < 0) throw new HasfError('PARSE_ERROR', `The ${what} output holds no XML: check the tool ran and printed XML.`, { head: xml.slice(0, 200) });
   // fast-xml-parser does not insist on closed tags; output cut short (a dropped connection,
@@ -44,7 +53,7 @@ export function parseXml(xml: string, what: string): XEl {
     });
   }
   try {
-    return parser.parse(body) as XEl;
+    return scanXml(body, ignore);
   } catch (e) {
     throw new HasfError(
       'PARSE_ERROR',
