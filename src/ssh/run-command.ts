@@ -39,7 +39,9 @@ class CappedBuffer {
 
 /** Exit code for a command killed by a signal, as a shell reports it (128 + signal number). */
 function signalExitCode(signal: string | undefined): number {
-  const n = signal ? (constants.signals as Record<string, number>)[`SIG${signal}`] : undefined;
+  // ssh2 reports `SIGTERM`; the wire (RFC 4254) says `TERM`: accept both.
+  const name = signal?.startsWith('SIG') ? signal : `SIG${signal}`;
+  const n = signal ? (constants.signals as Record<string, number>)[name] : undefined;
   return 128 + (n ?? 0);
 }
 

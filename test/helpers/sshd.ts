@@ -26,6 +26,10 @@ export interface TestSshd {
   dropConnections(): void;
   /** Kill everything and start sshd again on the same port with the same keys. */
   restart(): Promise<void>;
+  /** Kill sshd and its connections but keep its files: the port refuses connections until start(). */
+  halt(): Promise<void>;
+  /** Start sshd again after halt(), on the same port with the same keys. */
+  start(): Promise<void>;
   /** PIDs of the processes sshd forked (connections and their commands). */
   descendants(): number[];
   /** sshd's log so far (stderr, LogLevel VERBOSE unless extraConfig says otherwise). */
@@ -109,9 +113,23 @@ export async function startSshd(options: { extraConfig?: string[] } = {}): Promi
     .join(' ');
 
   let logText = '';
+  // A connection child forked just before a kill may hold the listening socket for a moment,
+  // so a restart retries a failed bind briefly.
   const launch = async (): Promise<ChildProcess> => {
+    for (let i = 0; ; i++) {
+      try {
+        return await launchOnce();
+      } catch (e) {
+        if (i >= 30 || !String(e).includes('Address already in use')) throw e;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  };
+  const launchOnce = async (): Promise<ChildProcess> => {
+    // Its own process group, so stop() also reaches children forked after our /proc snapshot.
     const p = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], {
       stdio: ['ignore', 'ignore', 'pipe'],
+      detached: true,
     });
     let log = '';
     await new Promise<void>((resolve, reject) => {
@@ -139,14 +157,26 @@ export async function startSshd(options: { extraConfig?: string[] } = {}): Promi
   };
 
   let proc = await launch();
+  let running = true;
   const killServer = async () => {
+    if (!running) return;
+    running = false;
     const pids = descendantsOf(proc.pid!);
     if (proc.exitCode === null && proc.signalCode === null) {
       const exited = once(proc, 'exit');
-      proc.kill('SIGKILL');
+      try {
+        process.kill(-proc.pid!, 'SIGKILL');
+      } catch {
+        proc.kill('SIGKILL');
+      }
       await exited;
     }
     killAll(pids);
+  };
+  const startServer = async () => {
+    if (running) return;
+    proc = await launch();
+    running = true;
   };
 
   return {
@@ -163,14 +193,16 @@ export async function startSshd(options: { extraConfig?: string[] } = {}): Promi
       rmSync(dir, { recursive: true, force: true });
     },
     dropConnections() {
-      killAll(descendantsOf(proc.pid!));
+      if (running) killAll(descendantsOf(proc.pid!));
     },
     async restart() {
       await killServer();
-      proc = await launch();
+      await startServer();
     },
+    halt: killServer,
+    start: startServer,
     descendants() {
-      return descendantsOf(proc.pid!);
+      return running ? descendantsOf(proc.pid!) : [];
     },
     log() {
       return logText;
