@@ -16,7 +16,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LabLayout, LabMachine } from './layout.ts';
-import { bootMachine } from './machine.ts';
+import { bootMachine, runInMachine } from './machine.ts';
 import { killNetns, machineInitPid } from './processes.ts';
 import { layoutFromState, readLabState } from './state.ts';
 
@@ -130,6 +130,7 @@ export class PowerSwitch {
         await this.serial(o, async () => {
           await this.powerOff(o);
           await this.delay(this.rebootDelayMs);
+          await this.untilGoneFromMembership(o);
           await this.powerOn(o);
         });
         return 'ok';
@@ -158,6 +159,28 @@ export class PowerSwitch {
     });
   }
 
+  /**
+   * A real machine takes longer to boot than corosync on the survivors takes to see it
+   * gone. A lab node can be back sooner: it would rejoin the old membership, be told it
+   * was fenced, and stop its cluster stack for good. So power-on waits (bounded) until
+   * no running node still lists it as a corosync member.
+   */
+  private async untilGoneFromMembership(o: Outlet, timeoutMs = 30_000): Promise<void> {
+    const index = this.layout.nodes.findIndex((n) => n.name === o.machine.name);
+    if (index < 0) return;
+    const key = `runtime.members.${index + 1}.status`;
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline && !this.stopping) {
+      const others = this.layout.nodes.filter((n) => n !== o.machine && machineInitPid(n.netns) !== undefined);
+      const views = await Promise.all(
+        others.map((n) => runInMachine(n, ['corosync-cmapctl', '-g', key], { timeoutMs: 5000 }).catch(() => undefined)),
+      );
+      if (!views.some((r) => r?.exitCode === 0 && /=\s*joined/.test(r.stdout))) return;
+      await this.delay(200);
+    }
+    this.log(`${o.machine.name} still a corosync member after ${timeoutMs} ms; powering it on anyway`);
+  }
+
   private async powerOff(o: Outlet): Promise<void> {
     o.power = 'off';
     const killed = await killNetns(o.machine.netns);
@@ -179,23 +202,12 @@ export class PowerSwitch {
   }
 }
 
-/**
- * How long a reboot keeps a node off: the lab's reboot delay, but never less than the
- * time corosync on the survivors needs to see the node gone (token + consensus, which
- * is 1.2 × token, plus a margin). A real machine always takes longer than that to boot;
- * a lab node back sooner would rejoin the old membership, be told it was fenced, and
- * stop its cluster stack for good.
- */
-export function rebootOffTimeMs(rebootDelayMs: number, tokenMs: number): number {
-  return Math.max(rebootDelayMs, Math.ceil(tokenMs * 2.2) + 500);
-}
-
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { dir: { type: 'string' }, prefix: { type: 'string' } } });
   if (!values.dir) throw new Error('usage: power-switch.ts --dir LAB_DIR');
   const state = readLabState(values.dir);
   if (!state) throw new Error(`no lab state in ${values.dir}`);
-  const sw = new PowerSwitch(layoutFromState(values.dir, state), rebootOffTimeMs(state.rebootDelayMs, state.tokenMs));
+  const sw = new PowerSwitch(layoutFromState(values.dir, state), state.rebootDelayMs);
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
