@@ -16,6 +16,8 @@ const T = (status: number, title: string, transient = false): CodeInfo => ({
 
 export const CODE_INFO: Record<ErrorCode, CodeInfo> = {
   INVALID_INPUT: T(400, 'Invalid input'),
+  BODY_TOO_LARGE: T(413, 'Request body too large'),
+  UNSUPPORTED_MEDIA_TYPE: T(415, 'Unsupported media type'),
   INVALID_NAME: T(400, 'Invalid name'),
   UNKNOWN_OPERATION: T(400, 'Unknown operation'),
   UNKNOWN_OBJECT: T(422, 'Unknown cluster object'),
