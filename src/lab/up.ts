@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { Inventory } from '../config/inventory.ts';
 import { HasfError, isHasfError } from '../errors/index.ts';
 import { corosyncConf, hostsFile } from './configs.ts';
-import { labDown } from './down.ts';
+import { teardownLab } from './down.ts';
+import { addHolder, clearHolders, withLabLock } from './lock.ts';
 import { ensureCorosyncKey, makeEd25519Key, publicKeyLine } from './keys.ts';
 import { labInventory, writeLabInventory } from './lab-inventory.ts';
 import { labLayout, type LabLayout } from './layout.ts';
@@ -86,7 +87,12 @@ export async function labUp(options: LabOptions): Promise<LabInfo> {
   const o = resolveLabOptions(options);
   const layout = labLayout(o.dir, o.prefix, o.subnet);
   mkdirSync(layout.dir, { recursive: true });
+  const result = await withLabLock(layout.dir, () => upLocked(layout, o, started));
+  addHolder(layout.dir);
+  return result;
+}
 
+async function upLocked(layout: LabLayout, o: ResolvedLabOptions, started: number): Promise<LabInfo> {
   const why = notReusableBecause(layout, o);
   if (!why) {
     try {
@@ -98,13 +104,14 @@ export async function labUp(options: LabOptions): Promise<LabInfo> {
     }
   }
 
-  await labDown({ dir: layout.dir, prefix: o.prefix });
+  await teardownLab(layout.dir, o.prefix);
+  clearHolders(layout.dir);
   try {
     await build(layout, o);
     o.log('waiting for the cluster to settle');
     await waitLabReady(layout, o.readyTimeoutMs, o.log);
   } catch (e) {
-    await labDown({ dir: layout.dir, prefix: o.prefix }).catch(() => {});
+    await teardownLab(layout.dir, o.prefix).catch(() => {});
     if (isHasfError(e)) throw e;
     throw new HasfError('LAB_FAILED', `The lab could not be brought up: ${(e as Error).message}.`, {}, { cause: e });
   }

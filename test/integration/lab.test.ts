@@ -4,8 +4,9 @@
 // lab, and checks that labDown leaves nothing behind. Needs root.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, readlinkSync, readdirSync, rmSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, readlinkSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -211,6 +212,15 @@ test('lab: up, ssh, iSCSI, live migration, fencing, reuse, crash recovery, down'
     assert.ok(inodes.every((i) => i > 0));
     const switches = findPowerSwitches(dir, PREFIX);
     assert.equal(switches.length, 1);
+    // Another live user of the lab (another test run) keeps it up; a dead one does not.
+    const other = spawn('sleep', ['60'], { stdio: 'ignore' });
+    const stat = readFileSync(`/proc/${other.pid}/stat`, 'utf8');
+    const start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    writeFileSync(join(dir, 'holders', String(other.pid)), `${other.pid} ${start}\n`);
+    await labDown({ dir, prefix: PREFIX });
+    assert.equal((await labStatus({ dir })).running, true, 'labDown pulled the lab from under another user');
+    other.kill('SIGKILL');
+    await once(other, 'exit');
     const started = Date.now();
     await labDown({ dir, prefix: PREFIX });
     t.diagnostic(`lab down in ${Date.now() - started} ms`);

@@ -68,7 +68,8 @@ export async function labCommand(argv: string[]): Promise<number> {
     }
     if (action === 'down') {
       const started = performance.now();
-      await labDown({ dir, prefix: values.prefix });
+      // An explicit `hasf lab down` means down, even if a test run still uses the lab.
+      await labDown({ dir, prefix: values.prefix, force: true });
       console.log(`Lab in ${dir} is down (${((performance.now() - started) / 1000).toFixed(1)} s); nothing of it runs.`);
       return 0;
     }
