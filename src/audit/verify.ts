@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { HasfError } from '../errors/index.ts';
 import { readFileHead, type FileHead } from './file-sink.ts';
 import { parseHead } from './committer.ts';
 import { bodyOf, computeMac, GENESIS } from './mac.ts';
@@ -35,7 +36,18 @@ export async function verifyChain(v: VerifyInput): Promise<VerifyReport> {
   };
 
   let fileHead: FileHead | null | undefined;
-  if (v.fileSink) fileHead = (await readFileHead(v.fileSink)).head;
+  if (v.fileSink) {
+    try {
+      fileHead = (await readFileHead(v.fileSink)).head;
+    } catch (err) {
+      throw new HasfError(
+        'AUDIT_UNAVAILABLE',
+        `The audit file sink ${v.fileSink} cannot be read (${(err as Error).message}); fix its path or permissions and verify again.`,
+        { sink: 'file', path: v.fileSink },
+        { cause: err },
+      );
+    }
+  }
   const headRaw = await v.redis.get(v.headKey);
   const headPtr = headRaw === null ? null : parseHead(headRaw);
 
