@@ -1,6 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSshd, type TestSshd } from '../helpers/sshd.ts';
@@ -155,5 +156,35 @@ test('an unreachable port is SSH_CONNECT_FAILED after the configured attempts, w
     assert.deepEqual(retries.map((f) => f.attempt), [1, 2, 3]);
   } finally {
     await p.close();
+  }
+});
+
+test('ssh-agent authentication: the pool default agent, and the per-host agent', async (t) => {
+  const sock = join(sshd.dir, 'agent.sock');
+  const agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });
+  t.after(async () => {
+    if (agent.exitCode === null) {
+      const exited = once(agent, 'exit');
+      agent.kill('SIGTERM');
+      await exited;
+    }
+  });
+  for (let i = 0; i < 50 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 20));
+  execFileSync('ssh-add', ['-q', sshd.identityFile], { env: { ...process.env, SSH_AUTH_SOCK: sock }, stdio: 'pipe' });
+  const spec: HostSpec = { name: 'node1', host: sshd.host, port: sshd.port, hostKeys: [sshd.hostKeyFingerprint] };
+  const viaDefault = new SshPool({ agent: sock });
+  const viaHost = new SshPool();
+  const noAgent = new SshPool();
+  try {
+    assert.equal((await viaDefault.executor(spec).run(['echo', 'agent'])).stdout, 'agent\n');
+    assert.equal((await viaHost.executor({ ...spec, agent: sock }).run(['echo', 'host'])).stdout, 'host\n');
+    await assert.rejects(noAgent.executor(spec).run(['true']), { code: 'CONFIG_INVALID' });
+    // An agent holding no authorised key: refused, not retried.
+    execFileSync('ssh-add', ['-q', '-D'], { env: { ...process.env, SSH_AUTH_SOCK: sock }, stdio: 'pipe' });
+    const empty = new SshPool({ agent: sock });
+    await assert.rejects(empty.executor(spec).run(['true']), { code: 'SSH_AUTH_FAILED' });
+    await empty.close();
+  } finally {
+    await Promise.all([viaDefault.close(), viaHost.close(), noAgent.close()]);
   }
 });
