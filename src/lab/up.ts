@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Inventory } from '../config/inventory.ts';
 import { HasfError, isHasfError } from '../errors/index.ts';
@@ -13,7 +13,7 @@ import { createNetwork } from './network.ts';
 import { resolveLabOptions, type LabOptions, type ResolvedLabOptions } from './options.ts';
 import { askPowerSwitch } from './power-client.ts';
 import { findPowerSwitches, startPowerSwitch } from './power-control.ts';
-import { machineInitPid, netnsInode } from './processes.ts';
+import { netnsInode } from './processes.ts';
 import { requireRoot } from './root.ts';
 import { readLabState, writeLabState } from './state.ts';
 import { waitLabReady } from './wait.ts';
@@ -96,7 +96,9 @@ async function upLocked(layout: LabLayout, o: ResolvedLabOptions, started: numbe
   const why = notReusableBecause(layout, o);
   if (!why) {
     try {
-      await waitLabReady(layout, o.readyTimeoutMs, o.log);
+      // Long enough for a node that is being fenced to come back; a lab that takes
+      // longer is broken and cheaper to rebuild.
+      await waitLabReady(layout, Math.min(o.readyTimeoutMs, 45_000), o.log);
       o.log(`reusing the running lab in ${layout.dir}`);
       return info(layout, labInventory(layout), true, started);
     } catch (e) {
@@ -154,15 +156,5 @@ async function build(layout: LabLayout, o: ResolvedLabOptions): Promise<void> {
 
   await createNetwork(layout);
   await startPowerSwitch(layout);
-  // Storage first (the seed's VMs need their disks), but without waiting for it.
   await Promise.all(layout.machines.map((m) => askPowerSwitch(layout.powerSpool, 'on', m.name, 30_000)));
-  for (const m of layout.machines) {
-    if (machineInitPid(m.netns) === undefined) {
-      // Booting takes a moment; the readiness wait below reports if it never came.
-      const log = join(m.dir, 'log', 'boot.log');
-      if (existsSync(log) && /unknown role|No such file/.test(readFileSync(log, 'utf8'))) {
-        throw new HasfError('LAB_FAILED', `Machine ${m.name} failed to boot; see ${log}.`, { log });
-      }
-    }
-  }
 }

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HasfError } from '../errors/index.ts';
 import { labVmIds } from './cib.ts';
@@ -6,6 +8,14 @@ import type { LabLayout, LabMachine } from './layout.ts';
 import { runInMachine } from './machine.ts';
 import { machineInitPid } from './processes.ts';
 import { notSettledBecause, parseCrmMon, type LabClusterView } from './readiness.ts';
+
+function lastLine(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').trim().split('\n').at(-1) ?? '';
+  } catch {
+    return 'no boot log';
+  }
+}
 
 /**
  * Connects and resolves with the first bytes the server sends; with `expectData` false,
@@ -81,7 +91,21 @@ export async function waitLabReady(layout: LabLayout, timeoutMs: number, log: (l
   let why: string | undefined = 'not checked yet';
   let last = '';
   let i = 0;
+  const downSince = new Map<string, number>();
   while (Date.now() < deadline) {
+    // A machine whose boot died stays dead: say so early, with its boot log.
+    for (const m of layout.machines) {
+      if (machineInitPid(m.netns) !== undefined) {
+        downSince.delete(m.name);
+        continue;
+      }
+      const since = downSince.get(m.name) ?? Date.now();
+      downSince.set(m.name, since);
+      if (Date.now() - since > 15_000) {
+        const log = join(m.dir, 'log', 'boot.log');
+        throw new HasfError('LAB_FAILED', `Lab machine ${m.name} is not running (its boot failed: ${lastLine(log)}); see ${log}.`, { machine: m.name, log });
+      }
+    }
     // Ask the nodes in turn, so one node being slow does not hide the others' view.
     const node = layout.nodes[i++ % layout.nodes.length]!;
     why = (await servicesNotAnswering(layout)) ?? (await clusterNotSettled(layout, node));
