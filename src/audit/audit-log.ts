@@ -96,7 +96,7 @@ export class AuditLog {
   }
 
   /** One page of records matching `filter`, oldest first; follow `nextCursor` for more. */
-  query(filter: AuditFilter = {}): Promise<AuditPage> {
+  async query(filter: AuditFilter = {}): Promise<AuditPage> {
     return queryPage(this.opts.redis, this.streamKey, checkFilter(filter), this.clockSkewMs);
   }
 
