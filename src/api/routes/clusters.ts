@@ -1,0 +1,24 @@
+import type { Express, Request, Response } from 'express';
+import { guard, type RouteContext } from './context.ts';
+
+/** GET /v1/clusters and GET /v1/clusters/{cluster}/status. */
+export function clusterRoutes(app: Express, ctx: RouteContext): void {
+  const { services } = ctx;
+  app.get('/v1/clusters', ...guard(ctx, 'read', 'listClusters'), (_req: Request, res: Response) => {
+    res.json({
+      clusters: services.config.clusters.map((c) => ({
+        name: c.name,
+        nodes: c.nodes.map((n) => n.name),
+        dialect: c.dialect,
+        storageTargets: services.access.storageTargets(c.name).map((s) => s.name),
+      })),
+    });
+  });
+
+  app.get('/v1/clusters/:cluster/status', ...guard(ctx, 'read', 'clusterStatus'), async (req: Request, res: Response) => {
+    const name = String(req.params.cluster);
+    services.access.cluster(name); // UNKNOWN_CLUSTER before any command
+    const s = await services.access.pacemaker(name).status();
+    res.json({ cluster: name, ...s, leftoverConstraints: s.constraints.filter((c) => c.leftover) });
+  });
+}
