@@ -65,23 +65,25 @@ export async function connectOnce(host: HostSpec, o: ConnectOptions): Promise<Cl
       return verdict.ok;
     },
   };
+  // An 'error' without a listener would crash the process; the pool adds its own logging
+  // listener, and this one makes sure no gap is ever left.
+  client.on('error', () => {});
   return new Promise<Client>((resolve, reject) => {
     let settled = false;
     const fail = (err: HasfError) => {
       if (settled) return;
       settled = true;
-      client.removeAllListeners('ready');
-      client.on('error', () => {}); // late errors of a dead attempt are not ours to report
+      client.off('error', onError);
       client.end();
       reject(err);
     };
     client.once('ready', () => {
       if (settled) return;
       settled = true;
-      client.removeAllListeners('error');
+      client.off('error', onError);
       resolve(client);
     });
-    client.on('error', (e: Error & { level?: string }) => {
+    const onError = (e: Error & { level?: string }) => {
       if (refused) return fail(hostKeyError(host, policy, refused));
       if (e.level === 'client-authentication' || e.level === 'agent') {
         return fail(
@@ -94,7 +96,8 @@ export async function connectOnce(host: HostSpec, o: ConnectOptions): Promise<Cl
         );
       }
       fail(connectError(host, e.message, e));
-    });
+    };
+    client.on('error', onError);
     client.once('close', () => fail(connectError(host, 'connection closed before login completed')));
     try {
       client.connect(config);
