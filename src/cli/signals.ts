@@ -1,0 +1,18 @@
+/**
+ * Resolves with the signal's name at the first SIGINT or SIGTERM. Later signals while
+ * the caller shuts down print `onRepeat` (a third one exits at once, status 130), so an
+ * impatient Ctrl-C does not leave namespaces or Redis behind silently.
+ */
+export function waitForStopSignal(onRepeat: (count: number) => void = () => undefined): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    let count = 0;
+    const handler = (sig: NodeJS.Signals) => {
+      count++;
+      if (count === 1) resolve(sig);
+      else if (count === 2) onRepeat(count);
+      else process.exit(130);
+    };
+    process.on('SIGINT', handler);
+    process.on('SIGTERM', handler);
+  });
+}

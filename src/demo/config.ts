@@ -1,0 +1,71 @@
+import { writeFileSync } from 'node:fs';
+import { stringify } from 'yaml';
+import { hashToken } from '../auth/index.ts';
+import { parseConfig, type HasfConfig, type HasfConfigInput } from '../config/index.ts';
+import type { DemoCredentials } from './credentials.ts';
+
+/** Where the demo keeps what it writes. */
+export interface DemoPaths {
+  /** var/demo */
+  dir: string;
+  /** var/demo/hasf.yaml */
+  configFile: string;
+  /** var/demo/credentials.json */
+  credentialsFile: string;
+  /** var/demo/audit.jsonl */
+  auditFile: string;
+  /** var/demo/redis */
+  redisDir: string;
+  /** var/demo/lab */
+  labDir: string;
+}
+
+/** The demo's file layout under `dir` (absolute when `dir` is). */
+export function demoPaths(dir: string): DemoPaths {
+  return {
+    dir,
+    configFile: `${dir}/hasf.yaml`,
+    credentialsFile: `${dir}/credentials.json`,
+    auditFile: `${dir}/audit.jsonl`,
+    redisDir: `${dir}/redis`,
+    labDir: `${dir}/lab`,
+  };
+}
+
+/**
+ * The demo configuration: the lab's inventory, the demo Redis, the audit key and file,
+ * the demo people (tokens as hashes only), Slack in HTTP mode, callbacks to loopback.
+ */
+export function demoConfig(o: { paths: DemoPaths; inventoryFile: string; redisUrl: string; listen: string; credentials: DemoCredentials }): HasfConfigInput {
+  const c = o.credentials;
+  return {
+    redis: { url: o.redisUrl, prefix: 'hasf' },
+    inventoryFile: o.inventoryFile,
+    people: c.people.map((p) => ({ name: p.name, roles: p.roles, slackUserIds: [p.slackUserId], tokenHashes: [hashToken(p.token)] })),
+    audit: { key: c.server.auditKey, file: o.paths.auditFile },
+    api: { listen: o.listen, publicUrl: c.apiUrl },
+    // No bot token: nothing here can reach slack.com. Slash commands and interactivity
+    // signed with the secret work against /slack/events; posting messages does not.
+    slack: { enabled: true, mode: 'http', signingSecret: c.slackSigningSecret },
+    callbacks: { allowedHosts: ['127.0.0.1', 'localhost'], allowHttp: true, secret: c.server.callbackSecret },
+    // The lab's reboot cycle is seconds; keep stalled-job detection short so a killed worker's job moves on quickly.
+    worker: { concurrency: 4, lockDurationMs: 10_000, stalledIntervalMs: 10_000 },
+  };
+}
+
+const HEADER = `# HASF Ops demo configuration, written by \`hasf start\` (npm start) on every start.
+# Edits are overwritten; copy it elsewhere to keep changes. Plain tokens are in
+# credentials.json next to this file; this file holds only their SHA-256 hashes.
+# A second worker: node bin/hasf.js worker --config <this file>
+`;
+
+/**
+ * Write the demo configuration and return it parsed (the same check every process
+ * does at start, so a bad demo config fails here, not in a worker).
+ */
+export function writeDemoConfig(path: string, input: HasfConfigInput): HasfConfig {
+  const text = HEADER + stringify(input);
+  const cfg = parseConfig(text, { file: path, env: {} });
+  writeFileSync(path, text, { mode: 0o600 });
+  return cfg;
+}
