@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { inventorySchema } from '../../src/config/inventory.ts';
-import { labDown, labStatus, labUp, labVmIds, type LabInfo } from '../../src/lab/index.ts';
+import { labDown, labExec, labPower, labStatus, labUp, labVmIds, type LabInfo } from '../../src/lab/index.ts';
 import { parseCrmMon } from '../../src/lab/readiness.ts';
 import { isAlive, machineInitPid, netnsInode } from '../../src/lab/processes.ts';
 import { findPowerSwitches } from '../../src/lab/power-control.ts';
@@ -176,6 +176,26 @@ test('lab: up, ssh, iSCSI, live migration, fencing, reuse, crash recovery, down'
     const initAfter = machineInitPid(node3.netns);
     assert.ok(initAfter && initAfter !== initBefore, 'node3 was not power-cycled');
     assert.equal(isAlive(initBefore), false);
+  });
+
+  await t.test('the power switch keeps a machine off until on; labExec runs inside a machine', async () => {
+    assert.equal((await labExec({ dir }, 'node2', ['hostname'])).stdout.trim(), 'node2');
+    const portal = `iscsi://${SUBNET}.20:3260/${info.storage.iqn}`;
+    assert.equal(await labPower({ dir }, 'status', 'store1'), 'on');
+    await labPower({ dir }, 'off', 'store1');
+    assert.equal(await labPower({ dir }, 'status', 'store1'), 'off');
+    assert.equal(machineInitPid(info.storage.netns), undefined);
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(machineInitPid(info.storage.netns), undefined, 'store1 came back by itself');
+    await assert.rejects(run('iscsi-ls', ['-s', portal], { timeout: 10_000 }));
+    await labPower({ dir }, 'on', 'store1');
+    const deadline = Date.now() + 20_000;
+    let listed = '';
+    while (Date.now() < deadline && !listed.includes('Target:')) {
+      listed = await run('iscsi-ls', ['-s', portal], { timeout: 10_000 }).then((r) => r.stdout, () => '');
+      if (!listed) await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.match(listed, /Target:iqn\.2026-11\.lab\.hasf:store1/);
   });
 
   await t.test('labUp on the running lab reuses it (after it settles again)', async () => {
