@@ -1,0 +1,106 @@
+import type { webApi } from '@slack/bolt';
+import type { Services } from '../app/services.ts';
+import type { JobRecord } from '../jobs/types.ts';
+import { FINAL_STATES } from '../jobs/types.ts';
+import { subscribeEvents, type JobEvent } from '../queue/events.ts';
+import { jobMessage } from './blocks/index.ts';
+import { announceJob } from './announce.ts';
+import { threadNote } from './thread-note.ts';
+
+/** Options of {@link ProgressFollower}. */
+export interface FollowerOptions {
+  services: Services;
+  client: webApi.WebClient;
+  /** Channel for jobs from other doors that need approval; none: they are not posted. */
+  approvalsChannel?: string;
+  log: (msg: string) => void;
+}
+
+/**
+ * Keeps each job's Slack message current: on every job event (approvals, state changes,
+ * phases, steps) it re-reads the record and replaces the message with chat.update.
+ * Updates of one job are serialized and coalesced, so a burst of step events becomes a
+ * few updates, the last one always showing the newest state. Jobs requested through REST
+ * or the CLI that need approval are posted to the approvals channel too.
+ */
+export class ProgressFollower {
+  private readonly phases = new Map<string, string>();
+  private readonly busy = new Map<string, Promise<void>>();
+  private readonly again = new Set<string>();
+  private unsubscribe?: () => Promise<void>;
+  private closed = false;
+
+  constructor(private readonly o: FollowerOptions) {}
+
+  /** Subscribe to job events (on a connection of its own). */
+  async start(): Promise<void> {
+    if (this.unsubscribe) return;
+    const conn = this.o.services.newRedis({ name: 'hasf-slack-follower' });
+    this.unsubscribe = await subscribeEvents(conn, this.o.services.config.redis.prefix, (e) => this.onEvent(e));
+  }
+
+  /** Stop following and wait for updates in flight. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    await Promise.allSettled([...this.busy.values()]);
+  }
+
+  /** Handle one event (public for tests and for the door's own immediate refreshes). */
+  onEvent(e: JobEvent): void {
+    if (e.type === 'phase') this.phases.set(e.jobId, e.phase);
+    this.kick(e.jobId, e);
+  }
+
+  /** Refresh a job's message soon; calls during an update coalesce into one more. */
+  kick(jobId: string, e?: JobEvent): void {
+    if (this.closed) return;
+    if (this.busy.has(jobId)) {
+      this.again.add(jobId);
+      return;
+    }
+    const run = (async () => {
+      try {
+        do {
+          this.again.delete(jobId);
+          await this.refresh(jobId, e);
+          e = undefined;
+        } while (this.again.has(jobId) && !this.closed);
+      } catch (err) {
+        this.o.log(`could not update the Slack message of job ${jobId}: ${(err as Error)?.message ?? String(err)}`);
+      } finally {
+        this.busy.delete(jobId);
+      }
+    })();
+    this.busy.set(jobId, run);
+  }
+
+  /** Wait until no update is in flight (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.busy.size) await Promise.allSettled([...this.busy.values()]);
+  }
+
+  private async refresh(jobId: string, e?: JobEvent): Promise<void> {
+    const s = this.o.services;
+    const job = await s.store.get(jobId);
+    if (!job) return;
+    if (!job.slack?.ts) {
+      // Slack requests are posted by the command handler; other doors' requests by us.
+      if (job.channel !== 'slack' && this.o.approvalsChannel && e?.type === 'state' && (e.state === 'awaiting_approval' || job.emergency)) {
+        await announceJob({ services: s, client: this.o.client, log: this.o.log }, job, { channel: this.o.approvalsChannel });
+      }
+      return;
+    }
+    await this.update(job);
+    if (FINAL_STATES.includes(job.state)) this.phases.delete(jobId);
+  }
+
+  private async update(job: JobRecord): Promise<void> {
+    const s = this.o.services;
+    const steps = job.state === 'awaiting_approval' ? [] : await s.store.steps(job.id);
+    const msg = jobMessage(job, { steps, phase: this.phases.get(job.id) });
+    await this.o.client.chat.update({ channel: job.slack!.channel!, ts: job.slack!.ts!, text: msg.text, blocks: msg.blocks });
+    await threadNote({ services: s, client: this.o.client }, job);
+  }
+}
