@@ -142,6 +142,16 @@ export function runOnClient(
     }, timeoutMs);
 
     const openFailed = (e: Error) => {
+      // ssh2 reports a failed exec *request* (sent on an open channel: sshd may have started
+      // the command before the connection died) as "Unable to exec"; anything else here
+      // failed before the request left, so nothing ran.
+      if (e.message === 'Unable to exec') {
+        const error = connectError(host, 'the connection failed while starting the command; it may or may not have run', e, {
+          argv,
+          mayHaveRun: true,
+        });
+        return finish(() => reject(error));
+      }
       const error = connectError(host, `could not open a session channel: ${e.message}`, e, { started: false });
       // ssh2 sets `reason` when sshd answered the open with a refusal; without it the connection itself is gone.
       Object.assign(error, { [NOT_STARTED]: (e as { reason?: unknown }).reason === undefined ? 'connection' : 'refused' });
