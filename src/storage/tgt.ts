@@ -21,6 +21,9 @@ export class TgtDriver extends DriverBase<TgtSnapshot> {
   /** `tgtadm` plus the control port option when a private tgtd is addressed. */
   private tgtadm(...args: string[]): string[] {
     const port = this.opts.controlPort;
+    if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 32767)) {
+      throw new HasfError('CONFIG_INVALID', 'controlPort must be a whole number from 0 to 32767 (tgtd refuses more).', { controlPort: port });
+    }
     return port === undefined ? ['tgtadm', ...args] : ['tgtadm', '-C', String(port), ...args];
   }
 
