@@ -2,8 +2,8 @@ import type { Redis } from 'ioredis';
 import { HasfError } from '../errors/index.ts';
 import { readFileHead, type FileHead } from './file-sink.ts';
 import { parseHead } from './committer.ts';
-import { bodyOf, computeMac, GENESIS } from './mac.ts';
-import { parseEntry } from './parse-entry.ts';
+import { GENESIS, macMatches } from './mac.ts';
+import { entryJson, parseEntry } from './parse-entry.ts';
 import type { VerifyProblem, VerifyReport } from './types.ts';
 
 /** What verify needs to know. */
@@ -78,7 +78,7 @@ export async function verifyChain(v: VerifyInput): Promise<VerifyReport> {
         continue;
       }
       const seq = rec.seq;
-      if (computeMac(v.key, bodyOf(rec)) !== rec.mac) {
+      if (!macMatches(v.key, entryJson(fields)!, rec)) {
         add({ seq, streamId: id, kind: 'edited', message: `Record ${seq} (${id}) was altered: its MAC does not match its content.` });
       }
       if (watch.has(seq)) macAt.set(seq, rec.mac);

@@ -1,6 +1,6 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -165,6 +165,35 @@ describe('audit chain and tamper detection (real redis, real file sink)', () => 
     const report = await log.verify();
     // Its own MAC is genuine, but it does not follow record 3, and record 5 does not follow it.
     assert.deepEqual(report.problems.map((p) => [p.kind, p.seq]), [['relinked', 4], ['relinked', 5]]);
+  });
+
+  it('accepts a genuine record stored in another key order, and rejects a mac moved into details', async () => {
+    await appendMany(4);
+    await rebuild((e) => {
+      const r = e[1]![1];
+      e[1]![1] = Object.fromEntries(Object.entries(r).reverse());
+    });
+    assert.equal((await log.verify()).ok, true);
+    await rebuild((e) => {
+      const r = e[2]![1];
+      (r.details as Record<string, unknown>).mac = r.mac;
+      delete r.mac;
+    });
+    const report = await log.verify();
+    // Without a top-level mac the entry is no record at all, so seq 3 is also missing.
+    assert.deepEqual(report.problems.map((p) => [p.kind, p.seq]), [['malformed', 3], ['removed', 3]]);
+  });
+
+  it('survives a line torn by a crash in the file sink', async () => {
+    await appendMany(3);
+    appendFileSync(file, '{"actor":"user0","channel":"rest","details":{"i":3},"event":"job.state","jobId":"job-3","mac":"ab');
+    const again = new AuditLog({ redis, key: KEY, streamKey: stream, fileSink: file });
+    await again.append({ actor: 'a', channel: 'cli', event: 'job.created' });
+    await again.close();
+    const report = await log.verify();
+    assert.equal(report.ok, true, JSON.stringify(report.problems));
+    assert.equal(report.fileHead?.seq, 4);
+    assert.equal(readFileSync(file, 'utf8').split('\n').filter(Boolean).length, 5);
   });
 
   it('keeps appending after verify, and the chain still verifies', async () => {
