@@ -32,16 +32,17 @@ export async function startApiStack(services: Services, opts: { listen?: string;
       slackProblem = (err as Error).message;
     }
   }
-  const server = await startApiServer(services, { listen: opts.listen, mount: door ? (app) => door.mount(app) : undefined });
+  const mounted = door;
+  const server = await startApiServer(services, { listen: opts.listen, mount: mounted ? (app) => mounted.mount(app) : undefined });
   const closers: Array<[string, () => Promise<void>]> = [['api', () => server.close()]];
   try {
-    if (door) {
+    if (mounted) {
       try {
-        await door.start();
-        closers.unshift(['slack', () => door.close()]);
+        await mounted.start();
+        closers.unshift(['slack', () => mounted.close()]);
       } catch (err) {
         slackProblem = (err as Error).message;
-        await door.close().catch(() => undefined);
+        await mounted.close().catch(() => undefined);
         door = undefined;
       }
     }

@@ -18,6 +18,8 @@ export interface DemoPaths {
   redisDir: string;
   /** var/demo/lab */
   labDir: string;
+  /** var/demo/slack-messages.jsonl: what the bot would have posted. */
+  slackLog: string;
 }
 
 /** The demo's file layout under `dir` (absolute when `dir` is). */
@@ -29,6 +31,7 @@ export function demoPaths(dir: string): DemoPaths {
     auditFile: `${dir}/audit.jsonl`,
     redisDir: `${dir}/redis`,
     labDir: `${dir}/lab`,
+    slackLog: `${dir}/slack-messages.jsonl`,
   };
 }
 
@@ -36,7 +39,7 @@ export function demoPaths(dir: string): DemoPaths {
  * The demo configuration: the lab's inventory, the demo Redis, the audit key and file,
  * the demo people (tokens as hashes only), Slack in HTTP mode, callbacks to loopback.
  */
-export function demoConfig(o: { paths: DemoPaths; inventoryFile: string; redisUrl: string; listen: string; credentials: DemoCredentials }): HasfConfigInput {
+export function demoConfig(o: { paths: DemoPaths; inventoryFile: string; redisUrl: string; listen: string; credentials: DemoCredentials; slackApiUrl: string }): HasfConfigInput {
   const c = o.credentials;
   return {
     redis: { url: o.redisUrl, prefix: 'hasf' },
@@ -44,9 +47,10 @@ export function demoConfig(o: { paths: DemoPaths; inventoryFile: string; redisUr
     people: c.people.map((p) => ({ name: p.name, roles: p.roles, slackUserIds: [p.slackUserId], tokenHashes: [hashToken(p.token)] })),
     audit: { key: c.server.auditKey, file: o.paths.auditFile },
     api: { listen: o.listen, publicUrl: c.apiUrl },
-    // No bot token: nothing here can reach slack.com. Slash commands and interactivity
-    // signed with the secret work against /slack/events; posting messages does not.
-    slack: { enabled: true, mode: 'http', signingSecret: c.slackSigningSecret },
+    // Slack in HTTP mode: signed slash commands and button clicks arrive at /slack/events.
+    // The demo has no workspace, so the Web API is a loopback sink (slackApiUrl) that
+    // records what the bot would post; the bot token is a placeholder it never checks.
+    slack: { enabled: true, mode: 'http', signingSecret: c.slackSigningSecret, botToken: 'xoxb-demo-not-a-real-token', apiUrl: o.slackApiUrl, approvalsChannel: 'CDEMOAPPROVALS' },
     callbacks: { allowedHosts: ['127.0.0.1', 'localhost'], allowHttp: true, secret: c.server.callbackSecret },
     // The lab's reboot cycle is seconds; keep stalled-job detection short so a killed worker's job moves on quickly.
     worker: { concurrency: 4, lockDurationMs: 10_000, stalledIntervalMs: 10_000 },

@@ -1,4 +1,3 @@
-import { createServices } from '../../app/services.ts';
 import { loadConfig } from '../../config/index.ts';
 import { configPath } from '../config-path.ts';
 import { UsageError } from '../errors.ts';
@@ -6,6 +5,7 @@ import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { parseCommand, str } from '../parse.ts';
 import { waitForStopSignal } from '../signals.ts';
+import { createProcessServices } from '../services.ts';
 import { startApiStack } from '../stack.ts';
 
 const USAGE = 'hasf serve [--config FILE] [--listen HOST:PORT]';
@@ -27,7 +27,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   if (positionals.length) throw new UsageError(`Unexpected argument ${positionals[0]}. Usage: ${USAGE}`);
   const file = configPath(str(values, 'config'), io);
   const config = loadConfig(file, io.env);
-  const services = createServices(config);
+  const services = createProcessServices(config);
   let stack;
   try {
     stack = await startApiStack(services, { listen: str(values, 'listen') ?? config.api.listen, log: io.err });

@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { createServices } from '../../app/services.ts';
-import { demoConfig, demoPaths, freeLoopbackPort, loadOrCreateCredentials, startDemoRedis, writeDemoConfig, type DemoCredentials } from '../../demo/index.ts';
+import { demoConfig, demoPaths, freeLoopbackPort, loadOrCreateCredentials, startDemoRedis, startSlackSink, writeDemoConfig, type DemoCredentials } from '../../demo/index.ts';
 import { isRoot, labDown, labUp } from '../../lab/index.ts';
 import { startWorker } from '../../queue/worker.ts';
 import { UsageError } from '../errors.ts';
@@ -10,6 +9,7 @@ import type { CliIo } from '../io.ts';
 import { formatDuration, table } from '../output.ts';
 import { parseCommand, str } from '../parse.ts';
 import { waitForStopSignal } from '../signals.ts';
+import { createProcessServices } from '../services.ts';
 import { startApiStack } from '../stack.ts';
 
 const USAGE = 'hasf start [--dir DIR] [--listen HOST:PORT] [--lab-prefix P] [--lab-subnet A.B.C]';
@@ -54,6 +54,7 @@ export function startBanner(o: { cwd: string; apiUrl: string; paths: ReturnType<
     '',
     `  API          ${o.apiUrl}   (docs ${o.apiUrl}/docs, health ${o.apiUrl}/readyz)`,
     `  Slack        ${o.slack ? `${o.apiUrl}/slack/events (HTTP mode; signing secret in ${rel(o.paths.credentialsFile)})` : `off${o.slackProblem ? ` (${o.slackProblem})` : ''}`}`,
+    ...(o.slack ? [`               no workspace: what the bot would post goes to ${rel(o.paths.slackLog)}`] : []),
     `  Config       ${rel(o.paths.configFile)}`,
     `  Credentials  ${rel(o.paths.credentialsFile)}${o.reusedCredentials ? ' (reused)' : ' (new)'}`,
     `  Audit file   ${rel(o.paths.auditFile)}`,
@@ -134,9 +135,10 @@ export async function startCommand(argv: string[], io: CliIo, opts: { isRoot?: (
     teardown.add('lab', () => labDown(labOpts));
     const lab = await labUp({ ...labOpts, log: (l) => log(`[lab] ${l}`) });
     log(`[start] lab ${lab.reused ? 'reused' : 'up'} in ${formatDuration(lab.elapsedMs)}: ${lab.nodes.map((n) => `${n.name} ${n.address}`).join(', ')}, ${lab.storage.name} ${lab.storage.address}`);
-    const config = writeDemoConfig(paths.configFile, demoConfig({ paths, inventoryFile: lab.inventoryPath, redisUrl: redis.url, listen, credentials }));
-    const svc = createServices(config);
-
+    const sink = await startSlackSink(paths.slackLog);
+    teardown.add('Slack sink', () => sink.close());
+    const config = writeDemoConfig(paths.configFile, demoConfig({ paths, inventoryFile: lab.inventoryPath, redisUrl: redis.url, listen, credentials, slackApiUrl: sink.apiUrl }));
+    const svc = createProcessServices(config);
     teardown.add('connections', () => svc.close());
     const stack = await startApiStack(svc, { listen, log });
     teardown.add('api', () => stack.close());
