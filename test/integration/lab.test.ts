@@ -124,6 +124,12 @@ test('lab: up, ssh, iSCSI, live migration, fencing, reuse, crash recovery, down'
     const { stdout } = await run('iscsi-ls', ['-s', `iscsi://${SUBNET}.20:3260/${info.storage.iqn}`], { timeout: 20_000 });
     assert.match(stdout, /Target:iqn\.2026-11\.lab\.hasf:store1/);
     assert.match(stdout, /Lun:0/);
+    // A file-backed LUN added over ssh on store1 (as the tgt driver will) shows up.
+    const lunFile = join(info.inventory.storage[0]!.backingDir, 'test.img');
+    await ssh(info, info.storage.address, `truncate -s 16M ${lunFile} && tgtadm --lld iscsi --mode logicalunit --op new --tid 1 --lun 1 --backing-store ${lunFile}`);
+    const { stdout: after } = await run('iscsi-ls', ['-s', `iscsi://${SUBNET}.20:3260/${info.storage.iqn}`], { timeout: 20_000 });
+    // iscsi-ls rounds down: 16 MiB prints as 15M.
+    assert.match(after, /Lun:1\s+Type:DIRECT_ACCESS \(Size:1[56]M\)/);
   });
 
   await t.test('a VM live-migrates (migrate_to on the source, taking the migration time)', async () => {
