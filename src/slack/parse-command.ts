@@ -86,7 +86,9 @@ type Prop = { type?: string; enum?: string[] };
 /** A positional word into the param its placeholder names (`path|sizeMiB` picks by type). */
 function assignPositional(cmd: OperationCommand, placeholder: string, word: string, params: Record<string, unknown>): void {
   const props = ((cmd.def.paramsSchema as { properties?: Record<string, Prop> }).properties ?? {}) as Record<string, Prop>;
-  const alternatives = placeholder.split('|');
+  // Typed alternatives first: in <path|sizeMiB>, "512" is a size, "/srv/a.img" a path.
+  const numeric = (a: string) => props[a]?.type === 'integer' || props[a]?.type === 'number';
+  const alternatives = placeholder.split('|').sort((a, b) => Number(numeric(b)) - Number(numeric(a)));
   for (const alt of alternatives) {
     const type = props[alt]?.type;
     if (type === 'integer' || type === 'number') {

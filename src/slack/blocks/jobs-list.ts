@@ -10,5 +10,5 @@ export function jobsListMessage(title: string, jobs: JobRecord[]): SlackMessage 
     const appr = j.state === 'awaiting_approval' ? ` · ${j.approvals.filter((a) => a.decision === 'approve').length}/${j.approvalsRequired} approvals` : '';
     return `${STATE_EMOJI[j.state]} \`${j.id}\` \`${j.operation}\` ${esc(target)} (${esc(j.cluster)}) — ${stateText(j.state)}${appr} · ${esc(j.requester)} · ${slackDate(j.createdAt)}${j.emergency ? ' :rotating_light:' : ''}`;
   });
-  return { text: `${title}: ${jobs.length} job(s)`, blocks: [section(`*${esc(title)}*\n${lines.join('\n')}`), context('`/hasf job <id>` for details')] };
+  return { text: `${title}: ${jobs.length} job(s)`, blocks: [section(`*${esc(title)}*\n${lines.join('\n')}`), context('`/hasf job &lt;id&gt;` for details')] };
 }
