@@ -73,7 +73,8 @@ test('timeout kills the remote command quickly and the connection stays usable',
     return true;
   });
   const took = performance.now() - t0;
-  assert.ok(took < 1800, `took ${took} ms`);
+  // Far below the 30 s sleep; the connects check below proves it was not the hung-channel path.
+  assert.ok(took < 5000, `took ${took} ms`);
   // The remote sleep is gone (sshd runs on this machine, so /proc shows it).
   const alive = sshd.descendants().filter((pid) => {
     try {

@@ -152,7 +152,7 @@ test('an unreachable port is SSH_CONNECT_FAILED after the configured attempts, w
     const took = performance.now() - t0;
     assert.equal(retries.length, 3);
     // 100 + 200 + 400 ms (±20 %) of backoff between the 4 attempts.
-    assert.ok(took >= 560 && took < 3000, `took ${took}`);
+    assert.ok(took >= 560 && took < 8000, `took ${took}`);
     assert.deepEqual(retries.map((f) => f.attempt), [1, 2, 3]);
   } finally {
     await p.close();
