@@ -64,7 +64,9 @@ export function labCib(layout: LabLayout, o: LabCibOptions): string {
     .join('\n');
   const constraints = vms
     .map(
-      (vm) => `      <rsc_order id="order-shared-fs-then-${vm}" first="shared-fs-clone" then="${vm}" kind="Mandatory"/>
+      (
+        vm,
+      ) => `      <rsc_order id="order-shared-fs-then-${vm}" first="shared-fs-clone" then="${vm}" kind="Mandatory"/>
       <rsc_colocation id="colocation-${vm}-with-shared-fs" rsc="${vm}" with-rsc="shared-fs-clone" score="INFINITY"/>`,
     )
     .join('\n');

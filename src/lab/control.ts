@@ -9,7 +9,12 @@ import type { LabLayout } from './layout.ts';
 
 function runningLayout(dir: string): LabLayout {
   const state = readLabState(resolve(dir));
-  if (!state) throw new HasfError('LAB_FAILED', `No lab in ${dir}; bring one up with \`hasf lab up --dir ${dir}\`.`, { dir });
+  if (!state)
+    throw new HasfError(
+      'LAB_FAILED',
+      `No lab in ${dir}; bring one up with \`hasf lab up --dir ${dir}\`.`,
+      { dir },
+    );
   return layoutFromState(resolve(dir), state);
 }
 
@@ -19,7 +24,12 @@ function runningLayout(dir: string): LabLayout {
  * tests that need a dead node without going through the cluster. Returns the switch's
  * answer ("ok", or "on"/"off" for status).
  */
-export async function labPower(o: { dir: string }, action: PowerAction, machine: string, timeoutMs = 60_000): Promise<string> {
+export async function labPower(
+  o: { dir: string },
+  action: PowerAction,
+  machine: string,
+  timeoutMs = 60_000,
+): Promise<string> {
   requireRoot();
   const layout = runningLayout(o.dir);
   return (await askPowerSwitch(layout.powerSpool, action, machine, timeoutMs)).join('\n');
@@ -30,10 +40,20 @@ export async function labPower(o: { dir: string }, action: PowerAction, machine:
  * `labExec({dir}, 'node2', ['pkill', '-9', 'pacemaker-controld'])`. A non-zero exit is
  * returned, not thrown.
  */
-export async function labExec(o: { dir: string }, machine: string, argv: string[], options: RunOptions = {}): Promise<CommandResult> {
+export async function labExec(
+  o: { dir: string },
+  machine: string,
+  argv: string[],
+  options: RunOptions = {},
+): Promise<CommandResult> {
   requireRoot();
   const layout = runningLayout(o.dir);
   const m = layout.machines.find((x) => x.name === machine);
-  if (!m) throw new HasfError('INVALID_INPUT', `The lab has no machine "${machine}"; use one of ${layout.machines.map((x) => x.name).join(', ')}.`, { machine });
+  if (!m)
+    throw new HasfError(
+      'INVALID_INPUT',
+      `The lab has no machine "${machine}"; use one of ${layout.machines.map((x) => x.name).join(', ')}.`,
+      { machine },
+    );
   return runInMachine(m, argv, options);
 }

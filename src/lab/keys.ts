@@ -13,7 +13,12 @@ export async function makeEd25519Key(path: string, comment: string): Promise<voi
 /** The `type base64` part of an OpenSSH public key file. */
 export function publicKeyLine(pubPath: string): string {
   const [type, blob] = readFileSync(pubPath, 'utf8').trim().split(/\s+/);
-  if (!type || !blob) throw new HasfError('LAB_FAILED', `Public key file ${pubPath} is not an OpenSSH public key; delete the lab dir and bring the lab up again.`, { pubPath });
+  if (!type || !blob)
+    throw new HasfError(
+      'LAB_FAILED',
+      `Public key file ${pubPath} is not an OpenSSH public key; delete the lab dir and bring the lab up again.`,
+      { pubPath },
+    );
   return `${type} ${blob}`;
 }
 

@@ -43,7 +43,9 @@ export function writeLabInventory(layout: LabLayout): Inventory {
     layout.inventoryFile,
     `# HASF lab inventory, written by \`hasf lab up\` (${new Date().toISOString()}).\n${stringify(inventory)}`,
   );
-  const known = layout.machines.map((m) => `${m.address},${m.name} ${publicKeyLine(hostKeyPub(m))}`);
+  const known = layout.machines.map(
+    (m) => `${m.address},${m.name} ${publicKeyLine(hostKeyPub(m))}`,
+  );
   writeFileSync(layout.knownHostsFile, `${known.join('\n')}\n`);
   return inventory;
 }

@@ -102,5 +102,11 @@ export function labLayout(dir: string, prefix: string, subnet: string): LabLayou
 
 /** Namespace names a lab with this prefix may have created (also after a crash). */
 export function labNetnsNames(prefix: string): string[] {
-  return [`${prefix}-node1`, `${prefix}-node2`, `${prefix}-node3`, `${prefix}-store1`, `${prefix}-br`];
+  return [
+    `${prefix}-node1`,
+    `${prefix}-node2`,
+    `${prefix}-node3`,
+    `${prefix}-store1`,
+    `${prefix}-br`,
+  ];
 }

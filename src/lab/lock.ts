@@ -1,4 +1,13 @@
-import { mkdirSync, openSync, closeSync, readFileSync, readdirSync, rmSync, writeSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  openSync,
+  closeSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HasfError } from '../errors/index.ts';
@@ -30,7 +39,11 @@ function ownerAlive(text: string): boolean {
 }
 
 /** Runs fn while holding DIR/lab.lock; waits for another holder (up to timeoutMs), breaks a dead one's lock. */
-export async function withLabLock<T>(dir: string, fn: () => Promise<T>, timeoutMs = 300_000): Promise<T> {
+export async function withLabLock<T>(
+  dir: string,
+  fn: () => Promise<T>,
+  timeoutMs = 300_000,
+): Promise<T> {
   mkdirSync(dir, { recursive: true });
   const lock = join(dir, 'lab.lock');
   const deadline = Date.now() + timeoutMs;
@@ -54,7 +67,11 @@ export async function withLabLock<T>(dir: string, fn: () => Promise<T>, timeoutM
       continue;
     }
     if (Date.now() > deadline) {
-      throw new HasfError('LAB_FAILED', `The lab in ${dir} is busy (locked by pid ${owner.split(' ')[0]}); wait for it or remove ${lock} if that process is gone.`, { lock });
+      throw new HasfError(
+        'LAB_FAILED',
+        `The lab in ${dir} is busy (locked by pid ${owner.split(' ')[0]}); wait for it or remove ${lock} if that process is gone.`,
+        { lock },
+      );
     }
     await sleep(200);
   }

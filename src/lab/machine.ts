@@ -1,5 +1,13 @@
 import { spawn } from 'node:child_process';
-import { chownSync, copyFileSync, mkdirSync, openSync, closeSync, writeFileSync, chmodSync } from 'node:fs';
+import {
+  chownSync,
+  copyFileSync,
+  mkdirSync,
+  openSync,
+  closeSync,
+  writeFileSync,
+  chmodSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
@@ -18,7 +26,11 @@ function idsOf(user: string, group: string): { uid: number; gid: number } {
   const uid = Number(execFileSync('id', ['-u', user], { encoding: 'utf8' }).trim());
   const gid = Number(execFileSync('getent', ['group', group], { encoding: 'utf8' }).split(':')[2]);
   if (!Number.isInteger(uid) || !Number.isInteger(gid)) {
-    throw new HasfError('LAB_FAILED', `User ${user} or group ${group} is missing; install the pacemaker package.`, { user, group });
+    throw new HasfError(
+      'LAB_FAILED',
+      `User ${user} or group ${group} is missing; install the pacemaker package.`,
+      { user, group },
+    );
   }
   return { uid, gid };
 }
@@ -82,9 +94,21 @@ export function bootMachine(m: LabMachine): { pid: number; exited: Promise<numbe
     const child = spawn(
       'ip',
       [
-        'netns', 'exec', m.netns,
-        'unshare', '--mount', '--uts', '--ipc', '--pid', '--fork', '--mount-proc', '--propagation', 'private',
-        '/bin/bash', join(ASSETS_DIR, 'boot.sh'), m.dir,
+        'netns',
+        'exec',
+        m.netns,
+        'unshare',
+        '--mount',
+        '--uts',
+        '--ipc',
+        '--pid',
+        '--fork',
+        '--mount-proc',
+        '--propagation',
+        'private',
+        '/bin/bash',
+        join(ASSETS_DIR, 'boot.sh'),
+        m.dir,
       ],
       { detached: true, stdio: ['ignore', fd, fd] },
     );
@@ -93,7 +117,12 @@ export function bootMachine(m: LabMachine): { pid: number; exited: Promise<numbe
       child.on('error', () => resolve(null));
     });
     child.unref();
-    if (child.pid === undefined) throw new HasfError('LAB_FAILED', `Could not start machine ${m.name}; is iproute2 installed?`, { machine: m.name });
+    if (child.pid === undefined)
+      throw new HasfError(
+        'LAB_FAILED',
+        `Could not start machine ${m.name}; is iproute2 installed?`,
+        { machine: m.name },
+      );
     return { pid: child.pid, exited };
   } finally {
     closeSync(fd);
@@ -104,10 +133,32 @@ export function bootMachine(m: LabMachine): { pid: number; exited: Promise<numbe
  * Runs an argv inside a running machine (its network, mount, UTS, IPC and pid
  * namespaces), the way a root shell on that machine would.
  */
-export async function runInMachine(m: LabMachine, argv: string[], options: RunOptions = {}): Promise<CommandResult> {
+export async function runInMachine(
+  m: LabMachine,
+  argv: string[],
+  options: RunOptions = {},
+): Promise<CommandResult> {
   const pid = machineInitPid(m.netns);
   if (pid === undefined) {
-    throw new HasfError('LAB_FAILED', `Lab machine ${m.name} is not running; bring the lab up with \`hasf lab up\`.`, { machine: m.name });
+    throw new HasfError(
+      'LAB_FAILED',
+      `Lab machine ${m.name} is not running; bring the lab up with \`hasf lab up\`.`,
+      { machine: m.name },
+    );
   }
-  return tryRun(['nsenter', '--target', String(pid), '--mount', '--uts', '--ipc', '--net', '--pid', '--', ...argv], options);
+  return tryRun(
+    [
+      'nsenter',
+      '--target',
+      String(pid),
+      '--mount',
+      '--uts',
+      '--ipc',
+      '--net',
+      '--pid',
+      '--',
+      ...argv,
+    ],
+    options,
+  );
 }

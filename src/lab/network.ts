@@ -24,7 +24,11 @@ export async function subnetTakenOnHost(layout: LabLayout): Promise<string | und
 export async function createNetwork(layout: LabLayout): Promise<void> {
   const taken = await subnetTakenOnHost(layout);
   if (taken) {
-    throw new HasfError('LAB_FAILED', `Subnet ${layout.subnet}.0/24 is already used by host interface ${taken}; give the lab another subnet.`, { subnet: layout.subnet, iface: taken });
+    throw new HasfError(
+      'LAB_FAILED',
+      `Subnet ${layout.subnet}.0/24 is already used by host interface ${taken}; give the lab another subnet.`,
+      { subnet: layout.subnet, iface: taken },
+    );
   }
   const br = layout.bridgeNetns;
   await run(['ip', 'netns', 'add', br]);
@@ -34,13 +38,39 @@ export async function createNetwork(layout: LabLayout): Promise<void> {
   for (const m of layout.machines) {
     await run(['ip', 'netns', 'add', m.netns]);
     // Both ends are created directly in their namespaces, so nothing passes the host.
-    await run(['ip', 'link', 'add', 'eth0', 'netns', m.netns, 'type', 'veth', 'peer', 'name', m.name, 'netns', br]);
+    await run([
+      'ip',
+      'link',
+      'add',
+      'eth0',
+      'netns',
+      m.netns,
+      'type',
+      'veth',
+      'peer',
+      'name',
+      m.name,
+      'netns',
+      br,
+    ]);
     await run(['ip', '-n', br, 'link', 'set', m.name, 'master', 'br0', 'up']);
     await run(['ip', '-n', m.netns, 'addr', 'add', `${m.address}/24`, 'dev', 'eth0']);
     await run(['ip', '-n', m.netns, 'link', 'set', 'lo', 'up']);
     await run(['ip', '-n', m.netns, 'link', 'set', 'eth0', 'up']);
   }
-  await run(['ip', 'link', 'add', layout.hostIface, 'type', 'veth', 'peer', 'name', 'host', 'netns', br]);
+  await run([
+    'ip',
+    'link',
+    'add',
+    layout.hostIface,
+    'type',
+    'veth',
+    'peer',
+    'name',
+    'host',
+    'netns',
+    br,
+  ]);
   await run(['ip', '-n', br, 'link', 'set', 'host', 'master', 'br0', 'up']);
   await run(['ip', 'addr', 'add', `${layout.hostAddress}/24`, 'dev', layout.hostIface]);
   await run(['ip', 'link', 'set', layout.hostIface, 'up']);
@@ -55,7 +85,11 @@ export async function destroyNetwork(netnsNames: string[], hostIface: string): P
     if (netnsInode(ns) === undefined) continue;
     const r = await tryRun(['ip', 'netns', 'del', ns]);
     if (r.exitCode !== 0 && netnsInode(ns) !== undefined) {
-      throw new HasfError('LAB_FAILED', `Could not delete network namespace ${ns}: ${r.stderr.trim()}; delete it with \`ip netns del ${ns}\`.`, { netns: ns });
+      throw new HasfError(
+        'LAB_FAILED',
+        `Could not delete network namespace ${ns}: ${r.stderr.trim()}; delete it with \`ip netns del ${ns}\`.`,
+        { netns: ns },
+      );
     }
   }
   const link = await tryRun(['ip', 'link', 'show', 'dev', hostIface]);

@@ -56,7 +56,11 @@ export function resolveLabOptions(o: LabOptions): ResolvedLabOptions {
     log: o.log ?? (() => {}),
   };
   if (/^\/(run|var\/run|dev\/shm)(\/|$)/.test(r.dir)) {
-    throw new HasfError('INVALID_INPUT', `The lab dir ${r.dir} is hidden inside the nodes (they mount their own /run and /dev/shm); choose a dir elsewhere.`, { dir: r.dir });
+    throw new HasfError(
+      'INVALID_INPUT',
+      `The lab dir ${r.dir} is hidden inside the nodes (they mount their own /run and /dev/shm); choose a dir elsewhere.`,
+      { dir: r.dir },
+    );
   }
   return r;
 }
@@ -64,7 +68,11 @@ export function resolveLabOptions(o: LabOptions): ResolvedLabOptions {
 /** Checks a namespace/interface prefix (letters, digits; 1–8 characters). */
 export function checkPrefix(prefix: string): string {
   if (!/^[a-z][a-z0-9]{0,7}$/.test(prefix)) {
-    throw new HasfError('INVALID_INPUT', `Lab prefix "${prefix}" is not 1–8 lower-case letters or digits starting with a letter; pick one like "hasf".`, { prefix });
+    throw new HasfError(
+      'INVALID_INPUT',
+      `Lab prefix "${prefix}" is not 1–8 lower-case letters or digits starting with a letter; pick one like "hasf".`,
+      { prefix },
+    );
   }
   return prefix;
 }
@@ -72,14 +80,22 @@ export function checkPrefix(prefix: string): string {
 function checkSubnet(subnet: string): string {
   const parts = subnet.split('.');
   if (parts.length !== 3 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) {
-    throw new HasfError('INVALID_INPUT', `Lab subnet "${subnet}" is not three octets such as 10.231.7; give the first three octets of a free /24.`, { subnet });
+    throw new HasfError(
+      'INVALID_INPUT',
+      `Lab subnet "${subnet}" is not three octets such as 10.231.7; give the first three octets of a free /24.`,
+      { subnet },
+    );
   }
   return subnet;
 }
 
 function checkMs(name: string, v: number): number {
   if (!Number.isInteger(v) || v < 0 || v > 600_000) {
-    throw new HasfError('INVALID_INPUT', `Lab option ${name}=${v} is not a whole number of milliseconds between 0 and 600000.`, { [name]: v });
+    throw new HasfError(
+      'INVALID_INPUT',
+      `Lab option ${name}=${v} is not a whole number of milliseconds between 0 and 600000.`,
+      { [name]: v },
+    );
   }
   return v;
 }

@@ -12,7 +12,12 @@ export type PowerAction = 'on' | 'off' | 'reboot' | 'status' | 'monitor' | 'list
  * its answer lines ("ok", "on", "off", …). The same file protocol as the fence agent:
  * write ID.req atomically, wait for ID.res. Throws LAB_FAILED on "error …" or timeout.
  */
-export async function askPowerSwitch(spool: string, action: PowerAction, machine = '', timeoutMs = 60_000): Promise<string[]> {
+export async function askPowerSwitch(
+  spool: string,
+  action: PowerAction,
+  machine = '',
+  timeoutMs = 60_000,
+): Promise<string[]> {
   const id = `host-${process.pid}-${Date.now()}-${randomBytes(4).toString('hex')}`;
   const req = join(spool, `${id}.req`);
   const res = join(spool, `${id}.res`);
@@ -22,14 +27,22 @@ export async function askPowerSwitch(spool: string, action: PowerAction, machine
   while (!existsSync(res)) {
     if (Date.now() > deadline) {
       rmSync(req, { force: true });
-      throw new HasfError('LAB_FAILED', `The lab power switch did not answer "${action} ${machine}" within ${timeoutMs} ms; see ${join(spool, '..', 'switch.log')}.`, { action, machine });
+      throw new HasfError(
+        'LAB_FAILED',
+        `The lab power switch did not answer "${action} ${machine}" within ${timeoutMs} ms; see ${join(spool, '..', 'switch.log')}.`,
+        { action, machine },
+      );
     }
     await sleep(50);
   }
   const lines = readFileSync(res, 'utf8').trim().split('\n');
   rmSync(res, { force: true });
   if (lines[0]?.startsWith('error')) {
-    throw new HasfError('LAB_FAILED', `The lab power switch refused "${action} ${machine}": ${lines[0].slice(6)}.`, { action, machine });
+    throw new HasfError(
+      'LAB_FAILED',
+      `The lab power switch refused "${action} ${machine}": ${lines[0].slice(6)}.`,
+      { action, machine },
+    );
   }
   return lines;
 }

@@ -1,5 +1,13 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -33,7 +41,11 @@ export async function startPowerSwitch(layout: LabLayout, timeoutMs = 20_000): P
   const deadline = Date.now() + timeoutMs;
   while (!existsSync(layout.powerPidFile)) {
     if (pid === undefined || !isAlive(pid) || Date.now() > deadline) {
-      throw new HasfError('LAB_FAILED', `The lab power switch did not start; see ${layout.powerLogFile}.`, { log: layout.powerLogFile });
+      throw new HasfError(
+        'LAB_FAILED',
+        `The lab power switch did not start; see ${layout.powerLogFile}.`,
+        { log: layout.powerLogFile },
+      );
     }
     await sleep(50);
   }
@@ -43,7 +55,8 @@ export async function startPowerSwitch(layout: LabLayout, timeoutMs = 20_000): P
 /** Pids of power switches of labs with this prefix or this dir (from the pid file and /proc). */
 export function findPowerSwitches(dir: string, prefix: string): number[] {
   const found = new Set<number>();
-  const isSwitch = (argv: string[]): boolean => argv.some((a) => a.endsWith('/lab/power-switch.ts'));
+  const isSwitch = (argv: string[]): boolean =>
+    argv.some((a) => a.endsWith('/lab/power-switch.ts'));
   const pidFile = join(dir, 'power', 'switch.pid');
   try {
     const pid = Number(readFileSync(pidFile, 'utf8').trim());
@@ -58,7 +71,8 @@ export function findPowerSwitches(dir: string, prefix: string): number[] {
     if (!isSwitch(argv)) continue;
     const p = argv.indexOf('--prefix');
     const d = argv.indexOf('--dir');
-    if ((p >= 0 && argv[p + 1] === prefix) || (d >= 0 && argv[d + 1] === dir)) found.add(Number(entry));
+    if ((p >= 0 && argv[p + 1] === prefix) || (d >= 0 && argv[d + 1] === dir))
+      found.add(Number(entry));
   }
   return [...found].filter(isAlive);
 }

@@ -10,7 +10,15 @@
  * Run: node --import tsx src/lab/power-switch.ts --dir LAB_DIR --prefix PREFIX
  * (--prefix only labels the process, so a crashed lab's switch can be found by it).
  */
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, watch, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  watch,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -38,11 +46,16 @@ export class PowerSwitch {
   constructor(
     private readonly layout: LabLayout,
     private readonly rebootDelayMs: number,
-    private readonly log: (line: string) => void = (l) => console.log(`${new Date().toISOString()} ${l}`),
+    private readonly log: (line: string) => void = (l) =>
+      console.log(`${new Date().toISOString()} ${l}`),
   ) {
     for (const m of layout.machines) {
       // A machine already running (a restarted switch) counts as on.
-      this.outlets.set(m.name, { machine: m, power: machineInitPid(m.netns) ? 'on' : 'off', queue: Promise.resolve() });
+      this.outlets.set(m.name, {
+        machine: m,
+        power: machineInitPid(m.netns) ? 'on' : 'off',
+        queue: Promise.resolve(),
+      });
     }
   }
 
@@ -63,7 +76,11 @@ export class PowerSwitch {
   async shutdown(): Promise<void> {
     this.stopping = true;
     for (const t of this.timers) clearInterval(t);
-    await Promise.all([...this.outlets.values()].map((o) => this.powerOff(o).catch((e) => this.log(`off ${o.machine.name}: ${String(e)}`))));
+    await Promise.all(
+      [...this.outlets.values()].map((o) =>
+        this.powerOff(o).catch((e) => this.log(`off ${o.machine.name}: ${String(e)}`)),
+      ),
+    );
     rmSync(this.layout.powerPidFile, { force: true });
     this.log('power switch stopped');
   }
@@ -171,14 +188,22 @@ export class PowerSwitch {
     const key = `runtime.members.${index + 1}.status`;
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline && !this.stopping) {
-      const others = this.layout.nodes.filter((n) => n !== o.machine && machineInitPid(n.netns) !== undefined);
+      const others = this.layout.nodes.filter(
+        (n) => n !== o.machine && machineInitPid(n.netns) !== undefined,
+      );
       const views = await Promise.all(
-        others.map((n) => runInMachine(n, ['corosync-cmapctl', '-g', key], { timeoutMs: 5000 }).catch(() => undefined)),
+        others.map((n) =>
+          runInMachine(n, ['corosync-cmapctl', '-g', key], { timeoutMs: 5000 }).catch(
+            () => undefined,
+          ),
+        ),
       );
       if (!views.some((r) => r?.exitCode === 0 && /=\s*joined/.test(r.stdout))) return;
       await this.delay(200);
     }
-    this.log(`${o.machine.name} still a corosync member after ${timeoutMs} ms; powering it on anyway`);
+    this.log(
+      `${o.machine.name} still a corosync member after ${timeoutMs} ms; powering it on anyway`,
+    );
   }
 
   private async powerOff(o: Outlet): Promise<void> {
@@ -203,7 +228,9 @@ export class PowerSwitch {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { dir: { type: 'string' }, prefix: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { dir: { type: 'string' }, prefix: { type: 'string' } },
+  });
   if (!values.dir) throw new Error('usage: power-switch.ts --dir LAB_DIR');
   const state = readLabState(values.dir);
   if (!state) throw new Error(`no lab state in ${values.dir}`);

@@ -40,7 +40,11 @@ export async function killNetns(netns: string, timeoutMs = 10_000): Promise<numb
   const inode = netnsInode(netns);
   if (inode === undefined) return 0;
   if (readlinkSync('/proc/self/ns/net') === `net:[${inode}]`) {
-    throw new HasfError('LAB_FAILED', `Refusing to kill the processes of ${netns}: it is this process's own network namespace.`, { netns });
+    throw new HasfError(
+      'LAB_FAILED',
+      `Refusing to kill the processes of ${netns}: it is this process's own network namespace.`,
+      { netns },
+    );
   }
   const deadline = Date.now() + timeoutMs;
   let killed = 0;
@@ -48,7 +52,11 @@ export async function killNetns(netns: string, timeoutMs = 10_000): Promise<numb
     const pids = pidsInNetns(inode);
     if (pids.length === 0) return killed;
     if (Date.now() > deadline) {
-      throw new HasfError('LAB_FAILED', `Processes ${pids.join(', ')} in namespace ${netns} survived SIGKILL; look at them with ps and kill them by hand.`, { netns, pids });
+      throw new HasfError(
+        'LAB_FAILED',
+        `Processes ${pids.join(', ')} in namespace ${netns} survived SIGKILL; look at them with ps and kill them by hand.`,
+        { netns, pids },
+      );
     }
     for (const pid of pids) {
       try {

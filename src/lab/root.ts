@@ -8,6 +8,9 @@ export function isRoot(): boolean {
 /** Throws LAB_NEEDS_ROOT unless running as root. */
 export function requireRoot(): void {
   if (!isRoot()) {
-    throw new HasfError('LAB_NEEDS_ROOT', 'The lab needs root (it creates network namespaces, mounts and daemons); run it as root, e.g. with sudo.');
+    throw new HasfError(
+      'LAB_NEEDS_ROOT',
+      'The lab needs root (it creates network namespaces, mounts and daemons); run it as root, e.g. with sudo.',
+    );
   }
 }

@@ -14,11 +14,15 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<Com
   const r = await tryRun(argv, options);
   if (r.exitCode !== 0) {
     const why = (r.stderr || r.stdout).trim().split('\n').slice(-3).join(' / ');
-    throw new HasfError('LAB_FAILED', `Lab setup step failed: \`${argv.join(' ')}\` exited ${r.exitCode}: ${why}`, {
-      argv,
-      exitCode: r.exitCode,
-      stderr: r.stderr,
-    });
+    throw new HasfError(
+      'LAB_FAILED',
+      `Lab setup step failed: \`${argv.join(' ')}\` exited ${r.exitCode}: ${why}`,
+      {
+        argv,
+        exitCode: r.exitCode,
+        stderr: r.stderr,
+      },
+    );
   }
   return r;
 }

@@ -55,7 +55,13 @@ export async function labStatus(o: { dir: string; prefix?: string }): Promise<La
     online: view?.nodes.find((x) => x.name === n.name)?.online ?? false,
   }));
   const s = layout.storage;
-  const storage: LabMachineStatus = { name: s.name, role: 'storage', address: s.address, netns: s.netns, powered: up(s.netns) };
+  const storage: LabMachineStatus = {
+    name: s.name,
+    role: 'storage',
+    address: s.address,
+    netns: s.netns,
+    powered: up(s.netns),
+  };
   const exists = netnsInode(layout.bridgeNetns) !== undefined;
   const inventoryPath = existsSync(layout.inventoryFile) ? layout.inventoryFile : undefined;
   return {

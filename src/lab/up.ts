@@ -65,8 +65,14 @@ function info(layout: LabLayout, inventory: Inventory, reused: boolean, started:
 function notReusableBecause(layout: LabLayout, o: ResolvedLabOptions): string | undefined {
   const s = readLabState(layout.dir);
   if (!s) return 'no lab recorded';
-  if (s.prefix !== o.prefix || s.subnet !== o.subnet) return `the recorded lab is ${s.prefix}/${s.subnet}`;
-  if (s.migrationTimeMs !== o.migrationTimeMs || s.rebootDelayMs !== o.rebootDelayMs || s.tokenMs !== o.tokenMs) return 'the recorded lab has other timings';
+  if (s.prefix !== o.prefix || s.subnet !== o.subnet)
+    return `the recorded lab is ${s.prefix}/${s.subnet}`;
+  if (
+    s.migrationTimeMs !== o.migrationTimeMs ||
+    s.rebootDelayMs !== o.rebootDelayMs ||
+    s.tokenMs !== o.tokenMs
+  )
+    return 'the recorded lab has other timings';
   if (!existsSync(layout.inventoryFile)) return 'no inventory';
   if (netnsInode(layout.bridgeNetns) === undefined) return 'no bridge namespace';
   if (findPowerSwitches(layout.dir, layout.prefix).length === 0) return 'no power switch';
@@ -92,7 +98,11 @@ export async function labUp(options: LabOptions): Promise<LabInfo> {
   return result;
 }
 
-async function upLocked(layout: LabLayout, o: ResolvedLabOptions, started: number): Promise<LabInfo> {
+async function upLocked(
+  layout: LabLayout,
+  o: ResolvedLabOptions,
+  started: number,
+): Promise<LabInfo> {
   const why = notReusableBecause(layout, o);
   if (!why) {
     try {
@@ -115,7 +125,12 @@ async function upLocked(layout: LabLayout, o: ResolvedLabOptions, started: numbe
   } catch (e) {
     await teardownLab(layout.dir, o.prefix).catch(() => {});
     if (isHasfError(e)) throw e;
-    throw new HasfError('LAB_FAILED', `The lab could not be brought up: ${(e as Error).message}.`, {}, { cause: e });
+    throw new HasfError(
+      'LAB_FAILED',
+      `The lab could not be brought up: ${(e as Error).message}.`,
+      {},
+      { cause: e },
+    );
   }
   const inventory = labInventory(layout);
   const result = info(layout, inventory, false, started);
@@ -127,7 +142,16 @@ async function upLocked(layout: LabLayout, o: ResolvedLabOptions, started: numbe
 async function build(layout: LabLayout, o: ResolvedLabOptions): Promise<void> {
   o.log(`building lab ${layout.prefix} (${layout.subnet}.0/24) in ${layout.dir}`);
   // Start from a clean slate: a fresh lab is a fresh install, nothing of an old one stays.
-  for (const sub of ['machines', 'overlay', 'power', 'ssh', 'corosync', 'hosts', 'known_hosts', 'inventory.yaml']) {
+  for (const sub of [
+    'machines',
+    'overlay',
+    'power',
+    'ssh',
+    'corosync',
+    'hosts',
+    'known_hosts',
+    'inventory.yaml',
+  ]) {
     rmSync(join(layout.dir, sub), { recursive: true, force: true });
   }
   writeLabState(layout.dir, {
@@ -144,17 +168,24 @@ async function build(layout: LabLayout, o: ResolvedLabOptions): Promise<void> {
   for (const m of layout.machines) mkdirSync(m.dir, { recursive: true });
   await Promise.all([
     makeEd25519Key(layout.identityFile, `hasf-lab-${layout.prefix}`),
-    ...layout.machines.map((m) => makeEd25519Key(join(m.dir, 'ssh_host_ed25519_key'), `${m.name}-${layout.prefix}`)),
+    ...layout.machines.map((m) =>
+      makeEd25519Key(join(m.dir, 'ssh_host_ed25519_key'), `${m.name}-${layout.prefix}`),
+    ),
   ]);
-  writeFileSync(layout.authorizedKeysFile, `${publicKeyLine(`${layout.identityFile}.pub`)}\n`, { mode: 0o600 });
+  writeFileSync(layout.authorizedKeysFile, `${publicKeyLine(`${layout.identityFile}.pub`)}\n`, {
+    mode: 0o600,
+  });
   ensureCorosyncKey(join(layout.corosyncDir, 'authkey'));
   writeFileSync(join(layout.corosyncDir, 'corosync.conf'), corosyncConf(layout, o.tokenMs));
   writeFileSync(join(layout.dir, 'hosts'), hostsFile(layout));
   prepareOverlays(layout);
-  for (const m of layout.machines) prepareMachineFiles(layout, m, { migrationTimeMs: o.migrationTimeMs });
+  for (const m of layout.machines)
+    prepareMachineFiles(layout, m, { migrationTimeMs: o.migrationTimeMs });
   writeLabInventory(layout);
 
   await createNetwork(layout);
   await startPowerSwitch(layout);
-  await Promise.all(layout.machines.map((m) => askPowerSwitch(layout.powerSpool, 'on', m.name, 30_000)));
+  await Promise.all(
+    layout.machines.map((m) => askPowerSwitch(layout.powerSpool, 'on', m.name, 30_000)),
+  );
 }

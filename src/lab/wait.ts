@@ -21,7 +21,12 @@ function lastLine(file: string): string {
  * Connects and resolves with the first bytes the server sends; with `expectData` false,
  * resolves '' as soon as the connection is up (servers that wait for the client, like iSCSI).
  */
-export function tcpGreeting(host: string, port: number, expectData = true, timeoutMs = 1500): Promise<string> {
+export function tcpGreeting(
+  host: string,
+  port: number,
+  expectData = true,
+  timeoutMs = 1500,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const s = connect({ host, port });
     let got = '';
@@ -42,9 +47,14 @@ export function tcpGreeting(host: string, port: number, expectData = true, timeo
 }
 
 /** Reads the cluster as one node sees it (crm_mon --output-as=xml inside it), or undefined if it can't. */
-export async function clusterView(m: LabMachine, timeoutMs = 10_000): Promise<LabClusterView | undefined> {
+export async function clusterView(
+  m: LabMachine,
+  timeoutMs = 10_000,
+): Promise<LabClusterView | undefined> {
   if (machineInitPid(m.netns) === undefined) return undefined;
-  const r = await runInMachine(m, ['crm_mon', '--output-as=xml'], { timeoutMs }).catch(() => undefined);
+  const r = await runInMachine(m, ['crm_mon', '--output-as=xml'], { timeoutMs }).catch(
+    () => undefined,
+  );
   if (!r || r.exitCode !== 0) return undefined;
   try {
     return parseCrmMon(r.stdout);
@@ -54,7 +64,10 @@ export async function clusterView(m: LabMachine, timeoutMs = 10_000): Promise<La
 }
 
 /** Why the lab cluster is not settled, as `node` sees it (undefined when settled). */
-export async function clusterNotSettled(layout: LabLayout, node: LabMachine): Promise<string | undefined> {
+export async function clusterNotSettled(
+  layout: LabLayout,
+  node: LabMachine,
+): Promise<string | undefined> {
   const view = await clusterView(node);
   if (!view) return `no answer from crm_mon on ${node.name}`;
   return notSettledBecause(
@@ -68,7 +81,12 @@ export async function clusterNotSettled(layout: LabLayout, node: LabMachine): Pr
 /** Why some machine's sshd (or store1's iSCSI portal) does not answer (undefined when all do). */
 export async function servicesNotAnswering(layout: LabLayout): Promise<string | undefined> {
   const checks = [
-    ...layout.machines.map((m) => ({ what: `${m.name} sshd`, host: m.address, port: 22, expect: 'SSH-2.0' })),
+    ...layout.machines.map((m) => ({
+      what: `${m.name} sshd`,
+      host: m.address,
+      port: 22,
+      expect: 'SSH-2.0',
+    })),
     { what: 'store1 iSCSI portal', host: layout.storage.address, port: 3260, expect: '' },
   ];
   for (const c of checks) {
@@ -86,7 +104,11 @@ export async function servicesNotAnswering(layout: LabLayout): Promise<string | 
  * Polls until every node is online, every resource started, every sshd and the iSCSI
  * portal answer; throws LAB_FAILED with the last reason after `timeoutMs`.
  */
-export async function waitLabReady(layout: LabLayout, timeoutMs: number, log: (l: string) => void): Promise<void> {
+export async function waitLabReady(
+  layout: LabLayout,
+  timeoutMs: number,
+  log: (l: string) => void,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let why: string | undefined = 'not checked yet';
   let last = '';
@@ -103,7 +125,11 @@ export async function waitLabReady(layout: LabLayout, timeoutMs: number, log: (l
       downSince.set(m.name, since);
       if (Date.now() - since > 15_000) {
         const log = join(m.dir, 'log', 'boot.log');
-        throw new HasfError('LAB_FAILED', `Lab machine ${m.name} is not running (its boot failed: ${lastLine(log)}); see ${log}.`, { machine: m.name, log });
+        throw new HasfError(
+          'LAB_FAILED',
+          `Lab machine ${m.name} is not running (its boot failed: ${lastLine(log)}); see ${log}.`,
+          { machine: m.name, log },
+        );
       }
     }
     // Ask the nodes in turn, so one node being slow does not hide the others' view.
@@ -114,5 +140,9 @@ export async function waitLabReady(layout: LabLayout, timeoutMs: number, log: (l
     last = why;
     await sleep(250);
   }
-  throw new HasfError('LAB_FAILED', `The lab did not settle within ${timeoutMs} ms (${why}); see the logs under ${layout.dir}/machines.`, { reason: why });
+  throw new HasfError(
+    'LAB_FAILED',
+    `The lab did not settle within ${timeoutMs} ms (${why}); see the logs under ${layout.dir}/machines.`,
+    { reason: why },
+  );
 }

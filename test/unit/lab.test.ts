@@ -20,7 +20,10 @@ test('layout keeps every interface/namespace name within 15 characters', () => {
   for (const name of [long.bridgeNetns, long.hostIface, ...long.machines.map((m) => m.netns)]) {
     assert.ok(name.length <= 15, name);
   }
-  assert.deepEqual(layout.nodes.map((n) => n.address), ['10.231.99.11', '10.231.99.12', '10.231.99.13']);
+  assert.deepEqual(
+    layout.nodes.map((n) => n.address),
+    ['10.231.99.11', '10.231.99.12', '10.231.99.13'],
+  );
   assert.equal(layout.storage.address, '10.231.99.20');
   assert.equal(layout.hostAddress, '10.231.99.1');
 });
@@ -32,8 +35,19 @@ test('options: defaults, and bad prefix/subnet/dir refused with INVALID_INPUT', 
   assert.equal(o.migrationTimeMs, 2000);
   assert.equal(o.rebootDelayMs, 3000);
   assert.ok(o.dir.startsWith('/'));
-  for (const bad of [{ prefix: 'toolongprefix' }, { prefix: 'Bad-' }, { subnet: '10.1' }, { subnet: '10.1.300' }, { dir: '/run/lab' }, { migrationTimeMs: -1 }]) {
-    assert.throws(() => resolveLabOptions({ dir: 'var/x', ...bad }), (e: { code?: string }) => e.code === 'INVALID_INPUT', JSON.stringify(bad));
+  for (const bad of [
+    { prefix: 'toolongprefix' },
+    { prefix: 'Bad-' },
+    { subnet: '10.1' },
+    { subnet: '10.1.300' },
+    { dir: '/run/lab' },
+    { migrationTimeMs: -1 },
+  ]) {
+    assert.throws(
+      () => resolveLabOptions({ dir: 'var/x', ...bad }),
+      (e: { code?: string }) => e.code === 'INVALID_INPUT',
+      JSON.stringify(bad),
+    );
   }
 });
 
@@ -68,7 +82,10 @@ test('the lab CIB passes the real crm_verify, and a broken one does not', () => 
     writeFileSync(join(dir, 'cib.xml'), cib);
     const ok = spawnSync('crm_verify', ['--xml-file', join(dir, 'cib.xml')], { encoding: 'utf8' });
     assert.equal(ok.status, 0, ok.stderr);
-    writeFileSync(join(dir, 'bad.xml'), cib.replace('with-rsc="shared-fs-clone"', 'with-rsc="no-such-resource"'));
+    writeFileSync(
+      join(dir, 'bad.xml'),
+      cib.replace('with-rsc="shared-fs-clone"', 'with-rsc="no-such-resource"'),
+    );
     const bad = spawnSync('crm_verify', ['--xml-file', join(dir, 'bad.xml')], { encoding: 'utf8' });
     assert.notEqual(bad.status, 0);
   } finally {
@@ -80,14 +97,19 @@ test('fingerprint() equals what ssh-keygen -lf prints', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hasf-labkey-'));
   try {
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'k')]);
-    const printed = execFileSync('ssh-keygen', ['-lf', join(dir, 'k.pub')], { encoding: 'utf8' }).split(' ')[1];
+    const printed = execFileSync('ssh-keygen', ['-lf', join(dir, 'k.pub')], {
+      encoding: 'utf8',
+    }).split(' ')[1];
     assert.equal(fingerprint(join(dir, 'k.pub')), printed);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
-const crmMon = (node3: string, vm2Role: string): string => `<pacemaker-result api-version="2.29" request="crm_mon --output-as=xml">
+const crmMon = (
+  node3: string,
+  vm2Role: string,
+): string => `<pacemaker-result api-version="2.29" request="crm_mon --output-as=xml">
   <nodes>
     <node name="node1" id="1" online="true" standby="false" unclean="false" is_dc="true" resources_running="4" type="member"/>
     <node name="node2" id="2" online="true" standby="false" unclean="false" is_dc="false" resources_running="3" type="member"/>
@@ -114,9 +136,33 @@ test('crm_mon XML: settled only when all nodes online and all resources started'
   assert.equal(view.nodes.length, 3);
   assert.deepEqual(view.resources.find((r) => r.id === 'vm1')?.nodes, ['node2']);
   assert.equal(notSettledBecause(view, names, ids, inst), undefined);
-  assert.equal(notSettledBecause(parseCrmMon(crmMon('online="false" unclean="false"', 'Started')), names, ids, inst), 'node3 not online');
-  assert.equal(notSettledBecause(parseCrmMon(crmMon('online="true" unclean="true"', 'Started')), names, ids, inst), 'node3 unclean');
+  assert.equal(
+    notSettledBecause(
+      parseCrmMon(crmMon('online="false" unclean="false"', 'Started')),
+      names,
+      ids,
+      inst,
+    ),
+    'node3 not online',
+  );
+  assert.equal(
+    notSettledBecause(
+      parseCrmMon(crmMon('online="true" unclean="true"', 'Started')),
+      names,
+      ids,
+      inst,
+    ),
+    'node3 unclean',
+  );
   assert.equal(notSettledBecause(view, names, [...ids, 'vm3'], inst), 'vm3 unknown');
-  assert.equal(notSettledBecause(parseCrmMon(crmMon('online="true" unclean="false"', 'Starting')), names, ids, inst), 'vm2 Starting');
+  assert.equal(
+    notSettledBecause(
+      parseCrmMon(crmMon('online="true" unclean="false"', 'Starting')),
+      names,
+      ids,
+      inst,
+    ),
+    'vm2 Starting',
+  );
   assert.equal(notSettledBecause(view, names, ids, { 'shared-fs': 4 }), 'shared-fs started 3 of 4');
 });

@@ -45,7 +45,9 @@ export async function labCommand(argv: string[]): Promise<number> {
     return 2;
   }
   if (!isRoot()) {
-    console.error('hasf lab needs root: it creates network namespaces, mounts and cluster daemons. Run it as root (e.g. sudo hasf lab up).');
+    console.error(
+      'hasf lab needs root: it creates network namespaces, mounts and cluster daemons. Run it as root (e.g. sudo hasf lab up).',
+    );
     return 1;
   }
   const dir = resolve(values.dir ?? 'var/lab');
@@ -56,13 +58,22 @@ export async function labCommand(argv: string[]): Promise<number> {
         dir,
         prefix: values.prefix,
         subnet: values.subnet,
-        log: values.quiet ? undefined : (l) => console.log(`[${((performance.now() - started) / 1000).toFixed(1)} s] ${l}`),
+        log: values.quiet
+          ? undefined
+          : (l) => console.log(`[${((performance.now() - started) / 1000).toFixed(1)} s] ${l}`),
       });
-      console.log(info.reused ? `Lab already running in ${info.dir}; reused it.` : `Lab up in ${info.dir}.`);
-      for (const n of info.nodes) console.log(`  ${n.name.padEnd(7)} ${n.address.padEnd(15)} netns ${n.netns}`);
-      console.log(`  ${info.storage.name.padEnd(7)} ${info.storage.address.padEnd(15)} netns ${info.storage.netns}  iSCSI ${info.storage.iqn} @ ${info.storage.portal}`);
+      console.log(
+        info.reused ? `Lab already running in ${info.dir}; reused it.` : `Lab up in ${info.dir}.`,
+      );
+      for (const n of info.nodes)
+        console.log(`  ${n.name.padEnd(7)} ${n.address.padEnd(15)} netns ${n.netns}`);
+      console.log(
+        `  ${info.storage.name.padEnd(7)} ${info.storage.address.padEnd(15)} netns ${info.storage.netns}  iSCSI ${info.storage.iqn} @ ${info.storage.portal}`,
+      );
       console.log(`Inventory:   ${info.inventoryPath}`);
-      console.log(`Log in:      ssh -i ${info.identityFile} -o UserKnownHostsFile=${info.knownHostsPath} root@${info.nodes[0]!.address}`);
+      console.log(
+        `Log in:      ssh -i ${info.identityFile} -o UserKnownHostsFile=${info.knownHostsPath} root@${info.nodes[0]!.address}`,
+      );
       console.log(`Elapsed:     ${(info.elapsedMs / 1000).toFixed(1)} s`);
       return 0;
     }
@@ -70,14 +81,25 @@ export async function labCommand(argv: string[]): Promise<number> {
       const started = performance.now();
       // An explicit `hasf lab down` means down, even if a test run still uses the lab.
       await labDown({ dir, prefix: values.prefix, force: true });
-      console.log(`Lab in ${dir} is down (${((performance.now() - started) / 1000).toFixed(1)} s); nothing of it runs.`);
+      console.log(
+        `Lab in ${dir} is down (${((performance.now() - started) / 1000).toFixed(1)} s); nothing of it runs.`,
+      );
       return 0;
     }
     const s = await labStatus({ dir, prefix: values.prefix });
-    console.log(`Lab ${s.prefix} in ${s.dir}: ${s.running ? 'running' : 'not running'}${s.powerSwitchPid ? ` (power switch pid ${s.powerSwitchPid})` : ''}`);
+    console.log(
+      `Lab ${s.prefix} in ${s.dir}: ${s.running ? 'running' : 'not running'}${s.powerSwitchPid ? ` (power switch pid ${s.powerSwitchPid})` : ''}`,
+    );
     for (const m of [...s.nodes, ...(s.storage ? [s.storage] : [])]) {
-      const cluster = m.role === 'node' ? (m.online ? ', online in the cluster' : ', not online in the cluster') : '';
-      console.log(`  ${m.name.padEnd(7)} ${m.address.padEnd(15)} ${m.powered ? 'powered on' : 'off'}${cluster}`);
+      const cluster =
+        m.role === 'node'
+          ? m.online
+            ? ', online in the cluster'
+            : ', not online in the cluster'
+          : '';
+      console.log(
+        `  ${m.name.padEnd(7)} ${m.address.padEnd(15)} ${m.powered ? 'powered on' : 'off'}${cluster}`,
+      );
     }
     if (s.inventoryPath) console.log(`Inventory: ${s.inventoryPath}`);
     return 0;
