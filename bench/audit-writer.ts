@@ -31,7 +31,8 @@ async function lane(): Promise<void> {
 }
 await Promise.all(Array.from({ length: Number(inFlight) }, lane));
 const ms = performance.now() - t0;
+const stats = log.stats;
 await log.close();
 redis.disconnect();
-process.stdout.write(JSON.stringify({ ms }) + '\n');
+process.stdout.write(JSON.stringify({ ms, ...stats }) + '\n');
 process.stdin.destroy();

@@ -15,7 +15,8 @@ try {
   console.log(
     `audit: ${r.writers} writer processes x ${r.inFlightPerWriter} in flight, AOF always + file fdatasync: ` +
       `${r.appendPerSec} appends/s (target >= 2000); verify ${r.records} records: ${r.verifyMs} ms ` +
-      `(target <= 2000), ${r.verified ? 'chain intact' : 'CHAIN BROKEN'}`,
+      `(target <= 2000), ${r.verified ? 'chain intact' : 'CHAIN BROKEN'}; ${r.meanBatch} records per batch, ` +
+      `${r.conflictsPerBatch} lost races per batch`,
   );
 } finally {
   await redis.stop();

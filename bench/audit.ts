@@ -21,6 +21,10 @@ export interface AuditBenchResult {
   records: number;
   writers: number;
   inFlightPerWriter: number;
+  /** Records per Redis call (group commit at work). */
+  meanBatch: number;
+  /** Lost compare-and-append races per committed batch. */
+  conflictsPerBatch: number;
 }
 
 /**
@@ -56,8 +60,11 @@ export async function benchAudit(
     for (const o of outs) if ((await o.next()).value !== 'ready') throw new Error('audit bench writer failed to start');
     const t0 = performance.now();
     for (const c of children) c.stdin!.write('go\n');
-    await Promise.all(outs.map((o) => o.next()));
+    const done = await Promise.all(outs.map((o) => o.next()));
     const appendMs = performance.now() - t0;
+    const stats = done.map((d) => JSON.parse(String(d.value)) as { batches: number; records: number; conflicts: number });
+    const batches = stats.reduce((a, s) => a + s.batches, 0);
+    const conflicts = stats.reduce((a, s) => a + s.conflicts, 0);
     const codes = await Promise.all(children.map(async (c) => (c.exitCode ?? (await once(c, 'exit'))[0]) as number));
     if (codes.some((c) => c !== 0)) throw new Error(`audit bench writers exited ${codes.join(',')}`);
 
@@ -75,6 +82,8 @@ export async function benchAudit(
         records: report.count,
         writers,
         inFlightPerWriter: inFlight,
+        meanBatch: Math.round((per * writers) / batches),
+        conflictsPerBatch: Math.round((conflicts / batches) * 100) / 100,
       };
     } finally {
       redis.disconnect();

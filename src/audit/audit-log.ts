@@ -118,6 +118,11 @@ export class AuditLog {
     }
   }
 
+  /** This process's append counters: batches committed, records, races lost to other writers. */
+  get stats(): Readonly<{ batches: number; records: number; conflicts: number }> {
+    return { ...this.committer.stats };
+  }
+
   /** Let queued appends finish, then close the file sink (the Redis connection is the caller's). */
   async close(): Promise<void> {
     this.closed = true;

@@ -51,6 +51,8 @@ export class Committer {
   private queue: Pending[] = [];
   private running: Promise<void> | null = null;
   private head: Head | null = null;
+  /** Counters for metrics: batches committed, records in them, lost races with other writers. */
+  readonly stats = { batches: 0, records: 0, conflicts: 0 };
 
   constructor(private readonly o: CommitterOptions) {}
 
@@ -58,7 +60,11 @@ export class Committer {
   submit(body: PendingBody): Promise<AuditRecord> {
     return new Promise<AuditRecord>((resolve, reject) => {
       this.queue.push({ body, resolve, reject });
-      if (!this.running) this.running = this.drain().finally(() => (this.running = null));
+      if (!this.running) {
+        // Start on the next turn of the event loop, so appends made in this one (all the
+        // callers woken by the previous batch) go in the same batch.
+        this.running = new Promise<void>((done) => setImmediate(() => void this.drain().then(done)));
+      }
     });
   }
 
@@ -68,7 +74,13 @@ export class Committer {
   }
 
   private async drain(): Promise<void> {
-    while (this.queue.length) {
+    for (;;) {
+      // Checked and cleared in the same synchronous step as the loop exit, so a submit
+      // can never find `running` set by a drain that has already stopped looking.
+      if (!this.queue.length) {
+        this.running = null;
+        return;
+      }
       const batch = this.queue.splice(0, this.o.maxBatch);
       try {
         const records = await this.commit(batch.map((p) => p.body));
@@ -76,6 +88,8 @@ export class Committer {
       } catch (err) {
         for (const p of batch) p.reject(err);
       }
+      // Let the callers just resolved append their next records before the next batch.
+      await new Promise<void>((r) => setImmediate(r));
     }
   }
 
@@ -98,9 +112,12 @@ export class Committer {
         const res = (await withTimeout(runAppendScript(redis, [streamKey, headKey], args), deadline - Date.now(), 'appending to the audit stream')) as [number, ...string[]];
         if (res[0] === 1) {
           this.head = { seq: built.records[last]!.seq, mac: built.macs[last]! };
+          this.stats.batches++;
+          this.stats.records += bodies.length;
           committed = { ...built, ids: res.slice(1) as string[] };
         } else if (res[0] === 0) {
           this.head = parseHead(res[1] ?? '');
+          this.stats.conflicts++;
           // Several writers racing: a little jitter lets one of them win outright.
           if (attempt > 2) await sleep(Math.random() * Math.min(attempt, 10));
         } else {

@@ -63,3 +63,13 @@ it('4 processes appending 1,000 records each at once make one valid chain of 4,0
   assert.ok(switches > 3, `only ${switches} writer switches`);
   await log.close();
 });
+
+it('commits concurrent appends of one process together (group commit), in call order', async () => {
+  const log = new AuditLog({ redis, key: KEY, streamKey: 'group', fileSink: join(dir, 'group.jsonl') });
+  const recs = await Promise.all(Array.from({ length: 200 }, (_, i) => log.append({ actor: 'a', channel: 'worker', event: 'job.step', details: { i } })));
+  assert.deepEqual(recs.map((r) => r.seq), Array.from({ length: 200 }, (_, i) => i + 1));
+  assert.ok(log.stats.batches <= 4, `${log.stats.batches} batches for 200 concurrent appends`);
+  assert.equal(log.stats.records, 200);
+  assert.equal((await log.verify()).ok, true);
+  await log.close();
+});
