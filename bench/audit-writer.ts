@@ -6,7 +6,14 @@ import { createInterface } from 'node:readline';
 import { Redis } from 'ioredis';
 import { AuditLog } from '../src/audit/index.ts';
 
-const [url, streamKey, fileSink, count, inFlight, name] = process.argv.slice(2) as [string, string, string, string, string, string];
+const [url, streamKey, fileSink, count, inFlight, name] = process.argv.slice(2) as [
+  string,
+  string,
+  string,
+  string,
+  string,
+  string,
+];
 const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
 const key = String((await lines.next()).value);
 const redis = new Redis(url);
@@ -25,7 +32,13 @@ async function lane(): Promise<void> {
       channel: 'worker',
       jobId: `job-${name}-${i % 50}`,
       event: i % 2 ? 'command.result' : 'command.start',
-      details: { host: 'node1', argv: ['crm_resource', '--move', '--resource', `vm${i % 6}`, '--node', 'node2'], exit: 0, durationMs: 812, output: 'ok' },
+      details: {
+        host: 'node1',
+        argv: ['crm_resource', '--move', '--resource', `vm${i % 6}`, '--node', 'node2'],
+        exit: 0,
+        durationMs: 812,
+        output: 'ok',
+      },
     });
   }
 }

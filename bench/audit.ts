@@ -49,24 +49,44 @@ export async function benchAudit(
   try {
     const outs = [];
     for (let w = 0; w < writers; w++) {
-      const c = spawn(process.execPath, ['--import', 'tsx', WRITER, redisUrl, streamKey, file, String(per), String(inFlight), `w${w}`], {
-        stdio: ['pipe', 'pipe', 'inherit'],
-      });
+      const c = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          WRITER,
+          redisUrl,
+          streamKey,
+          file,
+          String(per),
+          String(inFlight),
+          `w${w}`,
+        ],
+        {
+          stdio: ['pipe', 'pipe', 'inherit'],
+        },
+      );
       children.push(c);
       c.stdin!.write(key + '\n');
       outs.push(createInterface({ input: c.stdout! })[Symbol.asyncIterator]());
     }
     // Start the clock only once every writer is loaded and connected.
-    for (const o of outs) if ((await o.next()).value !== 'ready') throw new Error('audit bench writer failed to start');
+    for (const o of outs)
+      if ((await o.next()).value !== 'ready') throw new Error('audit bench writer failed to start');
     const t0 = performance.now();
     for (const c of children) c.stdin!.write('go\n');
     const done = await Promise.all(outs.map((o) => o.next()));
     const appendMs = performance.now() - t0;
-    const stats = done.map((d) => JSON.parse(String(d.value)) as { batches: number; records: number; conflicts: number });
+    const stats = done.map(
+      (d) => JSON.parse(String(d.value)) as { batches: number; records: number; conflicts: number },
+    );
     const batches = stats.reduce((a, s) => a + s.batches, 0);
     const conflicts = stats.reduce((a, s) => a + s.conflicts, 0);
-    const codes = await Promise.all(children.map(async (c) => (c.exitCode ?? (await once(c, 'exit'))[0]) as number));
-    if (codes.some((c) => c !== 0)) throw new Error(`audit bench writers exited ${codes.join(',')}`);
+    const codes = await Promise.all(
+      children.map(async (c) => (c.exitCode ?? (await once(c, 'exit'))[0]) as number),
+    );
+    if (codes.some((c) => c !== 0))
+      throw new Error(`audit bench writers exited ${codes.join(',')}`);
 
     const redis = new Redis(redisUrl);
     try {

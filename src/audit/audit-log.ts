@@ -6,7 +6,14 @@ import { csvHeader, csvLine, jsonlLine } from './export.ts';
 import { FileSink } from './file-sink.ts';
 import { checkFilter, queryPage } from './query.ts';
 import { redact } from './redact.ts';
-import type { AuditEntry, AuditFilter, AuditOptions, AuditPage, AuditRecord, VerifyReport } from './types.ts';
+import type {
+  AuditEntry,
+  AuditFilter,
+  AuditOptions,
+  AuditPage,
+  AuditRecord,
+  VerifyReport,
+} from './types.ts';
 import { verifyChain } from './verify.ts';
 
 /**
@@ -33,8 +40,14 @@ export class AuditLog {
     const bad = (field: string, why: string) =>
       new HasfError('CONFIG_INVALID', `The audit option ${field} ${why}.`, { field });
     if (!opts.redis) throw bad('redis', 'is required (an ioredis connection)');
-    this.key = typeof opts.key === 'string' ? Buffer.from(opts.key, 'utf8') : Buffer.isBuffer(opts.key) ? opts.key : Buffer.alloc(0);
-    if (this.key.length < 16) throw bad('key', 'must be at least 16 bytes; generate one with `openssl rand -hex 32`');
+    this.key =
+      typeof opts.key === 'string'
+        ? Buffer.from(opts.key, 'utf8')
+        : Buffer.isBuffer(opts.key)
+          ? opts.key
+          : Buffer.alloc(0);
+    if (this.key.length < 16)
+      throw bad('key', 'must be at least 16 bytes; generate one with `openssl rand -hex 32`');
     this.streamKey = opts.streamKey ?? 'hasf:audit';
     if (!this.streamKey) throw bad('streamKey', 'must not be empty');
     this.headKey = `${this.streamKey}:head`;
@@ -43,7 +56,8 @@ export class AuditLog {
     const timeoutMs = opts.timeoutMs ?? 5000;
     if (!(timeoutMs > 0)) throw bad('timeoutMs', 'must be a positive number of milliseconds');
     const maxBatch = opts.maxBatch ?? 256;
-    if (!Number.isInteger(maxBatch) || maxBatch < 1) throw bad('maxBatch', 'must be a positive integer');
+    if (!Number.isInteger(maxBatch) || maxBatch < 1)
+      throw bad('maxBatch', 'must be a positive integer');
     this.sink = opts.fileSink ? new FileSink(opts.fileSink) : null;
     this.committer = new Committer({
       redis: opts.redis,
@@ -62,16 +76,26 @@ export class AuditLog {
    * sink cannot take it: the caller must then not run what it was about to run.
    */
   async append(entry: AuditEntry): Promise<AuditRecord> {
-    if (this.closed) throw new HasfError('AUDIT_UNAVAILABLE', 'The audit log was closed; create a new AuditLog before appending.', {});
+    if (this.closed)
+      throw new HasfError(
+        'AUDIT_UNAVAILABLE',
+        'The audit log was closed; create a new AuditLog before appending.',
+        {},
+      );
     const bad = (field: string, why: string) =>
       new HasfError('INVALID_INPUT', `The audit entry field ${field} ${why}.`, { field });
     if (!entry || typeof entry !== 'object') throw bad('entry', 'must be an object');
-    if (typeof entry.actor !== 'string' || !entry.actor) throw bad('actor', 'must be a non-empty string');
-    if (typeof entry.channel !== 'string' || !entry.channel) throw bad('channel', 'must be a non-empty string');
-    if (entry.jobId !== undefined && (typeof entry.jobId !== 'string' || !entry.jobId)) throw bad('jobId', 'must be a non-empty string when given');
-    if (!isAuditEvent(entry.event)) throw bad('event', `is not a known audit event (${String(entry.event)})`);
+    if (typeof entry.actor !== 'string' || !entry.actor)
+      throw bad('actor', 'must be a non-empty string');
+    if (typeof entry.channel !== 'string' || !entry.channel)
+      throw bad('channel', 'must be a non-empty string');
+    if (entry.jobId !== undefined && (typeof entry.jobId !== 'string' || !entry.jobId))
+      throw bad('jobId', 'must be a non-empty string when given');
+    if (!isAuditEvent(entry.event))
+      throw bad('event', `is not a known audit event (${String(entry.event)})`);
     const now = this.clock();
-    if (!(now instanceof Date) || Number.isNaN(now.getTime())) throw bad('clock', 'returned an invalid date');
+    if (!(now instanceof Date) || Number.isNaN(now.getTime()))
+      throw bad('clock', 'returned an invalid date');
     // Round-trip through canonical JSON so the returned record is exactly what is stored.
     const details: unknown = JSON.parse(canonicalJson(redact(entry.details ?? null)));
     return this.committer.submit({
@@ -104,9 +128,16 @@ export class AuditLog {
    * Every record matching `filter` (cursor and limit ignored) as JSONL lines or as CSV
    * (a header line first, details as JSON in one column), streamed page by page.
    */
-  async *export(format: 'jsonl' | 'csv', filter: Omit<AuditFilter, 'cursor' | 'limit'> = {}): AsyncIterable<string> {
+  async *export(
+    format: 'jsonl' | 'csv',
+    filter: Omit<AuditFilter, 'cursor' | 'limit'> = {},
+  ): AsyncIterable<string> {
     if (format !== 'jsonl' && format !== 'csv') {
-      throw new HasfError('INVALID_INPUT', `The audit export format must be 'jsonl' or 'csv', not ${JSON.stringify(format)}.`, { field: 'format' });
+      throw new HasfError(
+        'INVALID_INPUT',
+        `The audit export format must be 'jsonl' or 'csv', not ${JSON.stringify(format)}.`,
+        { field: 'format' },
+      );
     }
     const f = checkFilter({ ...filter, limit: 1000 });
     if (format === 'csv') yield csvHeader();

@@ -18,7 +18,11 @@ export function canonicalJson(value: unknown): string {
 }
 
 function write(value: unknown, seen: Set<object>): string | undefined {
-  if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+  if (
+    value !== null &&
+    typeof value === 'object' &&
+    typeof (value as { toJSON?: unknown }).toJSON === 'function'
+  ) {
     value = (value as { toJSON: () => unknown }).toJSON();
   }
   switch (typeof value) {
@@ -40,7 +44,11 @@ function write(value: unknown, seen: Set<object>): string | undefined {
   if (value === null) return 'null';
   const obj = value as object;
   if (seen.has(obj)) {
-    throw new HasfError('INVALID_INPUT', 'The audit details contain a circular reference; pass plain JSON data.', {});
+    throw new HasfError(
+      'INVALID_INPUT',
+      'The audit details contain a circular reference; pass plain JSON data.',
+      {},
+    );
   }
   seen.add(obj);
   try {

@@ -63,7 +63,9 @@ export class Committer {
       if (!this.running) {
         // Start on the next turn of the event loop, so appends made in this one (all the
         // callers woken by the previous batch) go in the same batch.
-        this.running = new Promise<void>((done) => setImmediate(() => void this.drain().then(done)));
+        this.running = new Promise<void>((done) =>
+          setImmediate(() => void this.drain().then(done)),
+        );
       }
     });
   }
@@ -96,20 +98,37 @@ export class Committer {
   private async commit(bodies: PendingBody[]): Promise<AuditRecord[]> {
     const deadline = Date.now() + this.o.timeoutMs;
     const { redis, streamKey, headKey } = this.o;
-    let committed: { records: AuditRecordBody[]; macs: string[]; jsons: string[]; ids: string[] } | null = null;
+    let committed: {
+      records: AuditRecordBody[];
+      macs: string[];
+      jsons: string[];
+      ids: string[];
+    } | null = null;
     for (let attempt = 0; !committed; attempt++) {
       const left = deadline - Date.now();
       if (left <= 0) {
-        throw unavailable('redis', new Error(`lost the race for the chain head ${attempt} times`), { attempts: attempt });
+        throw unavailable('redis', new Error(`lost the race for the chain head ${attempt} times`), {
+          attempts: attempt,
+        });
       }
       try {
-        const head = this.head ?? (await withTimeout(this.readHead(), left, 'reading the audit head'));
+        const head =
+          this.head ?? (await withTimeout(this.readHead(), left, 'reading the audit head'));
         const built = this.build(bodies, head);
         const last = built.records.length - 1;
         const newHead = `${built.records[last]!.seq}:${built.macs[last]}`;
-        const args = [head.seq === 0 ? '' : `${head.seq}:${head.mac}`, newHead, String(bodies.length)];
-        for (let i = 0; i < built.records.length; i++) args.push(String(Date.parse(built.records[i]!.time) || 0), built.jsons[i]!);
-        const res = (await withTimeout(runAppendScript(redis, [streamKey, headKey], args), deadline - Date.now(), 'appending to the audit stream')) as [number, ...string[]];
+        const args = [
+          head.seq === 0 ? '' : `${head.seq}:${head.mac}`,
+          newHead,
+          String(bodies.length),
+        ];
+        for (let i = 0; i < built.records.length; i++)
+          args.push(String(Date.parse(built.records[i]!.time) || 0), built.jsons[i]!);
+        const res = (await withTimeout(
+          runAppendScript(redis, [streamKey, headKey], args),
+          deadline - Date.now(),
+          'appending to the audit stream',
+        )) as [number, ...string[]];
         if (res[0] === 1) {
           this.head = { seq: built.records[last]!.seq, mac: built.macs[last]! };
           this.stats.batches++;
@@ -132,14 +151,21 @@ export class Committer {
         throw unavailable('redis', err);
       }
     }
-    const records: AuditRecord[] = committed.records.map((r, i) => ({ ...r, mac: committed!.macs[i]!, streamId: committed!.ids[i]! }));
+    const records: AuditRecord[] = committed.records.map((r, i) => ({
+      ...r,
+      mac: committed!.macs[i]!,
+      streamId: committed!.ids[i]!,
+    }));
     if (this.o.fileSink) {
       let lines = '';
       for (const r of records) lines += canonicalJson(r) + '\n';
       try {
         await this.o.fileSink.append(lines);
       } catch (err) {
-        throw unavailable('file', err, { path: this.o.fileSink.path, committedToRedis: records.map((r) => r.seq) });
+        throw unavailable('file', err, {
+          path: this.o.fileSink.path,
+          committedToRedis: records.map((r) => r.seq),
+        });
       }
     }
     return records;

@@ -2,7 +2,18 @@ import { canonicalJson } from './canonical-json.ts';
 import type { AuditRecord } from './types.ts';
 
 /** The CSV columns, in order. `details` is one column holding canonical JSON. */
-export const CSV_COLUMNS = ['seq', 'time', 'actor', 'channel', 'jobId', 'event', 'details', 'prev', 'mac', 'streamId'] as const;
+export const CSV_COLUMNS = [
+  'seq',
+  'time',
+  'actor',
+  'channel',
+  'jobId',
+  'event',
+  'details',
+  'prev',
+  'mac',
+  'streamId',
+] as const;
 
 /**
  * One CSV cell (RFC 4180): quoted when it holds a comma, quote, CR or LF, quotes
@@ -23,7 +34,11 @@ export function csvHeader(): string {
 
 /** One record as a CSV line, CRLF-terminated. */
 export function csvLine(r: AuditRecord): string {
-  return CSV_COLUMNS.map((c) => (c === 'details' ? csvCell(canonicalJson(r.details ?? null)) : csvCell(r[c]))).join(',') + '\r\n';
+  return (
+    CSV_COLUMNS.map((c) =>
+      c === 'details' ? csvCell(canonicalJson(r.details ?? null)) : csvCell(r[c]),
+    ).join(',') + '\r\n'
+  );
 }
 
 /** One record as a JSONL line (canonical JSON, streamId included), LF-terminated. */

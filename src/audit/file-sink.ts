@@ -81,7 +81,8 @@ export async function readFileHead(
   try {
     fh = await open(path, 'r');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { head: null, lines: 0, malformed: 0 };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      return { head: null, lines: 0, malformed: 0 };
     throw err;
   }
   let best: string | null = null;
@@ -93,7 +94,7 @@ export async function readFileHead(
     lines++;
     const seq = topLevelSeq(line);
     if (seq === null) malformed++;
-    else if (seq > bestSeq && !skip.has(seq)) (bestSeq = seq), (best = line);
+    else if (seq > bestSeq && !skip.has(seq)) ((bestSeq = seq), (best = line));
   };
   try {
     const buf = Buffer.allocUnsafe(4 << 20);
@@ -124,7 +125,11 @@ export async function readFileHead(
   try {
     const r = JSON.parse(best) as { seq: number; mac: string; streamId?: string };
     if (r.seq !== bestSeq || typeof r.mac !== 'string') throw new Error('bad record');
-    return { head: { seq: r.seq, mac: r.mac, ...(r.streamId ? { streamId: r.streamId } : {}) }, lines, malformed };
+    return {
+      head: { seq: r.seq, mac: r.mac, ...(r.streamId ? { streamId: r.streamId } : {}) },
+      lines,
+      malformed,
+    };
   } catch {
     // A line torn by a crash mid-write: its record is in Redis anyway (Redis is written
     // first); take the best whole line instead. Rare, so a second pass is fine.

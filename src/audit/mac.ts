@@ -11,7 +11,9 @@ export function computeMac(key: Buffer, body: AuditRecordBody): string {
 }
 
 /** The body of a record: every field but `mac` and `streamId`, in the shape the MAC covers. */
-export function bodyOf(r: AuditRecordBody & { mac?: unknown; streamId?: unknown }): AuditRecordBody {
+export function bodyOf(
+  r: AuditRecordBody & { mac?: unknown; streamId?: unknown },
+): AuditRecordBody {
   const { mac: _mac, streamId: _sid, ...body } = r;
   return body;
 }
@@ -25,12 +27,17 @@ export function bodyOf(r: AuditRecordBody & { mac?: unknown; streamId?: unknown 
  * top-level mac to parse. Stored text that is not canonical (rewritten by someone) falls
  * back to re-serialising the parsed record.
  */
-export function macMatches(key: Buffer, stored: string, rec: AuditRecordBody & { mac: string }): boolean {
+export function macMatches(
+  key: Buffer,
+  stored: string,
+  rec: AuditRecordBody & { mac: string },
+): boolean {
   const needle = ',"mac":"' + rec.mac + '"';
   const i = stored.lastIndexOf(',"mac":"');
   if (i > 0 && rec.mac.length === 64 && stored.startsWith(needle, i)) {
     const input = stored.slice(0, i) + stored.slice(i + needle.length);
-    if (createHmac('sha256', key).update(rec.prev).update(input).digest('hex') === rec.mac) return true;
+    if (createHmac('sha256', key).update(rec.prev).update(input).digest('hex') === rec.mac)
+      return true;
   }
   return computeMac(key, bodyOf(rec)) === rec.mac;
 }

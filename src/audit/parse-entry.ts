@@ -19,7 +19,8 @@ export function parseEntry(id: string, fields: string[]): AuditRecord | string {
   } catch {
     return 'the entry is not valid JSON';
   }
-  if (r === null || typeof r !== 'object' || Array.isArray(r)) return 'the entry is not a JSON object';
+  if (r === null || typeof r !== 'object' || Array.isArray(r))
+    return 'the entry is not a JSON object';
   if (!Number.isSafeInteger(r.seq) || (r.seq as number) < 1) return 'the entry has no valid seq';
   for (const f of ['mac', 'prev', 'time', 'actor', 'channel', 'event'] as const) {
     if (typeof r[f] !== 'string') return `the entry has no valid ${f}`;

@@ -22,12 +22,14 @@ export function checkFilter(f: AuditFilter = {}): CheckedFilter {
   const bad = (field: string, why: string) =>
     new HasfError('INVALID_INPUT', `The audit query field ${field} ${why}.`, { field });
   const out: CheckedFilter = { limit: f.limit ?? 100 };
-  if (!Number.isInteger(out.limit) || out.limit < 1 || out.limit > 1000) throw bad('limit', 'must be an integer from 1 to 1000');
+  if (!Number.isInteger(out.limit) || out.limit < 1 || out.limit > 1000)
+    throw bad('limit', 'must be an integer from 1 to 1000');
   if (f.jobId !== undefined) out.jobId = f.jobId;
   if (f.actor !== undefined) out.actor = f.actor;
   if (f.event !== undefined) {
     const list = Array.isArray(f.event) ? f.event : [f.event];
-    for (const e of list) if (!isAuditEvent(e)) throw bad('event', `names an unknown event ${JSON.stringify(e)}`);
+    for (const e of list)
+      if (!isAuditEvent(e)) throw bad('event', `names an unknown event ${JSON.stringify(e)}`);
     out.events = new Set(list);
   }
   for (const k of ['from', 'to'] as const) {
@@ -37,7 +39,8 @@ export function checkFilter(f: AuditFilter = {}): CheckedFilter {
     out[k === 'from' ? 'fromMs' : 'toMs'] = d.getTime();
   }
   if (f.cursor !== undefined) {
-    if (typeof f.cursor !== 'string' || !STREAM_ID.test(f.cursor)) throw bad('cursor', 'is not a cursor this API returned');
+    if (typeof f.cursor !== 'string' || !STREAM_ID.test(f.cursor))
+      throw bad('cursor', 'is not a cursor this API returned');
     out.cursor = f.cursor;
   }
   return out;
@@ -61,9 +64,19 @@ export function matches(r: AuditRecord, f: CheckedFilter): boolean {
  * order from the cursor (or from `from`: a record's stream id is never earlier than its
  * time) up to `to` plus the clock-skew allowance, and filtered in Node.
  */
-export async function queryPage(redis: Redis, streamKey: string, f: CheckedFilter, clockSkewMs: number): Promise<AuditPage> {
-  let start = f.cursor ? '(' + f.cursor : f.fromMs !== undefined ? String(Math.max(0, f.fromMs)) : '-';
-  if (f.cursor && f.fromMs !== undefined && Number(f.cursor.split('-')[0]) < f.fromMs) start = String(f.fromMs);
+export async function queryPage(
+  redis: Redis,
+  streamKey: string,
+  f: CheckedFilter,
+  clockSkewMs: number,
+): Promise<AuditPage> {
+  let start = f.cursor
+    ? '(' + f.cursor
+    : f.fromMs !== undefined
+      ? String(Math.max(0, f.fromMs))
+      : '-';
+  if (f.cursor && f.fromMs !== undefined && Number(f.cursor.split('-')[0]) < f.fromMs)
+    start = String(f.fromMs);
   const end = f.toMs !== undefined ? String(f.toMs + clockSkewMs) : '+';
   const records: AuditRecord[] = [];
   // Read more than asked when filtering, so a sparse filter needs fewer round trips.

@@ -5,7 +5,10 @@ export const REDACTED = '[REDACTED]';
 // token was sent) and replaces only the secret itself.
 const STRING_RULES: Array<[RegExp, string | ((m: string, ...g: string[]) => string)]> = [
   // PEM private keys, including a block cut off by an output excerpt (no END line).
-  [/-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY-----[\s\S]*?(?:-----END \1PRIVATE KEY-----|$)/g, `-----BEGIN $1PRIVATE KEY-----${REDACTED}-----END $1PRIVATE KEY-----`],
+  [
+    /-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY-----[\s\S]*?(?:-----END \1PRIVATE KEY-----|$)/g,
+    `-----BEGIN $1PRIVATE KEY-----${REDACTED}-----END $1PRIVATE KEY-----`,
+  ],
   // Authorization / Proxy-Authorization headers: everything to the end of the line.
   [/\b((?:proxy-)?authorization["']?\s*[:=]\s*)[^\r\n]*/gi, `$1${REDACTED}`],
   // Bearer credentials outside a header. Eight characters at least, so prose such as
@@ -32,7 +35,8 @@ const STRING_RULES: Array<[RegExp, string | ((m: string, ...g: string[]) => stri
 /** Redact the secrets found in one string (tokens, keys, passwords, auth headers). */
 export function redactString(s: string): string {
   let out = s;
-  for (const [re, by] of STRING_RULES) out = typeof by === 'string' ? out.replace(re, by) : out.replace(re, by);
+  for (const [re, by] of STRING_RULES)
+    out = typeof by === 'string' ? out.replace(re, by) : out.replace(re, by);
   return out;
 }
 
@@ -84,7 +88,14 @@ function walk(value: unknown, seen: WeakSet<object>): unknown {
   seen.add(value);
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
-    out[k] = isSecretKey(k) && v !== null && v !== undefined && typeof v !== 'object' && typeof v !== 'boolean' ? REDACTED : walk(v, seen);
+    out[k] =
+      isSecretKey(k) &&
+      v !== null &&
+      v !== undefined &&
+      typeof v !== 'object' &&
+      typeof v !== 'boolean'
+        ? REDACTED
+        : walk(v, seen);
   }
   seen.delete(value);
   return out;

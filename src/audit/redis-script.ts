@@ -39,7 +39,11 @@ return out
 const SHA = createHash('sha1').update(APPEND_LUA).digest('hex');
 
 /** Run APPEND_LUA by its SHA, loading it on NOSCRIPT (after a Redis restart or failover). */
-export async function runAppendScript(redis: Redis, keys: [string, string], args: string[]): Promise<unknown> {
+export async function runAppendScript(
+  redis: Redis,
+  keys: [string, string],
+  args: string[],
+): Promise<unknown> {
   try {
     return await redis.evalsha(SHA, 2, ...keys, ...args);
   } catch (err) {

@@ -64,22 +64,41 @@ export async function verifyChain(v: VerifyInput): Promise<VerifyReport> {
   if (fileHead) watch.add(fileHead.seq);
 
   const page = v.pageSize ?? 5000;
-  let next: Promise<[string, string[]][]> | null = v.redis.xrange(v.streamKey, '-', '+', 'COUNT', page);
+  let next: Promise<[string, string[]][]> | null = v.redis.xrange(
+    v.streamKey,
+    '-',
+    '+',
+    'COUNT',
+    page,
+  );
   while (next) {
     const entries: [string, string[]][] = await next;
     // Fetch the next page while this one is checked.
-    next = entries.length === page ? v.redis.xrange(v.streamKey, '(' + entries[entries.length - 1]![0], '+', 'COUNT', page) : null;
+    next =
+      entries.length === page
+        ? v.redis.xrange(v.streamKey, '(' + entries[entries.length - 1]![0], '+', 'COUNT', page)
+        : null;
     for (const [id, fields] of entries) {
       count++;
       const rec = parseEntry(id, fields);
       if (typeof rec === 'string') {
-        add({ seq: maxSeq + 1, streamId: id, kind: 'malformed', message: `Stream entry ${id} is not an audit record: ${rec}.` });
+        add({
+          seq: maxSeq + 1,
+          streamId: id,
+          kind: 'malformed',
+          message: `Stream entry ${id} is not an audit record: ${rec}.`,
+        });
         prevId = id;
         continue;
       }
       const seq = rec.seq;
       if (!macMatches(v.key, entryJson(fields)!, rec)) {
-        add({ seq, streamId: id, kind: 'edited', message: `Record ${seq} (${id}) was altered: its MAC does not match its content.` });
+        add({
+          seq,
+          streamId: id,
+          kind: 'edited',
+          message: `Record ${seq} (${id}) was altered: its MAC does not match its content.`,
+        });
       }
       if (watch.has(seq)) macAt.set(seq, rec.mac);
       if (seq > maxSeq) {
@@ -97,9 +116,19 @@ export async function verifyChain(v: VerifyInput): Promise<VerifyReport> {
         maxMac = rec.mac;
         maxId = id;
       } else if (fillGap(gaps, seq)) {
-        add({ seq, streamId: id, kind: 'reordered', message: `Record ${seq} (${id}) is out of order: it comes after record ${maxSeq}.` });
+        add({
+          seq,
+          streamId: id,
+          kind: 'reordered',
+          message: `Record ${seq} (${id}) is out of order: it comes after record ${maxSeq}.`,
+        });
       } else {
-        add({ seq, streamId: id, kind: 'duplicate', message: `Record ${seq} (${id}) repeats a seq already in the chain (a forked chain).` });
+        add({
+          seq,
+          streamId: id,
+          kind: 'duplicate',
+          message: `Record ${seq} (${id}) repeats a seq already in the chain (a forked chain).`,
+        });
       }
       prevId = id;
     }
@@ -107,13 +136,22 @@ export async function verifyChain(v: VerifyInput): Promise<VerifyReport> {
 
   for (const [lo, hi, before, after] of gaps) {
     const what = lo === hi ? `Record ${lo} is` : `Records ${lo}–${hi} are`;
-    add({ seq: lo, kind: 'removed', message: `${what} missing from the stream (between entries ${before || 'start'} and ${after}).` });
+    add({
+      seq: lo,
+      kind: 'removed',
+      message: `${what} missing from the stream (between entries ${before || 'start'} and ${after}).`,
+    });
   }
 
   // The newest records: the head pointer and the file sink know what should be there.
   const claims: Array<[string, { seq: number; mac: string }]> = [];
   if (headPtr) claims.push(['the Redis head pointer', headPtr]);
-  else if (count > 0) add({ seq: maxSeq, kind: 'head-mismatch', message: `The Redis head pointer ${v.headKey} is missing although the stream holds records.` });
+  else if (count > 0)
+    add({
+      seq: maxSeq,
+      kind: 'head-mismatch',
+      message: `The Redis head pointer ${v.headKey} is missing although the stream holds records.`,
+    });
   if (fileHead) claims.push([`the file sink ${v.fileSink}`, fileHead]);
   const beyond = claims.filter(([, h]) => h.seq > maxSeq).sort((a, b) => b[1].seq - a[1].seq);
   if (beyond.length) {
@@ -129,7 +167,11 @@ export async function verifyChain(v: VerifyInput): Promise<VerifyReport> {
     if (h.seq > maxSeq || h.seq === 0) continue;
     const mac = macAt.get(h.seq);
     if (mac !== undefined && mac !== h.mac) {
-      add({ seq: h.seq, kind: 'head-mismatch', message: `Record ${h.seq} in the stream is not the record ${who} names (different MAC).` });
+      add({
+        seq: h.seq,
+        kind: 'head-mismatch',
+        message: `Record ${h.seq} in the stream is not the record ${who} names (different MAC).`,
+      });
     }
   }
 

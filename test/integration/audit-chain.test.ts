@@ -40,15 +40,28 @@ describe('audit chain and tamper detection (real redis, real file sink)', () => 
   async function appendMany(count: number): Promise<AuditRecord[]> {
     const out: AuditRecord[] = [];
     for (let i = 0; i < count; i++) {
-      out.push(await log.append({ actor: `user${i % 3}`, channel: 'rest', jobId: `job-${i % 4}`, event: 'job.state', details: { i, to: 'running' } }));
+      out.push(
+        await log.append({
+          actor: `user${i % 3}`,
+          channel: 'rest',
+          jobId: `job-${i % 4}`,
+          event: 'job.state',
+          details: { i, to: 'running' },
+        }),
+      );
     }
     return out;
   }
 
   /** Rebuild the stream from its entries after `edit` changed them, keeping the ids. */
-  async function rebuild(edit: (entries: Array<[string, Record<string, unknown>]>) => void): Promise<void> {
+  async function rebuild(
+    edit: (entries: Array<[string, Record<string, unknown>]>) => void,
+  ): Promise<void> {
     const raw = await redis.xrange(stream, '-', '+');
-    const entries = raw.map(([id, f]) => [id, JSON.parse(f[1]!) as Record<string, unknown>] as [string, Record<string, unknown>]);
+    const entries = raw.map(
+      ([id, f]) =>
+        [id, JSON.parse(f[1]!) as Record<string, unknown>] as [string, Record<string, unknown>],
+    );
     edit(entries);
     const m = redis.multi().del(stream);
     for (const [id, rec] of entries) m.xadd(stream, id, 'r', JSON.stringify(rec));
@@ -57,17 +70,24 @@ describe('audit chain and tamper detection (real redis, real file sink)', () => 
 
   it('an untouched chain verifies, and the records are linked and stored in both sinks', async () => {
     const recs = await appendMany(20);
-    assert.deepEqual(recs.map((r) => r.seq), Array.from({ length: 20 }, (_, i) => i + 1));
+    assert.deepEqual(
+      recs.map((r) => r.seq),
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    );
     for (let i = 1; i < recs.length; i++) assert.equal(recs[i]!.prev, recs[i - 1]!.mac);
     const report = await log.verify();
     assert.equal(report.ok, true, JSON.stringify(report.problems));
     assert.equal(report.count, 20);
     assert.deepEqual(report.head, { seq: 20, mac: recs[19]!.mac, streamId: recs[19]!.streamId });
     assert.deepEqual(report.fileHead, { seq: 20, mac: recs[19]!.mac });
-    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as AuditRecord);
+    const lines = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as AuditRecord);
     assert.deepEqual(lines, recs);
     // The key is not in Redis in any form.
-    const dump = JSON.stringify(await redis.xrange(stream, '-', '+')) + (await redis.get(`${stream}:head`));
+    const dump =
+      JSON.stringify(await redis.xrange(stream, '-', '+')) + (await redis.get(`${stream}:head`));
     assert.ok(!dump.includes(KEY) && !dump.includes(Buffer.from(KEY).toString('hex')));
   });
 
@@ -76,7 +96,10 @@ describe('audit chain and tamper detection (real redis, real file sink)', () => 
     const other = new AuditLog({ redis, key: 'another-key-0123456789', streamKey: stream });
     const report = await other.verify();
     assert.equal(report.ok, false);
-    assert.deepEqual(report.problems.map((p) => p.kind), ['edited', 'edited', 'edited']);
+    assert.deepEqual(
+      report.problems.map((p) => p.kind),
+      ['edited', 'edited', 'edited'],
+    );
   });
 
   it('names an edited record', async () => {
@@ -98,7 +121,10 @@ describe('audit chain and tamper detection (real redis, real file sink)', () => 
       e[2]![1].actor = 'someone-else';
     });
     const report = await log.verify();
-    assert.deepEqual(report.problems.map((p) => [p.kind, p.seq]), [['edited', 3]]);
+    assert.deepEqual(
+      report.problems.map((p) => [p.kind, p.seq]),
+      [['edited', 3]],
+    );
   });
 
   it('names a removed middle record', async () => {
@@ -106,7 +132,10 @@ describe('audit chain and tamper detection (real redis, real file sink)', () => 
     await redis.xdel(stream, recs[5]!.streamId);
     const report = await log.verify();
     assert.equal(report.ok, false);
-    assert.deepEqual(report.problems.map((p) => [p.kind, p.seq]), [['removed', 6]]);
+    assert.deepEqual(
+      report.problems.map((p) => [p.kind, p.seq]),
+      [['removed', 6]],
+    );
     assert.equal(report.count, 9);
   });
 
@@ -115,7 +144,10 @@ describe('audit chain and tamper detection (real redis, real file sink)', () => 
     await redis.xdel(stream, recs[9]!.streamId);
     const report = await log.verify();
     assert.equal(report.ok, false);
-    assert.deepEqual(report.problems.map((p) => [p.kind, p.seq]), [['head-missing', 10]]);
+    assert.deepEqual(
+      report.problems.map((p) => [p.kind, p.seq]),
+      [['head-missing', 10]],
+    );
     assert.match(report.problems[0]!.message, /file sink/);
   });
 
@@ -124,7 +156,10 @@ describe('audit chain and tamper detection (real redis, real file sink)', () => 
     await redis.xdel(stream, recs[8]!.streamId, recs[9]!.streamId);
     await redis.set(`${stream}:head`, `8:${recs[7]!.mac}`);
     const report = await log.verify();
-    assert.deepEqual(report.problems.map((p) => [p.kind, p.seq]), [['head-missing', 9]]);
+    assert.deepEqual(
+      report.problems.map((p) => [p.kind, p.seq]),
+      [['head-missing', 9]],
+    );
     // Without the file sink the rewind would go unseen: the second witness is what finds it.
     const noFile = await new AuditLog({ redis, key: KEY, streamKey: stream }).verify();
     assert.equal(noFile.ok, true);
@@ -139,7 +174,10 @@ describe('audit chain and tamper detection (real redis, real file sink)', () => 
     });
     const report = await log.verify();
     assert.equal(report.ok, false);
-    assert.deepEqual(report.problems.map((p) => [p.kind, p.seq]), [['reordered', 4]]);
+    assert.deepEqual(
+      report.problems.map((p) => [p.kind, p.seq]),
+      [['reordered', 4]],
+    );
   });
 
   it('names a record copied over another one: a duplicate seq and the gap it leaves', async () => {
@@ -150,21 +188,34 @@ describe('audit chain and tamper detection (real redis, real file sink)', () => 
     });
     const report = await log.verify();
     const kinds = report.problems.map((p) => [p.kind, p.seq]);
-    assert.deepEqual(kinds, [['duplicate', 3], ['removed', 4]]);
+    assert.deepEqual(kinds, [
+      ['duplicate', 3],
+      ['removed', 4],
+    ]);
   });
 
   it('names a record spliced in from another chain under the same key (relinked)', async () => {
     await appendMany(6);
     const otherStream = `${stream}:other`;
     const other = new AuditLog({ redis, key: KEY, streamKey: otherStream });
-    for (let i = 0; i < 6; i++) await other.append({ actor: 'x', channel: 'rest', event: 'job.created', details: { i } });
-    const foreign = JSON.parse((await redis.xrange(otherStream, '-', '+'))[3]![1][1]!) as Record<string, unknown>;
+    for (let i = 0; i < 6; i++)
+      await other.append({ actor: 'x', channel: 'rest', event: 'job.created', details: { i } });
+    const foreign = JSON.parse((await redis.xrange(otherStream, '-', '+'))[3]![1][1]!) as Record<
+      string,
+      unknown
+    >;
     await rebuild((e) => {
       e[3]![1] = foreign;
     });
     const report = await log.verify();
     // Its own MAC is genuine, but it does not follow record 3, and record 5 does not follow it.
-    assert.deepEqual(report.problems.map((p) => [p.kind, p.seq]), [['relinked', 4], ['relinked', 5]]);
+    assert.deepEqual(
+      report.problems.map((p) => [p.kind, p.seq]),
+      [
+        ['relinked', 4],
+        ['relinked', 5],
+      ],
+    );
   });
 
   it('accepts a genuine record stored in another key order, and rejects a mac moved into details', async () => {
@@ -181,12 +232,21 @@ describe('audit chain and tamper detection (real redis, real file sink)', () => 
     });
     const report = await log.verify();
     // Without a top-level mac the entry is no record at all, so seq 3 is also missing.
-    assert.deepEqual(report.problems.map((p) => [p.kind, p.seq]), [['malformed', 3], ['removed', 3]]);
+    assert.deepEqual(
+      report.problems.map((p) => [p.kind, p.seq]),
+      [
+        ['malformed', 3],
+        ['removed', 3],
+      ],
+    );
   });
 
   it('survives a line torn by a crash in the file sink', async () => {
     await appendMany(3);
-    appendFileSync(file, '{"actor":"user0","channel":"rest","details":{"i":3},"event":"job.state","jobId":"job-3","mac":"ab');
+    appendFileSync(
+      file,
+      '{"actor":"user0","channel":"rest","details":{"i":3},"event":"job.state","jobId":"job-3","mac":"ab',
+    );
     const again = new AuditLog({ redis, key: KEY, streamKey: stream, fileSink: file });
     await again.append({ actor: 'a', channel: 'cli', event: 'job.created' });
     await again.close();
@@ -200,7 +260,12 @@ describe('audit chain and tamper detection (real redis, real file sink)', () => 
     await appendMany(3);
     assert.equal((await log.verify()).ok, true);
     const again = new AuditLog({ redis, key: KEY, streamKey: stream, fileSink: file });
-    const r = await again.append({ actor: 'a', channel: 'cli', event: 'token.created', details: { tokenId: 't1' } });
+    const r = await again.append({
+      actor: 'a',
+      channel: 'cli',
+      event: 'token.created',
+      details: { tokenId: 't1' },
+    });
     await again.close();
     assert.equal(r.seq, 4);
     assert.equal((await log.verify()).ok, true);
@@ -212,16 +277,26 @@ describe('audit chain and tamper detection (real redis, real file sink)', () => 
       channel: 'worker',
       jobId: 'j1',
       event: 'command.result',
-      details: { host: 'node1', argv: ['curl', '-H', 'Authorization: Bearer abcdefghijklmnop'], output: 'password=hunter2 ok', slackToken: 'xoxb-123-456-abc' },
+      details: {
+        host: 'node1',
+        argv: ['curl', '-H', 'Authorization: Bearer abcdefghijklmnop'],
+        output: 'password=hunter2 ok',
+        slackToken: 'xoxb-123-456-abc',
+      },
     });
-    const stored = JSON.stringify(await redis.xrange(stream, '-', '+')) + readFileSync(file, 'utf8');
-    for (const secret of ['abcdefghijklmnop', 'hunter2', 'xoxb-123']) assert.ok(!stored.includes(secret), secret);
+    const stored =
+      JSON.stringify(await redis.xrange(stream, '-', '+')) + readFileSync(file, 'utf8');
+    for (const secret of ['abcdefghijklmnop', 'hunter2', 'xoxb-123'])
+      assert.ok(!stored.includes(secret), secret);
     assert.equal((r.details as { output: string }).output, 'password=[REDACTED] ok');
     assert.equal((await log.verify()).ok, true);
   });
 
   it('refuses an unknown event and a short key', async () => {
-    await assert.rejects(log.append({ actor: 'a', channel: 'c', event: 'job.teleported' as never }), { code: 'INVALID_INPUT' });
+    await assert.rejects(
+      log.append({ actor: 'a', channel: 'c', event: 'job.teleported' as never }),
+      { code: 'INVALID_INPUT' },
+    );
     assert.throws(() => new AuditLog({ redis, key: 'short' }), { code: 'CONFIG_INVALID' });
   });
 
@@ -229,6 +304,8 @@ describe('audit chain and tamper detection (real redis, real file sink)', () => 
     await appendMany(2);
     await redis.del(`${stream}:head`);
     const fresh = new AuditLog({ redis, key: KEY, streamKey: stream });
-    await assert.rejects(fresh.append({ actor: 'a', channel: 'c', event: 'job.created' }), { code: 'AUDIT_TAMPERED' });
+    await assert.rejects(fresh.append({ actor: 'a', channel: 'c', event: 'job.created' }), {
+      code: 'AUDIT_TAMPERED',
+    });
   });
 });

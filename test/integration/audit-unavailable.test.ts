@@ -8,7 +8,13 @@ import { freePort, startRedis, type TestRedis } from '../helpers/redis.ts';
 import { AuditLog } from '../../src/audit/index.ts';
 
 const KEY = 'test-audit-key-0123456789abcdef';
-const entry = { actor: 'U1', channel: 'worker', jobId: 'j1', event: 'command.start', details: { host: 'node1', argv: ['crm_mon'] } } as const;
+const entry = {
+  actor: 'U1',
+  channel: 'worker',
+  jobId: 'j1',
+  event: 'command.start',
+  details: { host: 'node1', argv: ['crm_mon'] },
+} as const;
 
 describe('audit fails closed (real redis, real files)', () => {
   let srv: TestRedis;
@@ -29,7 +35,13 @@ describe('audit fails closed (real redis, real files)', () => {
   });
 
   it('throws AUDIT_UNAVAILABLE while Redis is read-only (a replica), and resumes the same chain afterwards', async () => {
-    const log = new AuditLog({ redis, key: KEY, streamKey: 'ro', fileSink: join(dir, 'ro.jsonl'), timeoutMs: 2000 });
+    const log = new AuditLog({
+      redis,
+      key: KEY,
+      streamKey: 'ro',
+      fileSink: join(dir, 'ro.jsonl'),
+      timeoutMs: 2000,
+    });
     await log.append(entry);
     await redis.replicaof('127.0.0.1', await freePort());
     try {
@@ -49,11 +61,14 @@ describe('audit fails closed (real redis, real files)', () => {
     const log = new AuditLog({ redis, key: KEY, streamKey: 'norepl', timeoutMs: 2000 });
     await redis.config('SET', 'min-replicas-to-write', '1');
     try {
-      await assert.rejects(log.append(entry), (err: { code?: string; details?: { reason?: string } }) => {
-        assert.equal(err.code, 'AUDIT_UNAVAILABLE');
-        assert.match(String(err.details?.reason), /NOREPLICAS/);
-        return true;
-      });
+      await assert.rejects(
+        log.append(entry),
+        (err: { code?: string; details?: { reason?: string } }) => {
+          assert.equal(err.code, 'AUDIT_UNAVAILABLE');
+          assert.match(String(err.details?.reason), /NOREPLICAS/);
+          return true;
+        },
+      );
     } finally {
       await redis.config('SET', 'min-replicas-to-write', '0');
     }
@@ -69,12 +84,22 @@ describe('audit fails closed (real redis, real files)', () => {
       assert.equal(err.details?.sink, 'file');
       return true;
     });
-    const b = new AuditLog({ redis, key: KEY, streamKey: 'fproc', fileSink: '/proc/hasf-audit.jsonl' });
+    const b = new AuditLog({
+      redis,
+      key: KEY,
+      streamKey: 'fproc',
+      fileSink: '/proc/hasf-audit.jsonl',
+    });
     await assert.rejects(b.append(entry), { code: 'AUDIT_UNAVAILABLE' });
     // Redis got the record first (see committer.ts): the file is behind, which verify
     // does not call tampering, and the chain itself is intact.
     await assert.rejects(a.verify(), { code: 'AUDIT_UNAVAILABLE' });
-    const report = await new AuditLog({ redis, key: KEY, streamKey: 'fdir', fileSink: join(dir, 'fresh.jsonl') }).verify();
+    const report = await new AuditLog({
+      redis,
+      key: KEY,
+      streamKey: 'fdir',
+      fileSink: join(dir, 'fresh.jsonl'),
+    }).verify();
     assert.equal(report.count, 1);
     assert.equal(report.fileHead, null);
     assert.equal(report.ok, true, JSON.stringify(report.problems));
@@ -84,7 +109,13 @@ describe('audit fails closed (real redis, real files)', () => {
 
   it('throws AUDIT_UNAVAILABLE while Redis is down, within the timeout, and works again after a restart', async () => {
     const file = join(dir, 'down.jsonl');
-    const log = new AuditLog({ redis, key: KEY, streamKey: 'down', fileSink: file, timeoutMs: 1500 });
+    const log = new AuditLog({
+      redis,
+      key: KEY,
+      streamKey: 'down',
+      fileSink: file,
+      timeoutMs: 1500,
+    });
     const first = await log.append(entry);
     // SIGTERM, not SIGKILL: helpers/redis.ts restart() checks only exitCode, which a
     // signal death leaves null, and would then wait forever for a second exit.

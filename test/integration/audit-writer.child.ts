@@ -4,7 +4,14 @@
 import { Redis } from 'ioredis';
 import { AuditLog } from '../../src/audit/index.ts';
 
-const [url, streamKey, fileSink, count, inFlight, name] = process.argv.slice(2) as [string, string, string, string, string, string];
+const [url, streamKey, fileSink, count, inFlight, name] = process.argv.slice(2) as [
+  string,
+  string,
+  string,
+  string,
+  string,
+  string,
+];
 let key = '';
 for await (const chunk of process.stdin) key += chunk;
 const redis = new Redis(url);
@@ -14,7 +21,13 @@ const total = Number(count);
 async function lane(): Promise<void> {
   while (next < total) {
     const i = next++;
-    await log.append({ actor: name, channel: 'worker', jobId: `${name}-${i % 10}`, event: 'command.result', details: { i, exit: 0, argv: ['crm_mon', '-1'] } });
+    await log.append({
+      actor: name,
+      channel: 'worker',
+      jobId: `${name}-${i % 10}`,
+      event: 'command.result',
+      details: { i, exit: 0, argv: ['crm_mon', '-1'] },
+    });
   }
 }
 await Promise.all(Array.from({ length: Number(inFlight) }, lane));

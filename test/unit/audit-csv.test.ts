@@ -1,6 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CSV_COLUMNS, csvCell, csvHeader, csvLine, jsonlLine, type AuditRecord } from '../../src/audit/index.ts';
+import {
+  CSV_COLUMNS,
+  csvCell,
+  csvHeader,
+  csvLine,
+  jsonlLine,
+  type AuditRecord,
+} from '../../src/audit/index.ts';
 
 /** A small RFC 4180 reader, to prove the writer's output parses back to the same cells. */
 function parseCsv(text: string): string[][] {
@@ -11,12 +18,13 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (q) {
-      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
+      if (c === '"' && text[i + 1] === '"') ((cell += '"'), i++);
       else if (c === '"') q = false;
       else cell += c;
     } else if (c === '"') q = true;
-    else if (c === ',') row.push(cell), (cell = '');
-    else if (c === '\r' && text[i + 1] === '\n') row.push(cell), rows.push(row), (row = []), (cell = ''), i++;
+    else if (c === ',') (row.push(cell), (cell = ''));
+    else if (c === '\r' && text[i + 1] === '\n')
+      (row.push(cell), rows.push(row), (row = []), (cell = ''), i++);
     else cell += c;
   }
   return rows;

@@ -6,8 +6,14 @@ const R = REDACTED;
 
 describe('redact', () => {
   it('redacts bearer tokens and Authorization headers', () => {
-    assert.equal(redact('curl -H "Authorization: Bearer eyJhbGciOi.abc.def" https://x'), `curl -H "Authorization: ${R}`);
-    assert.equal(redact('authorization=Basic dXNlcjpwYXNz\nnext line'), `authorization=${R}\nnext line`);
+    assert.equal(
+      redact('curl -H "Authorization: Bearer eyJhbGciOi.abc.def" https://x'),
+      `curl -H "Authorization: ${R}`,
+    );
+    assert.equal(
+      redact('authorization=Basic dXNlcjpwYXNz\nnext line'),
+      `authorization=${R}\nnext line`,
+    );
     assert.equal(redact('sent Bearer abcdef0123456789 to it'), `sent Bearer ${R} to it`);
     assert.equal(redact('Proxy-Authorization: Digest xyz'), `Proxy-Authorization: ${R}`);
     // Prose is left alone.
@@ -16,15 +22,27 @@ describe('redact', () => {
 
   it('redacts HASF API tokens and Slack tokens', () => {
     assert.equal(redact('token hasf_4f9a8b7c6d5e4f3a2b1c used'), `token hasf_${R} used`);
-    for (const t of ['xoxb-1234-5678-abcdEFGH', 'xoxp-1-2-3-abc', 'xoxa-2-x', 'xoxo-9-y', 'xoxs-1-z', 'xoxr-5-r', 'xapp-1-A0123-456-abcdef']) {
+    for (const t of [
+      'xoxb-1234-5678-abcdEFGH',
+      'xoxp-1-2-3-abc',
+      'xoxa-2-x',
+      'xoxo-9-y',
+      'xoxs-1-z',
+      'xoxr-5-r',
+      'xapp-1-A0123-456-abcdef',
+    ]) {
       assert.equal(redact(`slack ${t} end`), `slack ${R} end`, t);
     }
     assert.equal(redact('xoxz-not-a-token'), 'xoxz-not-a-token');
   });
 
   it('redacts private key blocks, also when an excerpt cut them off', () => {
-    const pem = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\nAAAA\n-----END OPENSSH PRIVATE KEY-----';
-    assert.equal(redact(`before\n${pem}\nafter`), `before\n-----BEGIN OPENSSH PRIVATE KEY-----${R}-----END OPENSSH PRIVATE KEY-----\nafter`);
+    const pem =
+      '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\nAAAA\n-----END OPENSSH PRIVATE KEY-----';
+    assert.equal(
+      redact(`before\n${pem}\nafter`),
+      `before\n-----BEGIN OPENSSH PRIVATE KEY-----${R}-----END OPENSSH PRIVATE KEY-----\nafter`,
+    );
     const rsa = '-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----';
     assert.ok(!redact(rsa).includes('MIIEow'));
     const plain = '-----BEGIN PRIVATE KEY-----\nMIIEvQ\n-----END PRIVATE KEY-----';
@@ -37,7 +55,10 @@ describe('redact', () => {
   });
 
   it('redacts password=, passwd:, secret=, token= and friends, keeping the label and quotes', () => {
-    assert.equal(redact('mysql -u root password=hunter2 -h db'), `mysql -u root password=${R} -h db`);
+    assert.equal(
+      redact('mysql -u root password=hunter2 -h db'),
+      `mysql -u root password=${R} -h db`,
+    );
     assert.equal(redact('passwd: s3cr3t'), `passwd: ${R}`);
     assert.equal(redact('SECRET=abc TOKEN=def'), `SECRET=${R} TOKEN=${R}`);
     assert.equal(redact('client_secret="a b c"'), `client_secret="${R}"`);
@@ -53,7 +74,14 @@ describe('redact', () => {
       host: 'node1',
       argv: ['crm_resource', '--move'],
       exit: 0,
-      env: { PASSWORD: 'p', botToken: 'xoxb-1', client_secret: 's', tokenId: 'tok_123', apiKey: 42, authorization: 'Basic q' },
+      env: {
+        PASSWORD: 'p',
+        botToken: 'xoxb-1',
+        client_secret: 's',
+        tokenId: 'tok_123',
+        apiKey: 42,
+        authorization: 'Basic q',
+      },
       output: ['line password=p1', { nested: 'Bearer abcdefghijkl' }],
       ok: true,
       none: null,
@@ -65,7 +93,14 @@ describe('redact', () => {
       host: 'node1',
       argv: ['crm_resource', '--move'],
       exit: 0,
-      env: { PASSWORD: R, botToken: R, client_secret: R, tokenId: 'tok_123', apiKey: R, authorization: R },
+      env: {
+        PASSWORD: R,
+        botToken: R,
+        client_secret: R,
+        tokenId: 'tok_123',
+        apiKey: R,
+        authorization: R,
+      },
       output: [`line password=${R}`, { nested: `Bearer ${R}` }],
       ok: true,
       none: null,
@@ -84,9 +119,23 @@ describe('redact', () => {
   });
 
   it('tells secret keys from keys that merely mention a secret', () => {
-    for (const k of ['password', 'Passwd', 'db-password', 'secret', 'clientSecret', 'token', 'slack_bot_token', 'api-key', 'privateKey', 'Authorization', 'cookie', 'passphrase']) {
+    for (const k of [
+      'password',
+      'Passwd',
+      'db-password',
+      'secret',
+      'clientSecret',
+      'token',
+      'slack_bot_token',
+      'api-key',
+      'privateKey',
+      'Authorization',
+      'cookie',
+      'passphrase',
+    ]) {
       assert.equal(isSecretKey(k), true, k);
     }
-    for (const k of ['tokenId', 'tokenName', 'secretRef', 'user', 'host', 'passwordPolicy']) assert.equal(isSecretKey(k), false, k);
+    for (const k of ['tokenId', 'tokenName', 'secretRef', 'user', 'host', 'passwordPolicy'])
+      assert.equal(isSecretKey(k), false, k);
   });
 });
