@@ -46,7 +46,8 @@ export function createServices(config: HasfConfig, opts: { groupMembers?: (group
   const pool = new SshPool({ ...config.ssh });
   const access = new ClusterAccess({ clusters: config.clusters, storage: config.storage }, pool);
   const store = new JobStore(redis, prefix);
-  const queues = new QueueSet(connectRedis(config.redis, { forBullmq: true, name: 'hasf-queues' }), prefix);
+  const queuesConn = connectRedis(config.redis, { forBullmq: true, name: 'hasf-queues' });
+  const queues = new QueueSet(queuesConn, prefix);
   const lines = new TargetLines(redis, prefix);
   const events = new EventPublisher(redis, prefix);
   const audit = new AuditLog({ redis, key: config.audit.key, streamKey: `${prefix}:audit`, fileSink: config.audit.file });
@@ -81,6 +82,8 @@ export function createServices(config: HasfConfig, opts: { groupMembers?: (group
     },
     async close() {
       await queues.close();
+      // BullMQ leaves a connection it was handed open; without this it reconnects forever.
+      queuesConn.disconnect();
       await audit.close();
       await pool.close();
       for (const r of extra) r.disconnect();
