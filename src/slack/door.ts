@@ -87,6 +87,7 @@ export function createSlackDoor(services: Services, opts: SlackDoorOptions = {})
     },
     async close() {
       if (cfg.mode === 'socket' && started) await app.stop().catch((err) => log(`socket close: ${(err as Error).message}`));
+      started = false;
       await follower.close();
     },
   };

@@ -9,6 +9,8 @@ import type { SlackDoor } from '../../src/slack/index.ts';
 export interface RecordedCall {
   method: string;
   args: Record<string, any>;
+  /** The Authorization header (the bot token the Web API client sent). */
+  auth?: string;
   at: number;
 }
 
@@ -60,7 +62,7 @@ export async function startSlackRecorder(): Promise<SlackRecorder> {
         return;
       }
       const method = url.pathname.replace(/^\/api\//, '');
-      calls.push({ method, args, at: Date.now() });
+      calls.push({ method, args, auth: req.headers.authorization, at: Date.now() });
       const ts = `${Math.floor(Date.now() / 1000)}.${String(++seq).padStart(6, '0')}`;
       let body: Record<string, unknown> = { ok: true };
       if (method === 'chat.postMessage') body = { ok: true, channel: args.channel, ts, message: { text: args.text } };
