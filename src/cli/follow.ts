@@ -2,7 +2,7 @@ import { FINAL_STATES, type JobState } from '../jobs/types.ts';
 import type { ApiClient } from './client.ts';
 import { CliError } from './errors.ts';
 import { EXIT, type ExitCode } from './exit-codes.ts';
-import { approvalsCell, formatStep, type JobView } from './format/jobs.ts';
+import { approvalsCell, formatStep, jobTarget, type JobView } from './format/jobs.ts';
 import type { CliIo } from './io.ts';
 import { formatDuration } from './output.ts';
 
@@ -75,20 +75,23 @@ export async function followJob(api: ApiClient, id: string, io: CliIo, opts: Fol
       await sleep(interval);
       continue;
     }
-    if (job.state !== state) {
-      if (opts.json) event({ event: 'state', jobId: job.id, from: state ?? null, state: job.state, at: new Date(now()).toISOString() });
+    const announce = (from: JobState | undefined) => {
+      if (opts.json) event({ event: 'state', jobId: job.id, from: from ?? null, state: job.state, at: new Date(now()).toISOString() });
       else {
         const extra = job.state === 'awaiting_approval' ? ` (approvals ${approvalsCell(job)}; approve with: hasf approve ${job.id})` : '';
-        line(`${stamp()} ${state ? `${state} → ${job.state}` : `${job.id} ${job.operation}: ${job.state}`}${extra}`);
+        line(`${stamp()} ${from ? `${from} → ${job.state}` : `${job.id} ${job.operation} ${jobTarget(job)}: ${job.state}`}${extra}`);
       }
       state = job.state;
-    }
+    };
+    if (state === undefined) announce(undefined);
     for (const s of (job.steps ?? []).slice().sort((a, b) => a.seq - b.seq)) {
       if (seen.has(s.seq)) continue;
       seen.add(s.seq);
       if (opts.json) event({ event: 'step', jobId: job.id, step: s });
       else line(`${stamp()} ${formatStep(s)}`);
     }
+    // Steps belong to the state they ran in: print them before the change that follows them.
+    if (job.state !== state) announce(state);
     if (isFinal(job.state)) {
       clearProgress();
       if (opts.json) event({ event: 'final', job });

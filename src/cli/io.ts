@@ -16,6 +16,11 @@ export interface CliIo {
 
 /** The real process's io. */
 export function processIo(): CliIo {
+  // `hasf audit export | head`: a closed pipe ends the output, not in a stack trace.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   return {
     out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
     raw: (c) => process.stdout.write(c),

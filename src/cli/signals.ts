@@ -16,3 +16,15 @@ export function waitForStopSignal(onRepeat: (count: number) => void = () => unde
     process.on('SIGTERM', handler);
   });
 }
+
+/**
+ * After a clean shutdown, make sure the process really ends: a client some library
+ * failed to close (seen: a reconnecting ioredis connection) must not keep a stopped
+ * server alive. The timer is unref'd, so a process that ends on its own is not delayed.
+ */
+export function exitIfStillAlive(code: number, afterMs = 2000): void {
+  setTimeout(() => {
+    console.error('[hasf] stopped, but a leftover connection kept the process alive; exiting.');
+    process.exit(code);
+  }, afterMs).unref();
+}

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { ZodIssue, ZodTypeAny } from 'zod';
-import { configSchema, ENV_OVERRIDES, hostSchema, inventorySchema, type HostConfig } from '../../config/index.ts';
+import { configSchema, ENV_OVERRIDES, hostSchema, inventorySchema, storageTargetSchema, type HostConfig } from '../../config/index.ts';
 import { closest } from '../../util/closest.ts';
 import type { ConfigProblem } from './types.ts';
 import { knownKeysAt } from './zod-keys.ts';
@@ -71,16 +71,16 @@ function issueProblems(issue: ZodIssue, file: string, schema: ZodTypeAny): Confi
 }
 
 /** Hosts declared in `raw` (a configuration or an inventory): cluster nodes and storage targets, with their keys. */
-function declaredHosts(raw: Raw): Array<{ key: string; label: string; value: Raw }> {
-  const out: Array<{ key: string; label: string; value: Raw }> = [];
+function declaredHosts(raw: Raw): Array<{ key: string; label: string; value: Raw; storage: boolean }> {
+  const out: Array<{ key: string; label: string; value: Raw; storage: boolean }> = [];
   (Array.isArray(raw.clusters) ? raw.clusters : []).forEach((c: unknown, ci: number) => {
     if (!isObj(c)) return;
     (Array.isArray(c.nodes) ? c.nodes : []).forEach((n: unknown, ni: number) => {
-      if (isObj(n)) out.push({ key: `clusters.${ci}.nodes.${ni}`, label: `cluster ${String(c.name ?? ci)}, node ${String(n.name ?? ni)}`, value: n });
+      if (isObj(n)) out.push({ key: `clusters.${ci}.nodes.${ni}`, label: `cluster ${String(c.name ?? ci)}, node ${String(n.name ?? ni)}`, value: n, storage: false });
     });
   });
   (Array.isArray(raw.storage) ? raw.storage : []).forEach((s: unknown, si: number) => {
-    if (isObj(s)) out.push({ key: `storage.${si}`, label: `storage ${String(s.name ?? si)}`, value: s });
+    if (isObj(s)) out.push({ key: `storage.${si}`, label: `storage ${String(s.name ?? si)}`, value: s, storage: true });
   });
   return out;
 }
@@ -106,7 +106,7 @@ function hostProblems(raw: Raw, file: string, problems: ConfigProblem[], hosts: 
       }
     }
     // Files are resolved as the processes will; only hosts that would be used are tried live.
-    const p = hostSchema.safeParse(v);
+    const p = (h.storage ? storageTargetSchema : hostSchema).safeParse(v);
     if (pinned && p.success) hosts.push({ file, key: h.key, label: h.label, host: p.data });
   }
 }

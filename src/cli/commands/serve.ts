@@ -4,7 +4,7 @@ import { UsageError } from '../errors.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { parseCommand, str } from '../parse.ts';
-import { waitForStopSignal } from '../signals.ts';
+import { exitIfStillAlive, waitForStopSignal } from '../signals.ts';
 import { createProcessServices } from '../services.ts';
 import { startApiStack } from '../stack.ts';
 
@@ -40,5 +40,6 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   io.out(`[serve] ${sig}: stopping`);
   await stack.close();
   await services.close();
+  exitIfStillAlive(EXIT.OK);
   return EXIT.OK;
 }

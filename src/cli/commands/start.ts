@@ -8,7 +8,7 @@ import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { formatDuration, table } from '../output.ts';
 import { parseCommand, str } from '../parse.ts';
-import { waitForStopSignal } from '../signals.ts';
+import { exitIfStillAlive, waitForStopSignal } from '../signals.ts';
 import { createProcessServices } from '../services.ts';
 import { startApiStack } from '../stack.ts';
 
@@ -149,11 +149,13 @@ export async function startCommand(argv: string[], io: CliIo, opts: { isRoot?: (
     log(`[start] failed: ${(err as Error).message}`);
     log('[start] stopping what was started…');
     await teardown.run();
+    exitIfStillAlive(EXIT.FAILED);
     return EXIT.FAILED;
   }
   const sig = await waitForStopSignal(() => log('[start] still stopping (the lab is being taken down); once more to abort at once'));
   log(`[start] ${sig}: stopping everything`);
   await teardown.run();
   log('[start] stopped.');
+  exitIfStillAlive(EXIT.OK);
   return EXIT.OK;
 }

@@ -4,6 +4,7 @@ import { UsageError } from '../errors.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { parseCommand, str } from '../parse.ts';
+import { exitIfStillAlive } from '../signals.ts';
 
 const USAGE = 'hasf worker [--config FILE] [--cluster NAME]... [--concurrency N]';
 
@@ -32,5 +33,7 @@ export async function workerCommand(argv: string[], io: CliIo): Promise<number> 
   const c = str(values, 'concurrency');
   if (c !== undefined && !/^[1-9]\d*$/.test(c)) throw new UsageError(`--concurrency ${c}: a positive whole number.`);
   const clusters = Array.isArray(values.cluster) ? values.cluster : undefined;
-  return runWorkerProcess(configPath(str(values, 'config'), io), { clusters, concurrency: c ? Number(c) : undefined });
+  const code = await runWorkerProcess(configPath(str(values, 'config'), io), { clusters, concurrency: c ? Number(c) : undefined });
+  exitIfStillAlive(code);
+  return code;
 }
