@@ -84,13 +84,14 @@ export async function followJob(api: ApiClient, id: string, io: CliIo, opts: Fol
       state = job.state;
     };
     if (state === undefined) announce(undefined);
+    // Steps run while running: a change into running comes before them, a change out of it after.
+    if (job.state !== state && state !== 'running') announce(state);
     for (const s of (job.steps ?? []).slice().sort((a, b) => a.seq - b.seq)) {
       if (seen.has(s.seq)) continue;
       seen.add(s.seq);
       if (opts.json) event({ event: 'step', jobId: job.id, step: s });
       else line(`${stamp()} ${formatStep(s)}`);
     }
-    // Steps belong to the state they ran in: print them before the change that follows them.
     if (job.state !== state) announce(state);
     if (isFinal(job.state)) {
       clearProgress();
