@@ -86,7 +86,7 @@ function declaredHosts(raw: Raw): Array<{ key: string; label: string; value: Raw
 }
 
 /** Pinning and file checks of each declared host; the valid pinned ones go to `hosts`. */
-function hostProblems(raw: Raw, file: string, problems: ConfigProblem[], hosts: HostToCheck[]) {
+function hostProblems(raw: Raw, file: string, problems: ConfigProblem[], hosts: HostToCheck[], env: Record<string, string | undefined>) {
   const base = dirname(file);
   for (const h of declaredHosts(raw)) {
     const v = h.value;
@@ -99,6 +99,9 @@ function hostProblems(raw: Raw, file: string, problems: ConfigProblem[], hosts: 
         problem: `no pinned host key (${h.label}); HASF refuses to connect to unpinned hosts`,
         fix: `add hostKeys: [SHA256:…] (on the host: ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub) or knownHostsFile: /path/known_hosts.`,
       });
+    }
+    if (typeof v.identityFile !== 'string' && typeof v.agent !== 'string' && !env.SSH_AUTH_SOCK) {
+      problems.push({ severity: 'error', file, key: `${h.key}.identityFile`, problem: `no login key (${h.label}): neither identityFile nor agent, and no SSH_AUTH_SOCK`, fix: 'set identityFile: /path/to/private_key (or agent, or run with an ssh-agent).' });
     }
     for (const k of ['knownHostsFile', 'identityFile'] as const) {
       if (typeof v[k] === 'string' && !existsSync(resolve(base, v[k]))) {
@@ -133,7 +136,7 @@ export function checkConfigStatic(text: string, opts: { file: string; env?: Reco
   }
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) for (const i of parsed.error.issues) problems.push(...issueProblems(i, file, configSchema));
-  hostProblems(raw, file, problems, hosts);
+  hostProblems(raw, file, problems, hosts, opts.env ?? {});
 
   if (typeof raw.inventoryFile === 'string') {
     const inv = resolve(dirname(file), raw.inventoryFile);
@@ -146,7 +149,7 @@ export function checkConfigStatic(text: string, opts: { file: string; env?: Reco
     if (invRaw !== undefined) {
       const p = inventorySchema.safeParse(invRaw);
       if (!p.success) for (const i of p.error.issues) problems.push(...issueProblems(i, inv, inventorySchema));
-      if (isObj(invRaw)) hostProblems(invRaw, inv, problems, hosts);
+      if (isObj(invRaw)) hostProblems(invRaw, inv, problems, hosts, opts.env ?? {});
     }
   }
 
