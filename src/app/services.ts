@@ -43,7 +43,8 @@ export function createServices(config: HasfConfig, opts: { groupMembers?: (group
   }
   const prefix = config.redis.prefix;
   const redis = connectRedis(config.redis, { name: 'hasf' });
-  const pool = new SshPool({ ...config.ssh });
+  // The process environment is read here, at the edge: the SSH library takes options only.
+  const pool = new SshPool({ ...config.ssh, agent: process.env.SSH_AUTH_SOCK });
   const access = new ClusterAccess({ clusters: config.clusters, storage: config.storage }, pool);
   const store = new JobStore(redis, prefix);
   const queuesConn = connectRedis(config.redis, { forBullmq: true, name: 'hasf-queues' });

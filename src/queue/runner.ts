@@ -131,7 +131,13 @@ export class JobRunner {
     // approval and execution. A recovered attempt relies on its checkpoints instead.
     if (Object.keys(checkpoint).length === 0) {
       await ctx.step('preflight');
-      await op.preflight(ctx, job.params as never);
+      try {
+        await op.preflight(ctx, job.params as never);
+      } catch (err) {
+        // Earlier jobs in line may already have brought the cluster where this one wants it.
+        if (isHasfError(err, 'ALREADY_THERE')) return { summary: `Nothing to do: ${err.message}`, details: { noop: true } };
+        throw err;
+      }
     }
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {

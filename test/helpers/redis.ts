@@ -60,14 +60,14 @@ export async function startRedis(extraArgs: string[] = []): Promise<TestRedis> {
     dir,
     process: await launch(),
     async stop() {
-      if (r.process.exitCode === null) {
+      if (r.process.exitCode === null && r.process.signalCode === null) {
         r.process.kill('SIGKILL');
         await once(r.process, 'exit');
       }
       rmSync(dir, { recursive: true, force: true });
     },
     async restart() {
-      if (r.process.exitCode === null) {
+      if (r.process.exitCode === null && r.process.signalCode === null) {
         r.process.kill('SIGKILL');
         await once(r.process, 'exit');
       }

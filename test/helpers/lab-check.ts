@@ -1,0 +1,40 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { parseCrmMonXml } from '../../src/cluster/index.ts';
+import type { ClusterStatus } from '../../src/cluster/model.ts';
+
+/**
+ * Independent checks of the lab: the system `ssh` client (not our pool, not our driver's
+ * executor) runs the real tools on a node, as an admin would by hand.
+ */
+export function labSsh(dir: string, node: string, argv: string[]): string {
+  const inv = parse(readFileSync(join(dir, 'inventory.yaml'), 'utf8'));
+  const hosts = [...inv.clusters[0].nodes, ...inv.storage];
+  const h = hosts.find((n: { name: string }) => n.name === node);
+  if (!h) throw new Error(`no lab host ${node}`);
+  return execFileSync(
+    'ssh',
+    ['-i', h.identityFile, '-o', 'BatchMode=yes', '-o', `UserKnownHostsFile=${join(dir, 'known_hosts')}`, '-o', 'StrictHostKeyChecking=yes', '-p', String(h.port), `${h.user}@${h.host}`, '--', ...argv.map((a) => `'${a.replaceAll("'", `'\\''`)}'`)],
+    { encoding: 'utf8', timeout: 30_000 },
+  );
+}
+
+/** crm_mon on a node, parsed. */
+export function labCrmMon(dir: string, node = 'node1'): ClusterStatus {
+  return parseCrmMonXml(labSsh(dir, node, ['crm_mon', '--output-as=xml']));
+}
+
+/** Where each VM runs, per crm_mon on a node. */
+export function vmPlacement(dir: string, node = 'node1'): Record<string, string[]> {
+  const s = labCrmMon(dir, node);
+  const out: Record<string, string[]> = {};
+  for (const r of s.resources) if (/^vm\d+$/.test(r.id)) out[r.id] = r.nodes;
+  return out;
+}
+
+/** The CIB's constraints section (raw XML), from a node. */
+export function labConstraints(dir: string, node = 'node1'): string {
+  return labSsh(dir, node, ['cibadmin', '-Q', '-o', 'constraints']);
+}

@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { JobRecord } from '../../src/jobs/types.ts';
+import { labDir, NO_LAB, startHarness, type Harness } from '../helpers/harness.ts';
+import { as, waitForState } from '../helpers/jobs.ts';
+import { labSsh, vmPlacement } from '../helpers/lab-check.ts';
+import { spawnWorker, type WorkerProcess } from '../helpers/worker-process.ts';
+
+const dir = labDir();
+const NODES = ['node1', 'node2', 'node3'];
+
+/** Poll until `check` holds on the job record. */
+async function waitForJob(h: Harness, id: string, what: string, check: (j: JobRecord) => boolean, timeoutMs = 60_000): Promise<JobRecord> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const j = (await h.services.store.get(id))!;
+    if (check(j)) return j;
+    if (Date.now() > end) throw new Error(`job ${id}: ${what} not reached (state ${j.state}, checkpoint ${JSON.stringify(j.checkpoint)})`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('workers: many jobs, several processes, crashes and Redis restarts', { skip: dir ? false : NO_LAB, timeout: 900_000 }, () => {
+  let h: Harness;
+  const workers: WorkerProcess[] = [];
+
+  before(async () => {
+    // Migrations and fences without approvals here: approvals are tested elsewhere; this is about running.
+    h = await startHarness({
+      approvals: { operations: { 'vm.migrate': { required: 0 }, 'node.fence': { required: 0 } } },
+      worker: { concurrency: 4, lockDurationMs: 4000, stalledIntervalMs: 2000 },
+    } as never);
+  });
+  after(async () => {
+    for (const w of workers) await w.stop();
+    await h?.stop();
+  });
+
+  test('two worker processes, 50 migrations over 6 VMs: each runs once, one at a time per VM, last request wins', async () => {
+    workers.push(await spawnWorker(h, 'a'), await spawnWorker(h, 'b'));
+    const otto = await as(h, 'otto');
+    const start = vmPlacement(dir!);
+    const wanted: Record<string, string> = {};
+    const ids: { id: string; vm: string }[] = [];
+    const others: Record<string, string[]> = {};
+    for (const [vm, nodes] of Object.entries(start)) others[vm] = NODES.filter((n) => n !== nodes[0]);
+    for (let i = 0; i < 50; i++) {
+      const vm = `vm${(i % 6) + 1}`;
+      const node = others[vm]![Math.floor(i / 6) % 2]!;
+      const r = await h.services.jobs.submit(otto, { operation: 'vm.migrate', params: { vm, node }, reason: `load ${i}` });
+      assert.ok('job' in r);
+      ids.push({ id: r.job.id, vm });
+      wanted[vm] = node;
+    }
+    const done: JobRecord[] = [];
+    for (const { id } of ids) done.push(await waitForState(h, id, ['succeeded', 'failed'], 600_000));
+    for (const j of done) assert.equal(j.state, 'succeeded', `${j.id} ${JSON.stringify(j.error)}`);
+    // Exactly once: one transition to running per job in the audit log.
+    const running = (await h.services.audit.query({ event: 'job.state', limit: 1000 })).records.filter((r) => (r.details as { to?: string }).to === 'running');
+    for (const { id } of ids) assert.equal(running.filter((r) => r.jobId === id).length, 1, `${id} ran once`);
+    // Never two jobs on one VM at once, and in request order.
+    for (const vm of Object.keys(wanted)) {
+      const mine = done.filter((j) => j.params.vm === vm);
+      for (let k = 1; k < mine.length; k++) {
+        assert.ok(Date.parse(mine[k]!.startedAt!) >= Date.parse(mine[k - 1]!.finishedAt!), `${vm}: job ${k} started after job ${k - 1} finished`);
+      }
+    }
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(vmPlacement(dir!)).map(([vm, n]) => [vm, n[0]])),
+      wanted,
+    );
+    assert.doesNotMatch(labSsh(dir!, 'node1', ['cibadmin', '-Q', '-o', 'constraints']), /cli-prefer/);
+  });
+
+  test('kill -9 of the worker at several points of a migration: another worker completes it', async () => {
+    for (const w of workers.splice(0)) await w.stop();
+    const otto = await as(h, 'otto');
+    const points: [string, (j: JobRecord) => boolean][] = [
+      ['just started', (j) => j.state === 'running'],
+      ['after the move was sent', (j) => j.checkpoint.moveSent === true],
+      ['after the constraint was cleared', (j) => j.checkpoint.cleared === true],
+    ];
+    for (const [label, point] of points) {
+      const a = await spawnWorker(h, 'victim');
+      const vm = 'vm2';
+      const from = vmPlacement(dir!)[vm]![0]!;
+      const to = NODES.find((n) => n !== from)!;
+      const r = await h.services.jobs.submit(otto, { operation: 'vm.migrate', params: { vm, node: to }, reason: `crash ${label}` });
+      assert.ok('job' in r);
+      await waitForJob(h, r.job.id, label, point);
+      await a.kill();
+      const b = await spawnWorker(h, 'rescuer');
+      const done = await waitForState(h, r.job.id, ['succeeded', 'failed'], 120_000);
+      await b.stop();
+      assert.equal(done.state, 'succeeded', `${label}: ${JSON.stringify(done.error)}`);
+      assert.deepEqual(vmPlacement(dir!)[vm], [to], label);
+      assert.doesNotMatch(labSsh(dir!, 'node1', ['cibadmin', '-Q', '-o', 'constraints']), new RegExp(`cli-prefer-${vm}`));
+    }
+  });
+
+  test('kill -9 during a fence: completed by another worker, exactly one fence in the history', async () => {
+    const otto = await as(h, 'otto');
+    for (const [label, point] of [
+      ['after the intent was recorded', (j: JobRecord) => typeof j.checkpoint.fenceIntentAt === 'number'],
+      ['after the fence was confirmed', (j: JobRecord) => j.checkpoint.fenced === true],
+    ] as const) {
+      const countBefore = (labSsh(dir!, 'node1', ['stonith_admin', '--history', 'node3', '--output-as=xml']).match(/<fence_event /g) ?? []).length;
+      const a = await spawnWorker(h, 'victim');
+      const r = await h.services.jobs.submit(otto, { operation: 'node.fence', params: { node: 'node3' }, reason: `crash ${label}` });
+      assert.ok('job' in r);
+      await waitForJob(h, r.job.id, label, point, 120_000);
+      await a.kill();
+      const b = await spawnWorker(h, 'rescuer');
+      const done = await waitForState(h, r.job.id, ['succeeded', 'failed'], 300_000);
+      await b.stop();
+      assert.equal(done.state, 'succeeded', `${label}: ${JSON.stringify(done.error)}`);
+      const countAfter = (labSsh(dir!, 'node1', ['stonith_admin', '--history', 'node3', '--output-as=xml']).match(/<fence_event /g) ?? []).length;
+      assert.equal(countAfter - countBefore, 1, `${label}: exactly one fence`);
+    }
+  });
+
+  test('Redis restarted (AOF) while jobs are queued: all come back and run', async () => {
+    const otto = await as(h, 'otto');
+    const ids: string[] = [];
+    for (const vm of ['vm3', 'vm4', 'vm5']) {
+      const from = vmPlacement(dir!)[vm]![0]!;
+      const r = await h.services.jobs.submit(otto, { operation: 'vm.migrate', params: { vm, node: NODES.find((n) => n !== from)! }, reason: 'aof' });
+      assert.ok('job' in r);
+      ids.push(r.job.id);
+    }
+    const cleanup = await h.services.jobs.submit(otto, { operation: 'resource.cleanup', params: { resource: 'vm6' }, reason: 'aof' });
+    assert.ok('job' in cleanup);
+    ids.push(cleanup.job.id);
+    await h.redis.restart();
+    const w = await spawnWorker(h, 'after-restart');
+    workers.push(w);
+    for (const id of ids) {
+      const j = await waitForState(h, id, ['succeeded', 'failed'], 180_000);
+      assert.equal(j.state, 'succeeded', `${id}: ${JSON.stringify(j.error)}`);
+    }
+    const v = await h.services.audit.verify();
+    assert.equal(v.ok, true, JSON.stringify(v.problems));
+  });
+});
