@@ -86,12 +86,12 @@ describe('deploy/redis.conf', () => {
   });
   it('is accepted by redis-server itself', (t) => {
     if (has('redis-server', ['--version']).status !== 0) return t.skip('redis-server not installed');
-    // A config that fails to load makes redis-server exit at once with "FATAL CONFIG FILE ERROR"; a good one runs until the timeout.
+    // A config that fails to load makes redis-server exit at once with "FATAL CONFIG FILE ERROR"; a good one says "Configuration loaded" (then exits: port 0 listens nowhere).
     const dir = mkdtempSync(join(tmpdir(), 'hasf-redis-conf-'));
     try {
       const r = spawnSync('redis-server', [join(DEPLOY, 'redis.conf'), '--port', '0', '--dir', dir, '--daemonize', 'no'], { encoding: 'utf8', timeout: 1500 });
       assert.doesNotMatch(`${r.stdout}${r.stderr}`, /FATAL CONFIG FILE ERROR|Bad directive/);
-      assert.match(r.stdout, /Ready to accept connections|Server initialized/);
+      assert.match(r.stdout, /Configuration loaded/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
