@@ -20,7 +20,9 @@ export function parseFenceHistory(output: string): FenceEvent[] {
 function parseXmlHistory(xml: string): FenceEvent[] {
   const doc = parseXml(xml, 'stonith_admin --history');
   const root = kid(doc, 'pacemaker-result') ?? doc;
-  return kids(kid(root, 'fence_history'), 'fence_event').map((e) => {
+  // 2.1 prints <list name="fencing history">; other versions <fence_history>.
+  const container = kid(root, 'fence_history') ?? kids(root, 'list').find((l) => attr(l, 'name') === 'fencing history') ?? root;
+  return kids(container, 'fence_event').map((e) => {
     const s = attr(e, 'status');
     const ev: FenceEvent = {
       target: attr(e, 'target') ?? '',

@@ -260,3 +260,11 @@ test('fence history: 2.x XML, 2.x text, 1.1 text', () => {
   assert.equal(findCompletedFence(x, 'node3'), undefined);
   assert.deepEqual(parseFenceHistory(''), []);
 });
+
+test('fence history as stonith_admin 2.1.5 really prints it (<list name="fencing history">, captured on the lab)', () => {
+  const x = parseFenceHistory(read('2.1.5/fence-history.lab.xml'));
+  assert.deepEqual(x, [
+    { target: 'node3', action: 'reboot', status: 'success', delegate: 'node1', origin: 'node1', client: 'stonith_admin.5457', completed: '2026-11-25 14:49:03Z' },
+  ]);
+  assert.ok(findCompletedFence(x, 'node3', new Date('2026-11-25T14:49:00Z')));
+});
