@@ -21,14 +21,14 @@ export class RefusalAuditor {
   ) {}
 
   /** Record one refusal (best effort: a refusal is answered whether or not it is written). */
-  record(req: Request, actor: string, code: string, message: string, extra: Record<string, unknown> = {}): void {
+  async record(req: Request, actor: string, code: string, message: string, extra: Record<string, unknown> = {}): Promise<void> {
     const now = Date.now();
     const key = `${req.ip}|${actor}|${code}`;
     const last = this.seen.get(key);
     if (last !== undefined && now - last < this.windowMs) return;
     if (this.seen.size > 10_000) this.seen.clear();
     this.seen.set(key, now);
-    void this.services.audit
+    await this.services.audit
       .append({ actor, channel: 'rest', event: 'access.refused', details: { method: req.method, path: req.path, ip: req.ip, code, message, ...extra } })
       .catch(() => undefined);
   }
@@ -49,7 +49,7 @@ export function authenticate(services: Services, limiter: RateLimiter, refusals:
       next();
     } catch (err) {
       if (isHasfError(err) && (err.code === 'UNAUTHENTICATED' || err.code === 'FORBIDDEN')) {
-        refusals.record(req, principal?.person.name ?? 'anonymous', err.code, err.message, principal ? { identity: principal.identity, permission } : {});
+        await refusals.record(req, principal?.person.name ?? 'anonymous', err.code, err.message, principal ? { identity: principal.identity, permission } : {});
       }
       next(err);
     }

@@ -87,8 +87,16 @@ export interface RequestValidators {
   headers: { name: string; validate: ValidateFunction }[];
 }
 
-/** Build the request validators of an operation from its spec (once, at start-up). */
+const built = new Map<string, RequestValidators>();
+
+/** The request validators of an operation, compiled from its spec once per process. */
 export function requestValidators(id: string): RequestValidators {
+  let v = built.get(id);
+  if (!v) built.set(id, (v = buildValidators(id)));
+  return v;
+}
+
+function buildValidators(id: string): RequestValidators {
   const op = specOperation(id);
   const params = (op.def.parameters as any[]).map(deref);
   const objectOf = (where: string, extra: boolean) => {
