@@ -80,7 +80,8 @@ export const DIALECTS: Readonly<Record<StackDialect, DialectSpec>> = {
       tool: 'crm_attribute', node: '--node', name: '--name', value: '--update', lifetime: ['--lifetime', 'forever'],
     },
     fence: { reboot: '--reboot', off: '--fence' },
-    fenceHistory: { flag: '--history', extra: [], format: 'text' },
+    // Without --verbose, stonith_admin prints one entry per target (not the newest): seen on 2.1.5.
+    fenceHistory: { flag: '--history', extra: ['--verbose'], format: 'text' },
     cleanup: { argv: ['crm_resource', '--cleanup'], resource: '--resource', node: '--node', needsNode: false },
     cib: ['cibadmin', '-Q'],
     simulate: { xml: false, nodeFail: '--node-fail' },
@@ -95,7 +96,8 @@ export const DIALECTS: Readonly<Record<StackDialect, DialectSpec>> = {
       tool: 'crm_attribute', node: '--node', name: '--name', value: '--update', lifetime: ['--lifetime', 'forever'],
     },
     fence: { reboot: '--reboot', off: '--fence' },
-    fenceHistory: { flag: '--history', extra: ['--output-as=xml'], format: 'xml' },
+    // --verbose: every event, not one per target (2.1.5 otherwise shows the oldest success only).
+    fenceHistory: { flag: '--history', extra: ['--verbose', '--output-as=xml'], format: 'xml' },
     cleanup: { argv: ['crm_resource', '--cleanup'], resource: '--resource', node: '--node', needsNode: false },
     cib: ['cibadmin', '-Q'],
     simulate: { xml: true, nodeFail: '--node-fail' },

@@ -104,7 +104,7 @@ describe('workers: many jobs, several processes, crashes and Redis restarts', { 
       ['after the intent was recorded', (j: JobRecord) => typeof j.checkpoint.fenceIntentAt === 'number'],
       ['after the fence was confirmed', (j: JobRecord) => j.checkpoint.fenced === true],
     ] as const) {
-      const countBefore = (labSsh(dir!, 'node1', ['stonith_admin', '--history', 'node3', '--output-as=xml']).match(/<fence_event /g) ?? []).length;
+      const countBefore = (labSsh(dir!, 'node1', ['stonith_admin', '--history', 'node3', '--verbose', '--output-as=xml']).match(/<fence_event /g) ?? []).length;
       const a = await spawnWorker(h, 'victim');
       const r = await h.services.jobs.submit(otto, { operation: 'node.fence', params: { node: 'node3' }, reason: `crash ${label}` });
       assert.ok('job' in r);
@@ -114,7 +114,7 @@ describe('workers: many jobs, several processes, crashes and Redis restarts', { 
       const done = await waitForState(h, r.job.id, ['succeeded', 'failed'], 300_000);
       await b.stop();
       assert.equal(done.state, 'succeeded', `${label}: ${JSON.stringify(done.error)}`);
-      const countAfter = (labSsh(dir!, 'node1', ['stonith_admin', '--history', 'node3', '--output-as=xml']).match(/<fence_event /g) ?? []).length;
+      const countAfter = (labSsh(dir!, 'node1', ['stonith_admin', '--history', 'node3', '--verbose', '--output-as=xml']).match(/<fence_event /g) ?? []).length;
       assert.equal(countAfter - countBefore, 1, `${label}: exactly one fence`);
     }
   });

@@ -51,8 +51,8 @@ test('fence and fence history argv per dialect; none before 1.1', () => {
     assert.deepEqual(fenceArgv(d(id), 'n1', 'reboot'), ['stonith_admin', '--reboot', 'n1']);
     assert.deepEqual(fenceArgv(d(id), 'n1', 'off'), ['stonith_admin', '--fence', 'n1']);
   }
-  assert.deepEqual(fenceHistoryArgv(d('pacemaker-1.1'), 'n1'), ['stonith_admin', '--history', 'n1']);
-  assert.deepEqual(fenceHistoryArgv(d('pacemaker-2')), ['stonith_admin', '--history', '*', '--output-as=xml']);
+  assert.deepEqual(fenceHistoryArgv(d('pacemaker-1.1'), 'n1'), ['stonith_admin', '--history', 'n1', '--verbose']);
+  assert.deepEqual(fenceHistoryArgv(d('pacemaker-2')), ['stonith_admin', '--history', '*', '--verbose', '--output-as=xml']);
 });
 
 test('cleanup argv per dialect; Heartbeat needs the node', () => {
