@@ -78,8 +78,8 @@ export function jobRoutes(app: Express, ctx: RouteContext): void {
 
   app.get('/v1/jobs/:id', ...guard(ctx, 'read', 'getJob'), async (req: Request, res: Response) => {
     const id = String(req.params.id);
-    const job = await services.jobs.get(id);
-    const [steps, callbackDeliveries] = await Promise.all([services.store.steps(id), deliveries.list(id)]);
+    // One round trip: the three reads go out together (a missing job still answers 404).
+    const [job, steps, callbackDeliveries] = await Promise.all([services.jobs.get(id), services.store.steps(id), deliveries.list(id)]);
     res.json(toApiJob(job, { steps, callbackDeliveries }));
   });
 
