@@ -111,6 +111,11 @@ export interface JobRecord {
   checkpoint: Record<string, unknown>;
   attempts: number;
   result?: { summary: string; details?: Record<string, unknown> };
+  /**
+   * Where the last attempt's time went: commands over SSH, waiting for the cluster
+   * (polling sleeps), and the rest — HASF's own overhead (Redis, audit, parsing).
+   */
+  timing?: { totalMs: number; commandsMs: number; waitMs: number; overheadMs: number };
   error?: { code: string; message: string };
   /** Slack message of the approval request, for in-place updates. */
   slack?: { channel?: string; ts?: string; requesterUser?: string; responseUrl?: string };

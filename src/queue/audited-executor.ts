@@ -23,7 +23,7 @@ export class AuditedExecutor implements CommandExecutor {
   constructor(
     private readonly inner: CommandExecutor,
     private readonly job: { id: string; step: () => string },
-    private readonly deps: { audit: AuditWriter; store: JobStore; events: EventPublisher; actor: string },
+    private readonly deps: { audit: AuditWriter; store: JobStore; events: EventPublisher; actor: string; onDuration?: (ms: number) => void },
   ) {
     this.name = inner.name;
   }
@@ -43,6 +43,7 @@ export class AuditedExecutor implements CommandExecutor {
     } catch (err) {
       failure = err;
     }
+    this.deps.onDuration?.(result?.durationMs ?? performance.now() - started);
     const out = result ? excerpt(`${result.stdout}${result.stderr ? `\n[stderr]\n${result.stderr}` : ''}`) : '';
     const details = result
       ? { host: result.host, argv, exitCode: result.exitCode, durationMs: Math.round(result.durationMs), output: out }

@@ -68,9 +68,15 @@ export class JobRunner {
     await this.audit(jobId, 'job.state', { from, to: 'running', attempt: job.attempts + 1, recovered: from === 'running' });
     await this.d.events.publish({ type: 'state', jobId, state: 'running', from, at: now });
 
+    const timing = { started: performance.now(), commandsMs: 0, waitMs: 0 };
+    const timed = () => {
+      const totalMs = performance.now() - timing.started;
+      const r = (n: number) => Math.round(n * 10) / 10;
+      return { totalMs: r(totalMs), commandsMs: r(timing.commandsMs), waitMs: r(timing.waitMs), overheadMs: r(totalMs - timing.commandsMs - timing.waitMs) };
+    };
     try {
-      const result = await this.execute({ ...job, attempts: job.attempts + 1 });
-      await this.finish(job, 'succeeded', { result });
+      const result = await this.execute({ ...job, attempts: job.attempts + 1 }, timing);
+      await this.finish(job, 'succeeded', { result, timing: timed() });
       return { state: 'succeeded' };
     } catch (err) {
       if (err instanceof DelayedError) throw err;
@@ -81,7 +87,7 @@ export class JobRunner {
         await this.audit(jobId, 'job.step', { phase: 'retry', code: e.code, message: e.message, attempt: bull.attemptsMade + 1 });
         throw e;
       }
-      await this.finish(job, 'failed', { error: { code: e.code, message: e.message } });
+      await this.finish(job, 'failed', { error: { code: e.code, message: e.message }, timing: timed() });
       throw new UnrecoverableError(`${e.code}: ${e.message}`);
     }
   }
@@ -105,12 +111,12 @@ export class JobRunner {
     await this.d.wake(job.cluster, heads).catch(() => undefined);
   }
 
-  private async execute(job: JobRecord): Promise<{ summary: string; details?: Record<string, unknown> }> {
+  private async execute(job: JobRecord, timing: { commandsMs: number; waitMs: number }): Promise<{ summary: string; details?: Record<string, unknown> }> {
     const op = getOperation(job.operation);
     let stepName = 'preflight';
     const checkpoint: Record<string, unknown> = { ...job.checkpoint };
     const base = this.d.access.context(job.cluster, job.id, (exec) =>
-      new AuditedExecutor(exec, { id: job.id, step: () => stepName }, { audit: this.d.audit, store: this.d.store, events: this.d.events, actor: this.d.workerId }),
+      new AuditedExecutor(exec, { id: job.id, step: () => stepName }, { audit: this.d.audit, store: this.d.store, events: this.d.events, actor: this.d.workerId, onDuration: (ms) => (timing.commandsMs += ms) }),
     );
     const ctx: ExecutionContext = {
       ...base,
@@ -125,7 +131,11 @@ export class JobRunner {
         await this.d.events.publish({ type: 'phase', jobId: job.id, phase: name, at: new Date().toISOString() });
       },
       now: () => Date.now(),
-      sleep,
+      sleep: async (ms) => {
+        const t = performance.now();
+        await sleep(ms);
+        timing.waitMs += performance.now() - t;
+      },
     };
     // A first attempt re-checks the safety rules on fresh state: things change between
     // approval and execution. A recovered attempt relies on its checkpoints instead.

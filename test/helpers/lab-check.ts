@@ -38,3 +38,20 @@ export function vmPlacement(dir: string, node = 'node1'): Record<string, string[
 export function labConstraints(dir: string, node = 'node1'): string {
   return labSsh(dir, node, ['cibadmin', '-Q', '-o', 'constraints']);
 }
+
+/**
+ * Fences of `node` as the fencing history records them: `requested` counts stonith_admin
+ * requests (what HASF sends), `physical` the distinct completions — the fencer merges an
+ * identical request the cluster itself makes meanwhile into the same fence, and lists both.
+ */
+export function fenceCounts(dir: string, node: string): { requested: number; physical: number } {
+  const xml = labSsh(dir, 'node1', ['stonith_admin', '--history', node, '--verbose', '--output-as=xml']);
+  const events = [...xml.matchAll(/<fence_event [^>]*>/g)].map((m) => ({
+    client: /client="([^"]*)"/.exec(m[0])?.[1] ?? '',
+    completed: /completed="([^"]*)"/.exec(m[0])?.[1] ?? 'pending',
+  }));
+  return {
+    requested: events.filter((e) => e.client.startsWith('stonith_admin')).length,
+    physical: new Set(events.map((e) => e.completed)).size,
+  };
+}
