@@ -70,7 +70,18 @@ export class ClusterAccess {
 
   /** Everything an operation needs for one request or job on `cluster`. */
   context(cluster: string, jobId: string, wrap: ExecutorWrapper = (e) => e): OperationContext {
-    const pacemaker = this.pacemaker(cluster, wrap);
+    const driver = this.pacemaker(cluster, wrap);
+    // Preflight and plan may ask for the same prediction: simulate once per request.
+    const predictions = new Map<string, ReturnType<PacemakerDriver['predict']>>();
+    const pacemaker: PacemakerDriver = Object.create(driver, {
+      predict: {
+        value: (change: Parameters<PacemakerDriver['predict']>[0]) => {
+          const key = JSON.stringify(change);
+          if (!predictions.has(key)) predictions.set(key, driver.predict(change));
+          return predictions.get(key)!;
+        },
+      },
+    });
     const targets = this.storageTargets(cluster);
     let status: Promise<ClusterStatus> | undefined;
     return {

@@ -2,6 +2,7 @@ import type { FenceEvent } from '../cluster/model.ts';
 import { HasfError } from '../errors/index.ts';
 import { onlineNodes, requireNode } from './status-helpers.ts';
 import { nameSchema } from './params.ts';
+import { tryPredict } from './predict.ts';
 import type { ExecutionContext, OperationDef } from './types.ts';
 import { waitForCluster } from './wait-cluster.ts';
 
@@ -86,12 +87,12 @@ export const nodeFence: OperationDef<FenceParams> = {
   async plan(ctx, p) {
     const action = p.action ?? 'reboot';
     const change = { kind: 'fence', node: p.node, action } as const;
-    const [argvs, prediction] = await Promise.all([ctx.pacemaker.commandsFor(change), ctx.pacemaker.predict(change)]);
+    const [argvs, predicted] = await Promise.all([ctx.pacemaker.commandsFor(change), tryPredict(ctx, change)]);
     return {
       summary: action === 'off' ? `Power off ${p.node} through the fence device (it stays off)` : `Reboot ${p.node} through the fence device`,
       commands: argvs.map((argv) => ({ host: `any other node of ${ctx.cluster}`, argv })),
-      prediction: { actions: prediction.actions, placement: prediction.placement },
-      warnings: [`Everything running on ${p.node} is killed without a clean stop; the cluster restarts it elsewhere.`],
+      prediction: predicted.prediction,
+      warnings: [`Everything running on ${p.node} is killed without a clean stop; the cluster restarts it elsewhere.`, ...predicted.warnings],
     };
   },
 

@@ -1,6 +1,7 @@
 import { HasfError } from '../errors/index.ts';
 import { allResources, onlineNodes, requireNode } from './status-helpers.ts';
 import { nameSchema } from './params.ts';
+import { tryPredict } from './predict.ts';
 import type { OperationDef } from './types.ts';
 import { waitForCluster } from './wait-cluster.ts';
 
@@ -65,13 +66,13 @@ export const nodeStandby: OperationDef<NodeParams> = {
   async plan(ctx, p) {
     const status = await ctx.status();
     const change = { kind: 'standby', node: p.node, on: true } as const;
-    const [argvs, prediction] = await Promise.all([ctx.pacemaker.commandsFor(change), ctx.pacemaker.predict(change)]);
+    const [argvs, predicted] = await Promise.all([ctx.pacemaker.commandsFor(change), tryPredict(ctx, change)]);
     const running = allResources(status).filter((r) => r.kind === 'primitive' && r.nodes.includes(p.node)).map((r) => r.id);
     return {
       summary: `Put ${p.node} in standby (moves ${running.length} resource instance(s) away: ${running.join(', ') || 'none'})`,
       commands: argvs.map((argv) => ({ host: `any node of ${ctx.cluster}`, argv })),
-      prediction: { actions: prediction.actions, placement: prediction.placement },
-      warnings: [],
+      prediction: predicted.prediction,
+      warnings: predicted.warnings,
     };
   },
 
@@ -126,12 +127,12 @@ export const nodeOnline: OperationDef<NodeParams> = {
 
   async plan(ctx, p) {
     const change = { kind: 'standby', node: p.node, on: false } as const;
-    const [argvs, prediction] = await Promise.all([ctx.pacemaker.commandsFor(change), ctx.pacemaker.predict(change)]);
+    const [argvs, predicted] = await Promise.all([ctx.pacemaker.commandsFor(change), tryPredict(ctx, change)]);
     return {
       summary: `Take ${p.node} out of standby`,
       commands: argvs.map((argv) => ({ host: `any node of ${ctx.cluster}`, argv })),
-      prediction: { actions: prediction.actions, placement: prediction.placement },
-      warnings: [],
+      prediction: predicted.prediction,
+      warnings: predicted.warnings,
     };
   },
 

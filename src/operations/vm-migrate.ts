@@ -1,6 +1,7 @@
 import { HasfError } from '../errors/index.ts';
 import { leftoverConstraints, requireEligibleNode, requireNode, requireResource } from './status-helpers.ts';
 import { nameSchema } from './params.ts';
+import { tryPredict } from './predict.ts';
 import type { OperationDef } from './types.ts';
 import { waitForCluster } from './wait-cluster.ts';
 
@@ -59,11 +60,8 @@ export const vmMigrate: OperationDef<MigrateParams> = {
     const status = await ctx.status();
     const vm = requireResource(status, p.vm, 'vm');
     const change = { kind: 'move', resource: p.vm, node: p.node } as const;
-    const [argvs, prediction] = await Promise.all([
-      ctx.pacemaker.commandsFor(change),
-      ctx.pacemaker.predict(change),
-    ]);
-    const warnings: string[] = [];
+    const [argvs, predicted] = await Promise.all([ctx.pacemaker.commandsFor(change), tryPredict(ctx, change)]);
+    const warnings: string[] = [...predicted.warnings];
     if (vm.allowMigrate !== true) warnings.push(`${p.vm} cannot live-migrate: it will be stopped and started (downtime).`);
     for (const c of leftoverConstraints(status, p.vm)) {
       warnings.push(`Leftover constraint ${c.id} exists and will be removed by the final --clear.`);
@@ -72,7 +70,7 @@ export const vmMigrate: OperationDef<MigrateParams> = {
     return {
       summary: `${vm.allowMigrate === true ? 'Live-migrate' : 'Move (stop/start)'} ${p.vm} from ${from} to ${p.node}`,
       commands: argvs.map((argv) => ({ host: `any node of ${ctx.cluster}`, argv })),
-      prediction: { actions: prediction.actions, placement: prediction.placement },
+      prediction: predicted.prediction,
       warnings,
     };
   },

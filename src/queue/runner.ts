@@ -65,9 +65,6 @@ export class JobRunner {
     if (!(await this.d.store.transition(jobId, ['queued', 'running'], 'running', { startedAt: job.startedAt ?? now, attempts: job.attempts + 1 }))) {
       return { state: (await this.d.store.get(jobId))?.state ?? 'missing' };
     }
-    await this.audit(jobId, 'job.state', { from, to: 'running', attempt: job.attempts + 1, recovered: from === 'running' });
-    await this.d.events.publish({ type: 'state', jobId, state: 'running', from, at: now });
-
     const timing = { started: performance.now(), commandsMs: 0, waitMs: 0 };
     const timed = () => {
       const totalMs = performance.now() - timing.started;
@@ -75,6 +72,9 @@ export class JobRunner {
       return { totalMs: r(totalMs), commandsMs: r(timing.commandsMs), waitMs: r(timing.waitMs), overheadMs: r(totalMs - timing.commandsMs - timing.waitMs) };
     };
     try {
+      // Inside the try: if even this record can't be written the job fails (AUDIT_UNAVAILABLE) before any command.
+      await this.audit(jobId, 'job.state', { from, to: 'running', attempt: job.attempts + 1, recovered: from === 'running' });
+      await this.d.events.publish({ type: 'state', jobId, state: 'running', from, at: now });
       const result = await this.execute({ ...job, attempts: job.attempts + 1 }, timing);
       await this.finish(job, 'succeeded', { result, timing: timed() });
       return { state: 'succeeded' };

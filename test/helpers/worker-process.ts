@@ -11,10 +11,10 @@ export interface WorkerProcess {
   stop(): Promise<void>;
 }
 
-/** Start a worker in a child process and wait until it serves. */
-export async function spawnWorker(h: Harness, name = 'w'): Promise<WorkerProcess> {
+/** Start a worker in a child process and wait until it serves; `override` edits its configuration. */
+export async function spawnWorker(h: Harness, name = 'w', override: (c: Harness['config']) => unknown = (c) => c): Promise<WorkerProcess> {
   const cfg = join(h.dir, `${name}.json`);
-  writeFileSync(cfg, JSON.stringify(h.config));
+  writeFileSync(cfg, JSON.stringify(override(structuredClone(h.config))));
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/worker-child.ts', cfg], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (b: Buffer) => b.toString().includes('ready') && resolve());
