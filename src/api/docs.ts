@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- the OpenAPI document is untyped YAML, walked generically */
 import { CODE_INFO } from '../errors/index.ts';
 import { SPEC } from './spec.ts';
 

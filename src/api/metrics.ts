@@ -29,6 +29,7 @@ export class ApiMetrics {
     this.jobDuration = new Histogram({ name: 'hasf_job_duration_seconds', help: 'Run time of finished jobs (start to finish).', labelNames: ['operation', 'state'], buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800], registers });
     this.stepDuration = new Histogram({ name: 'hasf_step_duration_seconds', help: 'Duration of commands run by jobs, by step.', labelNames: ['step'], buckets: [0.05, 0.1, 0.5, 1, 5, 15, 60, 300], registers });
     this.approvalWait = new Histogram({ name: 'hasf_approval_wait_seconds', help: 'Time from request to the last needed approval.', labelNames: ['operation'], buckets: [10, 60, 300, 900, 3600, 4 * 3600, 24 * 3600], registers });
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- prom-client calls collect() with its own `this`
     const self = this;
     new Gauge({
       name: 'hasf_jobs',

@@ -94,7 +94,10 @@ export async function readFileHead(
     lines++;
     const seq = topLevelSeq(line);
     if (seq === null) malformed++;
-    else if (seq > bestSeq && !skip.has(seq)) ((bestSeq = seq), (best = line));
+    else if (seq > bestSeq && !skip.has(seq)) {
+      bestSeq = seq;
+      best = line;
+    }
   };
   try {
     const buf = Buffer.allocUnsafe(4 << 20);

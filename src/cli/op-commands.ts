@@ -1,6 +1,6 @@
 import type { OperationName } from '../jobs/types.ts';
 import { OPERATIONS } from '../operations/index.ts';
-import type { OperationDef } from '../operations/index.ts';
+import type { AnyOperation } from '../operations/index.ts';
 import { UsageError } from './errors.ts';
 
 /** How one `<positional>` of an operation's usage maps to params: the first candidate that accepts the value wins. */
@@ -48,7 +48,7 @@ const camel = (kebab: string) => kebab.replace(/-([a-z])/g, (_, c: string) => c.
  * `<positionals>` and `[--flags]` of its usage line, matched against its params schema.
  * Throws when the usage names something the schema lacks (caught by a unit test).
  */
-export function opCommandOf(op: OperationDef<any>): OpCommand {
+export function opCommandOf(op: AnyOperation): OpCommand {
   const tokens = op.usage.replace(/^\/hasf\s+/, '').match(/<[^>]+>|\[[^\]]+\]|\S+/g) ?? [];
   const props = ((op.paramsSchema as { properties?: Record<string, Prop> }).properties ?? {}) as Record<string, Prop>;
   const words: string[] = [];

@@ -5,7 +5,6 @@
 
 /** Characters of a string as a terminal shows them (ANSI colour codes take no room). */
 export function visibleLength(s: string): number {
-  // eslint-disable-next-line no-control-regex
   return [...s.replace(/\x1b\[[0-9;]*m/g, '')].length;
 }
 

@@ -1,6 +1,6 @@
 import { HasfError } from '../errors/index.ts';
 import type { ClusterNode, ClusterResource, ClusterStatus, LocationConstraint } from './model.ts';
-import { attr, baseId, kid, kids, normalizeAgent, normalizeRole, parseXml, truthy, type XEl } from './xml.ts';
+import { attr, baseId, kid, kids, normalizeAgent, normalizeRole, parseXml, type XEl } from './xml.ts';
 
 /** Pacemaker's INFINITY as a number (fail counts and scores saturate there). */
 export const INFINITY = 1_000_000;

@@ -5,11 +5,11 @@ import { lunAdd } from './lun-add.ts';
 import { nodeFence } from './node-fence.ts';
 import { nodeOnline, nodeStandby } from './node-standby.ts';
 import { resourceCleanup } from './resource-cleanup.ts';
-import type { OperationDef } from './types.ts';
+import type { AnyOperation } from './types.ts';
 import { vmMigrate } from './vm-migrate.ts';
 
 /** Every queued operation, by name. cluster.status is read-only and served directly. */
-export const OPERATIONS: Record<OperationName, OperationDef<any>> = {
+export const OPERATIONS: Record<OperationName, AnyOperation> = {
   'vm.migrate': vmMigrate,
   'node.standby': nodeStandby,
   'node.online': nodeOnline,
@@ -21,8 +21,8 @@ export const OPERATIONS: Record<OperationName, OperationDef<any>> = {
 export const OPERATION_NAMES = Object.keys(OPERATIONS) as OperationName[];
 
 /** The definition of `name`, or UNKNOWN_OPERATION with the closest names. */
-export function getOperation(name: string): OperationDef<any> {
-  const op = (OPERATIONS as Record<string, OperationDef<any>>)[name];
+export function getOperation(name: string): AnyOperation {
+  const op = (OPERATIONS as Record<string, AnyOperation>)[name];
   if (op) return op;
   const near = closest(name, OPERATION_NAMES);
   throw new HasfError('UNKNOWN_OPERATION', `Unknown operation "${name}"${near.length ? `; did you mean ${near.join(', ')}?` : `; known: ${OPERATION_NAMES.join(', ')}`}.`, {

@@ -4,11 +4,7 @@ import type { CommandResult } from '../ssh/types.ts';
 import type { OperationName, Plan } from '../jobs/types.ts';
 
 /** A change the scheduler can be asked to predict. */
-export type ClusterChange =
-  | { kind: 'move'; resource: string; node: string }
-  | { kind: 'standby'; node: string; on: boolean }
-  | { kind: 'fence'; node: string; action: 'reboot' | 'off' }
-  | { kind: 'cleanup'; resource: string };
+export type ClusterChange = PlannedChange;
 
 /** What an operation needs from a Pacemaker cluster (src/cluster's driver provides it). */
 export interface ClusterApi {
@@ -111,3 +107,7 @@ export interface OperationDef<P = Record<string, unknown>> {
   /** Do it, checkpointing as it goes, then verify the cluster really got there. */
   execute(ctx: ExecutionContext, params: P): Promise<{ summary: string; details?: Record<string, unknown> }>;
 }
+
+/** Any operation definition, whatever its params type (for catalogues and parsers). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- params differ per operation; each definition is typed
+export type AnyOperation = OperationDef<any>;

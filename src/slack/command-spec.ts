@@ -1,5 +1,5 @@
 import { OPERATIONS } from '../operations/index.ts';
-import type { OperationDef } from '../operations/index.ts';
+import type { AnyOperation } from '../operations/index.ts';
 import type { OperationName } from '../jobs/types.ts';
 
 /** A flag an operation's usage line declares, e.g. `[--lun N]` or `[--off]`. */
@@ -19,7 +19,7 @@ export interface OperationCommand {
   /** Operation-specific flags (request flags like --reason are common to all). */
   flags: FlagSpec[];
   usage: string;
-  def: OperationDef<any>;
+  def: AnyOperation;
 }
 
 /** Flags every request takes, whatever the operation. */
@@ -32,7 +32,7 @@ export const REQUEST_FLAGS: readonly FlagSpec[] = [
 ];
 
 /** Parse one usage line, e.g. `/hasf lun add <target> <path|sizeMiB> [--lun N] [--dry-run]`. */
-export function parseUsage(def: OperationDef<any>): OperationCommand {
+export function parseUsage(def: AnyOperation): OperationCommand {
   const parts = def.usage.replace(/^\/\S+\s*/, '').match(/\[[^\]]*\]|<[^>]*>|\S+/g) ?? [];
   const words: string[] = [];
   const positionals: string[] = [];

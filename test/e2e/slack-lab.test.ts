@@ -78,7 +78,7 @@ describe('Slack door on the lab', { skip: dir ? false : NO_LAB, timeout: 600_000
     const post = await rec.waitFor((c) => c.method === 'chat.postMessage' && c.args.channel === 'CAPPROVALS' && blocksText(c.args).includes(job.id), 10_000);
     const ts = (await h.services.store.get(job.id))!.slack!.ts!;
     // The requester can't reject through the button: told why, no modal.
-    let since = Date.now();
+    const since = Date.now();
     await press('UOPERAT01', 'hasf_reject', job.id, ts);
     assert.match(blocksText((await ephemeralFor('UOPERAT01', since)).args), /FORBIDDEN/);
     assert.equal(rec.of('views.open').length, 0);

@@ -18,7 +18,7 @@ describe('audit query and export (real redis)', () => {
   let srv: TestRedis;
   let redis: Redis;
   let log: AuditLog;
-  let all: AuditRecord[] = [];
+  const all: AuditRecord[] = [];
 
   before(async () => {
     srv = await startRedis();

@@ -5,6 +5,7 @@ import { SocketModeReceiver, type LogLevel, type Logger } from '@slack/bolt';
  * disconnect. Bolt's own SocketModeClient is one; tests pass an object that feeds envelopes.
  */
 export interface SocketClientLike {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Slack's socket-mode event args are untyped
   on(event: 'slack_event', listener: (args: any) => unknown): unknown;
   start(): Promise<unknown>;
   disconnect(): unknown;
