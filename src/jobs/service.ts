@@ -87,8 +87,18 @@ export class JobService {
     try {
       overriddenFreeze = checkFreeze(this.o.approvals.freezes, op.name, now, { cluster, emergency: !!req.emergency })?.name;
       const ctx = this.o.access.context(cluster, jobId);
-      await op.preflight(ctx, params);
+      // Jobs already in line for the same objects will change what "already there" means:
+      // such a request is accepted and re-checked when its turn comes.
+      const ahead = await this.o.lines.members(cluster, op.locks(params as never));
+      let deferred: string | undefined;
+      try {
+        await op.preflight(ctx, params);
+      } catch (err) {
+        if (!(ahead.length && isHasfError(err, 'ALREADY_THERE'))) throw err;
+        deferred = `${err.message} But ${ahead.length} earlier job(s) for the same object run first (${ahead.join(', ')}); this is checked again when its turn comes.`;
+      }
       plan = await op.plan(ctx, params);
+      if (deferred) plan.warnings.unshift(deferred);
     } catch (err) {
       if (isHasfError(err) && !req.dryRun) {
         await this.o.audit.append({

@@ -40,6 +40,14 @@ export class TargetLines {
     return [...new Set(heads.filter((h): h is string => h !== null && h !== jobId))];
   }
 
+  /** Every job in the lines of these objects (queued or running), in no particular order. */
+  async members(cluster: string, targets: LockTarget[]): Promise<string[]> {
+    const m = this.redis.multi();
+    for (const t of targets) m.lrange(this.key(cluster, t), 0, -1);
+    const res = (await m.exec()) ?? [];
+    return [...new Set(res.flatMap(([, v]) => v as string[]))];
+  }
+
   /** Leave every line; returns the new heads (jobs that may now be woken). */
   async leave(jobId: string, cluster: string, targets: LockTarget[]): Promise<string[]> {
     const m = this.redis.multi();
