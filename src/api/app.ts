@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import type { Services } from '../app/services.ts';
 import { HasfError } from '../errors/index.ts';
 import { RefusalAuditor } from './auth.ts';
+import { mountDashboard } from './dashboard.ts';
 import { jsonBody } from './body.ts';
 import { IdempotencyStore } from './idempotency.ts';
 import { ApiMetrics } from './metrics.ts';
@@ -57,6 +58,7 @@ export function createApiApp(services: Services, opts: ApiAppOptions = {}): Expr
   auditRoutes(app, ctx);
   tokenRoutes(app, ctx);
   healthRoutes(app, ctx, metrics);
+  if (services.config.api.dashboard) mountDashboard(app, services, ctx.refusals);
   app.use((req, res) => {
     sendProblem(res, new HasfError('NOT_FOUND', `There is no ${req.method} ${req.path.slice(0, 100)}; the API is described at /docs.`, {}), req.path.slice(0, 100));
   });
