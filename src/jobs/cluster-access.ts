@@ -73,13 +73,17 @@ export class ClusterAccess {
     const driver = this.pacemaker(cluster, wrap);
     // Preflight and plan may ask for the same prediction: simulate once per request.
     const predictions = new Map<string, ReturnType<PacemakerDriver['predict']>>();
-    const pacemaker: PacemakerDriver = Object.create(driver, {
-      predict: {
-        value: (change: Parameters<PacemakerDriver['predict']>[0]) => {
-          const key = JSON.stringify(change);
-          if (!predictions.has(key)) predictions.set(key, driver.predict(change));
-          return predictions.get(key)!;
-        },
+    const memoPredict = (change: Parameters<PacemakerDriver['predict']>[0]) => {
+      const key = JSON.stringify(change);
+      if (!predictions.has(key)) predictions.set(key, driver.predict(change));
+      return predictions.get(key)!;
+    };
+    // Methods run bound to the driver itself, so its caches (dialect, …) stay on it.
+    const pacemaker = new Proxy(driver, {
+      get(target, prop) {
+        if (prop === 'predict') return memoPredict;
+        const v: unknown = Reflect.get(target, prop, target);
+        return typeof v === 'function' ? v.bind(target) : v;
       },
     });
     const targets = this.storageTargets(cluster);

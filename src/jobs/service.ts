@@ -134,7 +134,6 @@ export class JobService {
       expiresAt: required > 0 ? new Date(now.getTime() + policy.windowMs).toISOString() : undefined,
       createdAt: now.toISOString(),
       updatedAt: now.toISOString(),
-      queuedAt: state === 'queued' ? now.toISOString() : undefined,
       checkpoint: {},
       attempts: 0,
     };
@@ -148,6 +147,8 @@ export class JobService {
     if (req.emergency) {
       await this.o.audit.append({ ...this.actor(principal), jobId, event: 'job.emergency', details: { reason, overriddenFreeze } });
     }
+    // Queued now, after planning: pickup time is measured from here.
+    if (state === 'queued') job.queuedAt = this.now().toISOString();
     await this.o.store.create(job);
     if (state === 'queued') await this.enqueue(job);
     else await this.o.queues.scheduleExpiry(jobId, new Date(job.expiresAt!));
