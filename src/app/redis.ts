@@ -11,7 +11,13 @@ const hostPort = (s: string) => {
  * `forBullmq` sets maxRetriesPerRequest: null, which BullMQ's blocking workers require.
  */
 export function connectRedis(cfg: HasfConfig['redis'], opts: { forBullmq?: boolean; name?: string } = {}): Redis {
-  const common = { maxRetriesPerRequest: opts.forBullmq ? null : 3, connectionName: opts.name, enableOfflineQueue: true };
+  const common = {
+    maxRetriesPerRequest: opts.forBullmq ? null : 3,
+    connectionName: opts.name,
+    enableOfflineQueue: true,
+    // Concurrent requests' commands share one write to Redis (not for BullMQ's blocking connections).
+    enableAutoPipelining: !opts.forBullmq,
+  };
   if (cfg.cluster) {
     // ioredis' Cluster speaks the same commands; callers type it as Redis.
     return new Cluster(cfg.cluster.map(hostPort), { redisOptions: common }) as unknown as Redis;
