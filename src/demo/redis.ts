@@ -9,8 +9,12 @@ export interface DemoRedis {
   url: string;
   port: number;
   pid: number;
+  /** The redis-server process. */
+  child: ChildProcess;
   /** SIGTERM (Redis flushes the AOF and exits), SIGKILL after 5 s. */
   stop(): Promise<void>;
+  /** SIGKILL, as a crash or power loss would (tests of AOF durability). */
+  kill(): Promise<void>;
 }
 
 /** A free TCP port on 127.0.0.1, or `preferred` when it is free. */
@@ -32,13 +36,13 @@ export async function freeLoopbackPort(preferred = 0): Promise<number> {
  * appendfsync always, noeviction), its data in `dir`, so jobs and the audit stream
  * survive a demo restart. Resolves once Redis accepts connections.
  */
-export async function startDemoRedis(o: { dir: string; port?: number; bin?: string }): Promise<DemoRedis> {
+export async function startDemoRedis(o: { dir: string; port?: number; bin?: string; extraArgs?: string[] }): Promise<DemoRedis> {
   mkdirSync(o.dir, { recursive: true, mode: 0o700 });
   const port = await freeLoopbackPort(o.port);
   const args = [
     '--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'yes', '--dir', o.dir,
     '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--maxmemory-policy', 'noeviction',
-    '--daemonize', 'no', '--logfile', '',
+    '--daemonize', 'no', '--logfile', '', ...(o.extraArgs ?? []),
   ];
   let child: ChildProcess;
   try {
@@ -65,6 +69,13 @@ export async function startDemoRedis(o: { dir: string; port?: number; bin?: stri
     url: `redis://127.0.0.1:${port}`,
     port,
     pid: child.pid!,
+    child,
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGKILL');
+      await exited;
+    },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = once(child, 'exit');
