@@ -15,6 +15,9 @@ hostname "$LAB_NAME"
 mount -t tmpfs -o mode=0755 tmpfs /run
 mount -t tmpfs -o mode=1777 tmpfs /dev/shm
 mount --bind "$LAB_HOSTS" /etc/hosts
+# A home of its own for root, as on a real node: the host's ~/.bashrc (pyenv rehash locks,
+# prompts, …) must not run in every SSH session the service opens.
+mount -t tmpfs -o mode=0700 tmpfs /root
 mkdir -p /run/sshd /run/lock
 chmod 0755 /run/sshd
 
