@@ -55,6 +55,12 @@ export class HostConnection {
           const notStarted = (e as Record<symbol, unknown>)[NOT_STARTED];
           if (notStarted === 'connection') this.drop(client, 'channel open failed');
           if (notStarted === 'connection' && attempt === 1 && !this.closed) continue;
+          // sshd refused the channel on a live connection: its session slots free a moment
+          // after a command ends (MaxSessions). Nothing ran, so wait a little and try again.
+          if (notStarted === 'refused' && attempt <= 5 && !this.closed) {
+            await new Promise((r) => setTimeout(r, 20 * attempt));
+            continue;
+          }
           throw e;
         }
       }

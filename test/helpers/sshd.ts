@@ -127,7 +127,9 @@ export async function startSshd(options: { extraConfig?: string[] } = {}): Promi
   };
   const launchOnce = async (): Promise<ChildProcess> => {
     // Its own process group, so stop() also reaches children forked after our /proc snapshot.
-    const p = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], {
+    // In a mount namespace of its own with an empty /root: sessions must not run the host
+    // root's ~/.bashrc (a pyenv rehash waiting on a stale lock hung them). exec keeps the pid.
+    const p = spawn('unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c', 'mount -t tmpfs -o mode=0700 tmpfs /root && exec "$0" "$@"', '/usr/sbin/sshd', '-D', '-e', '-f', join(dir, 'sshd_config')], {
       stdio: ['ignore', 'ignore', 'pipe'],
       detached: true,
     });
