@@ -711,7 +711,7 @@ export interface operations {
                 cluster?: components["schemas"]["Name"];
                 /** @description Only jobs created at or after this time. */
                 since?: string;
-                /** @description The nextCursor of the previous page. */
+                /** @description The nextCursor of the previous page (opaque; creation time and job id). */
                 cursor?: string;
                 limit?: number;
             };

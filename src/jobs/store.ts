@@ -136,26 +136,38 @@ export class JobStore {
     return (await this.redis.lrange(`${this.key(id)}:steps`, 0, -1)).map((s) => JSON.parse(s) as StepRecord);
   }
 
-  /** Jobs newest first, filtered, with cursor pagination (cursor = createdAt score of the last seen). */
+  /**
+   * Jobs newest first, filtered, with cursor pagination. The cursor is `score:id` of the
+   * last job returned, so jobs created in the same millisecond are neither skipped nor
+   * repeated (equal scores come in reverse id order).
+   */
   async list(filter: JobFilter = {}): Promise<{ jobs: JobRecord[]; nextCursor?: string }> {
     const limit = Math.min(Math.max(filter.limit ?? 50, 1), 500);
-    let max = filter.cursor ? `(${Number(filter.cursor)}` : '+inf';
+    const [cScore, cId] = filter.cursor ? [Number(filter.cursor.split(':')[0]), filter.cursor.split(':')[1] ?? ''] : [Infinity, ''];
+    let max = Number.isFinite(cScore) ? String(cScore) : '+inf';
     const min = filter.since ? String(filter.since.getTime()) : '-inf';
+    const seen = new Set<string>();
     const out: JobRecord[] = [];
     for (;;) {
       const ids = await this.redis.zrevrangebyscore(this.index, max, min, 'WITHSCORES', 'LIMIT', 0, 200);
-      if (ids.length === 0) return { jobs: out };
+      let fresh = 0;
       for (let i = 0; i < ids.length; i += 2) {
-        const job = await this.get(ids[i]!);
-        max = `(${ids[i + 1]}`;
+        const id = ids[i]!;
+        const score = Number(ids[i + 1]);
+        if (seen.has(id) || (score === cScore && id >= cId)) continue;
+        seen.add(id);
+        fresh++;
+        max = String(score);
+        const job = await this.get(id);
         if (!job) continue;
         if (filter.state && job.state !== filter.state) continue;
         if (filter.operation && job.operation !== filter.operation) continue;
         if (filter.requester && job.requester !== filter.requester) continue;
         if (filter.cluster && job.cluster !== filter.cluster) continue;
         out.push(job);
-        if (out.length === limit) return { jobs: out, nextCursor: ids[i + 1] };
+        if (out.length === limit) return { jobs: out, nextCursor: `${score}:${id}` };
       }
+      if (fresh === 0) return { jobs: out };
     }
   }
 
