@@ -81,6 +81,9 @@ export async function connectOnce(host: HostSpec, o: ConnectOptions): Promise<Cl
       if (settled) return;
       settled = true;
       client.off('error', onError);
+      // Small SSH packets (channel open, exec, EOF) must not wait for Nagle + delayed ACK:
+      // without this every pooled command paid ~40 ms of TCP latency.
+      client.setNoDelay(true);
       resolve(client);
     });
     const onError = (e: Error & { level?: string }) => {
