@@ -48,21 +48,26 @@ export class AuditedExecutor implements CommandExecutor {
     const details = result
       ? { host: result.host, argv, exitCode: result.exitCode, durationMs: Math.round(result.durationMs), output: out }
       : { host: this.inner.name, argv, error: isHasfError(failure) ? failure.code : String(failure), message: (failure as Error)?.message };
-    const step = await this.deps.store.addStep(this.job.id, {
-      step: this.job.step(),
-      host: result?.host ?? this.inner.name,
-      argv,
-      exitCode: result ? result.exitCode : null,
-      durationMs: Math.round(result?.durationMs ?? performance.now() - started),
-      outputExcerpt: result ? out : `error: ${(failure as Error)?.message ?? String(failure)}`,
-      at: new Date().toISOString(),
-    });
-    await this.deps.events.publish({ type: 'step', jobId: this.job.id, step });
-    try {
-      await this.deps.audit.append({ ...base, event: 'command.result', details });
-    } catch (err) {
-      throw new HasfError('AUDIT_UNAVAILABLE', 'The result of a command could not be audited; the job stops here.', { argv }, { cause: err });
+    // The step log, the live event and the audit record of the result are independent:
+    // write them together (the audit record of the start was written before running).
+    const [stepped, audited] = await Promise.allSettled([
+      this.deps.store
+        .addStep(this.job.id, {
+          step: this.job.step(),
+          host: result?.host ?? this.inner.name,
+          argv,
+          exitCode: result ? result.exitCode : null,
+          durationMs: Math.round(result?.durationMs ?? performance.now() - started),
+          outputExcerpt: result ? out : `error: ${(failure as Error)?.message ?? String(failure)}`,
+          at: new Date().toISOString(),
+        })
+        .then((step) => this.deps.events.publish({ type: 'step', jobId: this.job.id, step })),
+      this.deps.audit.append({ ...base, event: 'command.result', details }),
+    ]);
+    if (audited.status === 'rejected') {
+      throw new HasfError('AUDIT_UNAVAILABLE', 'The result of a command could not be audited; the job stops here.', { argv }, { cause: audited.reason });
     }
+    if (stepped.status === 'rejected') throw stepped.reason;
     if (failure) throw failure;
     return result!;
   }

@@ -127,8 +127,10 @@ export class JobRunner {
       },
       step: async (name) => {
         stepName = name;
-        await this.audit(job.id, 'job.step', { phase: name });
-        await this.d.events.publish({ type: 'phase', jobId: job.id, phase: name, at: new Date().toISOString() });
+        await Promise.all([
+          this.audit(job.id, 'job.step', { phase: name }),
+          this.d.events.publish({ type: 'phase', jobId: job.id, phase: name, at: new Date().toISOString() }),
+        ]);
       },
       now: () => Date.now(),
       sleep: async (ms) => {
