@@ -60,7 +60,13 @@ export const vmMigrate: OperationDef<MigrateParams> = {
     const status = await ctx.status();
     const vm = requireResource(status, p.vm, 'vm');
     const change = { kind: 'move', resource: p.vm, node: p.node } as const;
-    const [argvs, predicted] = await Promise.all([ctx.pacemaker.commandsFor(change), tryPredict(ctx, change)]);
+    // The job moves, waits for the cluster, then clears the constraint the move left.
+    const [move, clear, predicted] = await Promise.all([
+      ctx.pacemaker.commandsFor(change),
+      ctx.pacemaker.commandsFor({ kind: 'clear', resource: p.vm }),
+      tryPredict(ctx, change),
+    ]);
+    const argvs = [...move, ...clear];
     const warnings: string[] = [...predicted.warnings];
     if (vm.allowMigrate !== true) warnings.push(`${p.vm} cannot live-migrate: it will be stopped and started (downtime).`);
     for (const c of leftoverConstraints(status, p.vm)) {

@@ -41,6 +41,11 @@ describe('job engine on the lab', { skip: dir ? false : NO_LAB, timeout: 600_000
     const job = await submit('otto', 'vm.migrate', { vm: 'vm1', node: to });
     assert.equal(job.state, 'awaiting_approval');
     assert.equal(job.approvalsRequired, 1);
+    // Approvers see exactly what will run: the move, then the clear of its constraint.
+    assert.deepEqual(job.plan.commands.map((c) => c.argv), [
+      ['crm_resource', '--move', '--resource', 'vm1', '--node', to],
+      ['crm_resource', '--clear', '--resource', 'vm1'],
+    ]);
     assert.ok(job.plan.prediction!.actions.some((a) => a.action === 'migrate' && a.resource === 'vm1' && a.to === to), JSON.stringify(job.plan.prediction));
     await approveAll(job);
     const done = await waitForState(h, job.id, ['succeeded', 'failed']);
