@@ -122,6 +122,24 @@ describe('workers: many jobs, several processes, crashes and Redis restarts', { 
     }
   });
 
+  test('SIGTERM during a migration: the worker finishes the job, then exits cleanly', async () => {
+    const otto = await as(h, 'otto');
+    const w = await spawnWorker(h, 'graceful');
+    const vm = 'vm1';
+    const from = vmPlacement(dir!)[vm]![0]!;
+    const to = NODES.find((n) => n !== from)!;
+    const r = await h.services.jobs.submit(otto, { operation: 'vm.migrate', params: { vm, node: to }, reason: 'sigterm' });
+    assert.ok('job' in r);
+    await waitForJob(h, r.job.id, 'move sent', (j) => j.checkpoint.moveSent === true);
+    const exited = new Promise<number | null>((resolve) => w.child.once('exit', (code) => resolve(code)));
+    w.child.kill('SIGTERM');
+    assert.equal(await exited, 0, 'the worker exits 0 after finishing');
+    const done = (await h.services.store.get(r.job.id))!;
+    assert.equal(done.state, 'succeeded', 'finished before the worker exited');
+    assert.equal(done.attempts, 1);
+    assert.deepEqual(vmPlacement(dir!)[vm], [to]);
+  });
+
   test('Redis restarted (AOF) while jobs are queued: all come back and run', async () => {
     const otto = await as(h, 'otto');
     const ids: string[] = [];
