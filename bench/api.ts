@@ -31,8 +31,9 @@ export interface ApiBenchResult {
 const CONNECTIONS = 50;
 const DURATION_S = Number(process.env.BENCH_API_SECONDS ?? 10);
 
+// BENCH_API_PROF=1 writes a CPU profile of the API process to var/prof (open it in Chrome DevTools).
 function spawnServer(file: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string; startRss: number }> {
-  const child = fork(join(import.meta.dirname, file), [], { execArgv: ['--import', 'tsx', '--expose-gc'], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(join(import.meta.dirname, file), [], { execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.BENCH_API_PROF && file === 'api-server.ts' ? ['--cpu-prof', '--cpu-prof-dir=var/prof'] : [])], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     child.once('exit', (c) => reject(new Error(`${file} exited with ${c}`)));
     child.on('message', (m: { ready?: string; startRss?: number }) => m.ready && resolve({ child, url: m.ready, startRss: m.startRss ?? 0 }));
