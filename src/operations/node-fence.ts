@@ -1,7 +1,7 @@
 import type { FenceEvent } from '../cluster/model.ts';
 import { HasfError } from '../errors/index.ts';
 import { onlineNodes, requireNode } from './status-helpers.ts';
-import { nameSchema } from './params.ts';
+import { disruptiveNodeLocks, nameSchema } from './params.ts';
 import { tryPredict } from './predict.ts';
 import type { ExecutionContext, OperationDef } from './types.ts';
 import { waitForCluster } from './wait-cluster.ts';
@@ -55,10 +55,7 @@ export const nodeFence: OperationDef<FenceParams> = {
       action: { type: 'string', enum: ['reboot', 'off'], default: 'reboot', description: 'reboot (default) or off (stays powered off)' },
     },
   },
-  locks: (p) => [
-    { kind: 'node', name: p.node },
-    { kind: 'cluster-disruptive', name: '*' },
-  ],
+  locks: disruptiveNodeLocks,
   target: (p) => `${p.node} (${p.action ?? 'reboot'})`,
 
   async preflight(ctx, p) {
