@@ -521,6 +521,10 @@ export interface components {
                 state: components["schemas"]["JobState"];
                 ticket?: string;
                 requester?: string;
+                /** @description Present (true) on break-glass jobs, which ran without approvals. */
+                emergency?: boolean;
+                /** @description On break-glass jobs: true until an approver has reviewed it. */
+                reviewPending?: boolean;
                 result?: {
                     [key: string]: unknown;
                 };

@@ -75,6 +75,8 @@ export async function startCallbackNotifier(services: Services, opts: NotifierOp
         state: e.state,
         requester: job.requester,
         ...(job.ticket ? { ticket: job.ticket } : {}),
+        // Break-glass is flagged loudly on every event of such a job.
+        ...(job.emergency ? { emergency: true, reviewPending: job.reviewPending } : {}),
         ...(final && job.result ? { result: job.result } : {}),
         ...(final && (job.error ?? e.error) ? { error: job.error ?? e.error } : {}),
       },
