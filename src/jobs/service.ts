@@ -13,7 +13,7 @@ import { HasfError, isHasfError } from '../errors/index.ts';
 import { getOperation, validateParams } from '../operations/index.ts';
 import type { OperationContext } from '../operations/types.ts';
 import type { EventPublisher } from '../queue/events.ts';
-import type { QueueSet } from '../queue/queues.ts';
+import { jobQueueName, type QueueSet } from '../queue/queues.ts';
 import type { TargetLines } from '../queue/locks.ts';
 import { closest } from '../util/closest.ts';
 import { newJobId, JOB_ID_PATTERN } from './ids.ts';
@@ -221,7 +221,7 @@ export class JobService {
     await this.o.audit.append({ ...this.actor(principal), jobId, event: 'job.cancelled', details: { from: job.state, comment } });
     const op = getOperation(job.operation);
     const heads = await this.o.lines.leave(jobId, job.cluster, op.locks(job.params as never));
-    await this.o.queues.get(`jobs-${job.cluster}`).remove(jobId).catch(() => undefined);
+    await this.o.queues.get(jobQueueName(job.cluster)).remove(jobId).catch(() => undefined);
     await this.wake(job.cluster, heads);
     await this.o.events.publish({ type: 'state', jobId, state: 'cancelled', from: job.state, at: this.now().toISOString() });
     return this.get(jobId);
@@ -249,7 +249,7 @@ export class JobService {
 
   /** Promote delayed jobs that are now first in their lines. */
   async wake(cluster: string, jobIds: string[]): Promise<void> {
-    const q = this.o.queues.get(`jobs-${cluster}`);
+    const q = this.o.queues.get(jobQueueName(cluster));
     for (const id of jobIds) {
       const j = await q.getJob(id);
       if (j && (await j.isDelayed())) await j.promote().catch(() => undefined);
