@@ -247,6 +247,28 @@ export class JobService {
     return true;
   }
 
+  /**
+   * After a crash between storing a job and queueing it, or a Redis failover that lost a
+   * queue entry: put every queued or running job of `clusters` back on its queue (a no-op
+   * for jobs BullMQ still holds: the id is the job's), and re-arm missing expiry timers.
+   * Returns the ids it re-queued.
+   */
+  async reconcile(clusters: string[]): Promise<string[]> {
+    const requeued: string[] = [];
+    for (const id of await this.o.store.idsInStates(['queued', 'running', 'awaiting_approval'])) {
+      const job = await this.o.store.get(id);
+      if (!job || !clusters.includes(job.cluster)) continue;
+      if (job.state === 'awaiting_approval') {
+        if (job.expiresAt) await this.o.queues.scheduleExpiry(id, new Date(job.expiresAt));
+        continue;
+      }
+      if (await this.o.queues.get(jobQueueName(job.cluster)).getJob(id)) continue;
+      await this.enqueue(job);
+      requeued.push(id);
+    }
+    return requeued;
+  }
+
   /** Promote delayed jobs that are now first in their lines. */
   async wake(cluster: string, jobIds: string[]): Promise<void> {
     const q = this.o.queues.get(jobQueueName(cluster));

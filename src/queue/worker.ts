@@ -82,6 +82,9 @@ export async function startWorker(s: Services, opts: WorkerOptions = {}): Promis
   timer.unref();
 
   await Promise.all(workers.map((w) => w.waitUntilReady()));
+  // Nothing accepted is lost: jobs stored but never queued (a crash in between) go back in line.
+  const requeued = await s.jobs.reconcile(clusters);
+  if (requeued.length) onError(new Error(`re-queued ${requeued.length} job(s) found outside the queue: ${requeued.join(', ')}`));
   return {
     id,
     clusters,

@@ -140,6 +140,23 @@ describe('workers: many jobs, several processes, crashes and Redis restarts', { 
     assert.deepEqual(vmPlacement(dir!)[vm], [to]);
   });
 
+  test('a job stored but never queued (crash between the two) is picked up when a worker starts', async () => {
+    const otto = await as(h, 'otto');
+    // Make the record exactly as submit would, then "crash" before the queue add: remove it from BullMQ.
+    const r = await h.services.jobs.submit(otto, { operation: 'resource.cleanup', params: { resource: 'vm6' }, reason: 'lost enqueue' });
+    assert.ok('job' in r);
+    const q = h.services.queues.get('jobs-lab');
+    await q.remove(r.job.id);
+    assert.equal(await q.getJob(r.job.id), undefined);
+    const w = await spawnWorker(h, 'reconciler');
+    try {
+      const done = await waitForState(h, r.job.id, ['succeeded', 'failed'], 60_000);
+      assert.equal(done.state, 'succeeded', JSON.stringify(done.error));
+    } finally {
+      await w.stop();
+    }
+  });
+
   test('Redis restarted (AOF) while jobs are queued: all come back and run', async () => {
     const otto = await as(h, 'otto');
     const ids: string[] = [];
