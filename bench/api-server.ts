@@ -3,7 +3,7 @@
 // (status and the crm_simulate prediction) and then answers from that cache, so the
 // figure is the API's own cost: auth, rate limit, validation, audit append (HMAC chain
 // + fsync'ed file sink), job record, BullMQ enqueue, event publish.
-import { copyFileSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApiServer } from '../src/api/index.ts';
@@ -64,6 +64,7 @@ process.on('message', async (m: { cmd: string }) => {
   if (m.cmd === 'stop') {
     await api.close();
     await s.close();
+    rmSync(dir, { recursive: true, force: true });
     process.exit(0);
   }
 });
