@@ -67,6 +67,8 @@ export class JobStore {
     const flat = Object.entries(rest).flatMap(([k, v]) => (v === undefined ? [] : [k, JSON.stringify(v)]));
     const ok = await this.redis.hsetnx(this.key(job.id), 'id', JSON.stringify(job.id));
     if (!ok) throw new HasfError('INTERNAL', `Job ${job.id} already exists.`);
+    // Record and index together: a crash must not leave a job the index (and so the
+    // start-up reconcile) can't see.
     await this.redis
       .multi()
       .hset(this.key(job.id), ...flat)
@@ -76,11 +78,9 @@ export class JobStore {
 
   /** The job, or undefined. */
   async get(id: string): Promise<JobRecord | undefined> {
-    const [[, h], [, approvals]] = (await this.redis
-      .multi()
-      .hgetall(this.key(id))
-      .lrange(`${this.key(id)}:approvals`, 0, -1)
-      .exec()) as [[null, Record<string, string>], [null, string[]]];
+    // Two plain reads (auto-pipelined): approvals are only ever appended, so a read that
+    // races an approval shows it or not — never a torn record.
+    const [h, approvals] = await Promise.all([this.redis.hgetall(this.key(id)), this.redis.lrange(`${this.key(id)}:approvals`, 0, -1)]);
     if (!h || !h.id || !h.state) return undefined;
     const job = Object.fromEntries(Object.entries(h).map(([k, v]) => [k, JSON.parse(v)])) as JobRecord;
     job.approvals = approvals.map((a) => JSON.parse(a) as ApprovalEntry);

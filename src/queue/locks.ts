@@ -42,10 +42,9 @@ export class TargetLines {
 
   /** Every job in the lines of these objects (queued or running), in no particular order. */
   async members(cluster: string, targets: LockTarget[]): Promise<string[]> {
-    const m = this.redis.multi();
-    for (const t of targets) m.lrange(this.key(cluster, t), 0, -1);
-    const res = (await m.exec()) ?? [];
-    return [...new Set(res.flatMap(([, v]) => v as string[]))];
+    // Plain reads, auto-pipelined: this is on the request path of every submission.
+    const lists = await Promise.all(targets.map((t) => this.redis.lrange(this.key(cluster, t), 0, -1)));
+    return [...new Set(lists.flat())];
   }
 
   /** Leave every line; returns the new heads (jobs that may now be woken). */
