@@ -9,6 +9,7 @@ import {
 } from '../approvals/index.ts';
 import type { AuditEntry } from '../audit/types.ts';
 import { requirePermission, type Principal } from '../auth/index.ts';
+import { flattenResources } from '../cluster/index.ts';
 import { HasfError, isHasfError } from '../errors/index.ts';
 import { getOperation, validateParams } from '../operations/index.ts';
 import type { OperationContext } from '../operations/types.ts';
@@ -75,40 +76,21 @@ export class JobService {
    */
   async submit(principal: Principal, req: JobRequest): Promise<{ job: JobRecord } | { dryRun: DryRunResult }> {
     requirePermission(principal, 'request');
-    const op = getOperation(req.operation);
-    const params = validateParams(op.name, req.params ?? {});
-    const reason = (req.reason ?? '').trim();
-    if (req.emergency) checkEmergency(principal, reason);
-    const cluster = await this.resolveCluster(req.cluster, op.name, params);
-    const now = this.now();
-    const jobId = req.dryRun ? 'dry-run' : newJobId(now.getTime());
-    let plan: Plan;
-    let overriddenFreeze: string | undefined;
+    let prepared: Awaited<ReturnType<JobService['prepare']>>;
     try {
-      overriddenFreeze = checkFreeze(this.o.approvals.freezes, op.name, now, { cluster, emergency: !!req.emergency })?.name;
-      const ctx = this.o.access.context(cluster, jobId);
-      // Jobs already in line for the same objects will change what "already there" means:
-      // such a request is accepted and re-checked when its turn comes.
-      const ahead = await this.o.lines.members(cluster, op.locks(params as never));
-      let deferred: string | undefined;
-      try {
-        await op.preflight(ctx, params);
-      } catch (err) {
-        if (!(ahead.length && isHasfError(err, 'ALREADY_THERE'))) throw err;
-        deferred = `${err.message} But ${ahead.length} earlier job(s) for the same object run first (${ahead.join(', ')}); this is checked again when its turn comes.`;
-      }
-      plan = await op.plan(ctx, params);
-      if (deferred) plan.warnings.unshift(deferred);
+      prepared = await this.prepare(principal, req);
     } catch (err) {
+      // Every refusal is audited (bad input and safety rules alike); dry runs are questions, not requests.
       if (isHasfError(err) && !req.dryRun) {
         await this.o.audit.append({
           ...this.actor(principal),
           event: 'job.refused',
-          details: { operation: op.name, cluster, params, reason, ticket: req.ticket, code: err.code, message: err.message },
+          details: { operation: req.operation, cluster: req.cluster, params: req.params, reason: req.reason, ticket: req.ticket, code: err.code, message: err.message },
         });
       }
       throw err;
     }
+    const { op, params, reason, cluster, now, jobId, plan, overriddenFreeze } = prepared;
     const policy = resolvePolicy(this.o.approvals, op.name, cluster);
     const required = req.emergency ? 0 : policy.required;
     if (req.dryRun) return { dryRun: { operation: op.name, cluster, params, plan, approvalsRequired: required } };
@@ -154,6 +136,32 @@ export class JobService {
     else await this.o.queues.scheduleExpiry(jobId, new Date(job.expiresAt!));
     await this.o.events.publish({ type: 'state', jobId, state, at: job.createdAt });
     return { job };
+  }
+
+  /** Validate, resolve the cluster, apply freezes and the safety rules, and plan. Throws the refusal. */
+  private async prepare(principal: Principal, req: JobRequest) {
+    const op = getOperation(req.operation);
+    const params = validateParams(op.name, req.params ?? {});
+    const reason = (req.reason ?? '').trim();
+    if (req.emergency) checkEmergency(principal, reason);
+    const cluster = await this.resolveCluster(req.cluster, op.name, params);
+    const now = this.now();
+    const jobId = req.dryRun ? 'dry-run' : newJobId(now.getTime());
+    const overriddenFreeze = checkFreeze(this.o.approvals.freezes, op.name, now, { cluster, emergency: !!req.emergency })?.name;
+    const ctx = this.o.access.context(cluster, jobId);
+    // Jobs already in line for the same objects will change what "already there" means:
+    // such a request is accepted and re-checked when its turn comes.
+    const ahead = await this.o.lines.members(cluster, op.locks(params as never));
+    let deferred: string | undefined;
+    try {
+      await op.preflight(ctx, params);
+    } catch (err) {
+      if (!(ahead.length && isHasfError(err, 'ALREADY_THERE'))) throw err;
+      deferred = `${err.message} But ${ahead.length} earlier job(s) for the same object run first (${ahead.join(', ')}); this is checked again when its turn comes.`;
+    }
+    const plan = await op.plan(ctx, params);
+    if (deferred) plan.warnings.unshift(deferred);
+    return { op, params, reason, cluster, now, jobId, plan, overriddenFreeze };
   }
 
   /** Put an approved (or approval-free) job in line and on its cluster's queue. */
@@ -320,7 +328,7 @@ export class JobService {
       }
       const st = await ctx.status().catch(() => undefined);
       if (!st) continue;
-      const names = new Set([...st.nodes.map((n) => n.name), ...flatIds(st.resources)]);
+      const names = new Set([...st.nodes.map((n) => n.name), ...flattenResources(st.resources).map((r) => r.id)]);
       if (names.has(name)) matches.push(c);
     }
     if (matches.length === 1) return matches[0]!;
@@ -329,8 +337,4 @@ export class JobService {
     }
     throw new HasfError('UNKNOWN_OBJECT', `No configured cluster knows "${name}"; check the name or pass --cluster.`, { name, clusters: all });
   }
-}
-
-function flatIds(rs: { id: string; children?: { id: string; children?: unknown[] }[] }[]): string[] {
-  return rs.flatMap((r) => [r.id, ...flatIds((r.children ?? []) as never)]);
 }

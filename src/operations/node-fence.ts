@@ -1,6 +1,6 @@
 import type { FenceEvent } from '../cluster/model.ts';
 import { HasfError } from '../errors/index.ts';
-import { onlineNodes, requireNode } from './status-helpers.ts';
+import { allResources, onlineNodes, requireNode } from './status-helpers.ts';
 import { disruptiveNodeLocks, nameSchema } from './params.ts';
 import { tryPredict } from './predict.ts';
 import type { ExecutionContext, OperationDef } from './types.ts';
@@ -114,7 +114,13 @@ export const nodeFence: OperationDef<FenceParams> = {
     }
     if (intentAt === undefined) {
       intentAt = Date.now();
-      await ctx.saveCheckpoint({ fenceIntentAt: intentAt });
+      // What the node ran, to verify afterwards that the cluster recovered it elsewhere.
+      const before = await ctx.pacemaker.status();
+      const clones = new Set(before.resources.filter((r) => r.kind === 'clone').map((r) => r.id));
+      const recover = allResources(before)
+        .filter((r) => r.kind === 'primitive' && !r.isFenceDevice && !(r.parent && clones.has(r.parent)) && r.active && r.nodes.includes(p.node))
+        .map((r) => r.id);
+      await ctx.saveCheckpoint({ fenceIntentAt: intentAt, recover });
       const r = await ctx.pacemaker.fence(p.node, action);
       if (r.exitCode !== 0) {
         // stonith_admin can fail on the client side while the fencer still acts: check the history.
@@ -143,9 +149,20 @@ export const nodeFence: OperationDef<FenceParams> = {
     } else {
       await waitForCluster(ctx, `${p.node} offline`, (s) => !!s.nodes.find((n) => n.name === p.node && !n.online), 5 * 60_000, 2000);
     }
+    const recover = (ctx.checkpoint.recover as string[] | undefined) ?? [];
+    if (recover.length) {
+      await waitForCluster(
+        ctx,
+        `${recover.join(', ')} running again after the fence`,
+        (s) => recover.every((id) => allResources(s).some((r) => r.id === id && r.active && !r.failed && r.nodes.length === 1)),
+        5 * 60_000,
+      );
+    }
     return {
-      summary: action === 'reboot' ? `${p.node} was fenced (reboot, confirmed by the fencing history) and is back online.` : `${p.node} was fenced and is powered off.`,
-      details: { node: p.node, action, fenceEvent: done },
+      summary:
+        (action === 'reboot' ? `${p.node} was fenced (reboot, confirmed by the fencing history) and is back online.` : `${p.node} was fenced and is powered off.`) +
+        (recover.length ? ` ${recover.join(', ')} run again.` : ''),
+      details: { node: p.node, action, fenceEvent: done, recovered: recover },
     };
   },
 };

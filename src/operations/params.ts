@@ -1,3 +1,4 @@
+import { NAME_PATTERN as CLUSTER_NAME_PATTERN } from '../cluster/names.ts';
 import type { LockTarget } from './types.ts';
 
 /**
@@ -5,7 +6,8 @@ import type { LockTarget } from './types.ts';
  * every cluster object name must match before anything reaches a shell: no spaces,
  * quotes, metacharacters, leading '-', non-ASCII or more than 64 characters.
  */
-export const NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$';
+/** The same allow-list the drivers enforce (src/cluster/names.ts), as a JSON Schema pattern. */
+export const NAME_PATTERN = CLUSTER_NAME_PATTERN.source;
 
 export const nameSchema = (description: string) => ({
   type: 'string',

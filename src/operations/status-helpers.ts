@@ -1,19 +1,10 @@
 import type { ClusterNode, ClusterResource, ClusterStatus } from '../cluster/model.ts';
+import { flattenResources } from '../cluster/index.ts';
 import { HasfError } from '../errors/index.ts';
 import { closest } from '../util/closest.ts';
 
 /** Every resource, groups' and clones' members included. */
-export function allResources(status: ClusterStatus): ClusterResource[] {
-  const out: ClusterResource[] = [];
-  const walk = (rs: ClusterResource[]) => {
-    for (const r of rs) {
-      out.push(r);
-      if (r.children) walk(r.children);
-    }
-  };
-  walk(status.resources);
-  return out;
-}
+export const allResources = (status: ClusterStatus): ClusterResource[] => flattenResources(status.resources);
 
 /** A node by name, or UNKNOWN_OBJECT naming the closest known nodes. */
 export function requireNode(status: ClusterStatus, name: string): ClusterNode {

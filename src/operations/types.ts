@@ -1,5 +1,6 @@
 import type { ClusterStatus, FenceEvent, PlannedChange, Prediction } from '../cluster/model.ts';
 import type { StorageTargetConfig } from '../config/inventory.ts';
+import type { StorageDriver } from '../storage/index.ts';
 import type { CommandResult } from '../ssh/types.ts';
 import type { OperationName, Plan } from '../jobs/types.ts';
 
@@ -21,24 +22,8 @@ export interface ClusterApi {
   predict(change: ClusterChange): Promise<Prediction>;
 }
 
-export interface LunInfo {
-  lun: number;
-  path: string;
-  sizeBytes?: number;
-}
-
 /** What an operation needs from an iSCSI target (src/storage's drivers provide it). */
-export interface StorageApi {
-  listLuns(): Promise<LunInfo[]>;
-  plan(req: { path?: string; sizeMiB?: number; lun?: number; name?: string }): Promise<string[][]>;
-  addLun(req: { path?: string; sizeMiB?: number; lun?: number; name?: string }): Promise<{
-    lun: number;
-    path: string;
-    created: boolean;
-    noop: boolean;
-  }>;
-  backingStoreExists(path: string): Promise<boolean>;
-}
+export type StorageApi = Pick<StorageDriver, 'listLuns' | 'plan' | 'addLun' | 'backingStoreExists'>;
 
 /** Where an operation runs: one cluster and the storage targets that serve it. */
 export interface OperationContext {

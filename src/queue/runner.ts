@@ -50,11 +50,16 @@ export class JobRunner {
 
     // Wait for our turn: first in the line of every object we touch.
     let blockers = await this.d.lines.blockers(jobId, job.cluster, locks);
+    // A job that ended without leaving its lines (crash) must not block forever.
+    let evicted = false;
     for (const b of blockers) {
       const other = await this.d.store.get(b);
-      if (!other || FINAL.has(other.state)) await this.d.lines.evict(b, job.cluster, locks);
+      if (!other || FINAL.has(other.state)) {
+        await this.d.lines.evict(b, job.cluster, locks);
+        evicted = true;
+      }
     }
-    blockers = await this.d.lines.blockers(jobId, job.cluster, locks);
+    if (evicted) blockers = await this.d.lines.blockers(jobId, job.cluster, locks);
     if (blockers.length) {
       await bull.moveToDelayed(Date.now() + (this.d.turnPollMs ?? 2000), token);
       throw new DelayedError();

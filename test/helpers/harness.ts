@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServices, type Services } from '../../src/app/services.ts';
@@ -6,7 +6,6 @@ import { generateToken, hashToken } from '../../src/auth/index.ts';
 import { configSchema, type HasfConfig, type HasfConfigInput } from '../../src/config/index.ts';
 import { inventorySchema } from '../../src/config/inventory.ts';
 import { startRedis, type TestRedis } from './redis.ts';
-import { readFileSync, existsSync } from 'node:fs';
 import { parse } from 'yaml';
 
 /** The lab's directory when the test run brought one up (scripts/run-tests.mjs), else undefined. */
