@@ -10,6 +10,10 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
 
+// Several checkouts can test at once on one machine when each picks its own lab names.
+const LAB_PREFIX = process.env.HASF_TEST_LAB_PREFIX || 'hasft';
+const LAB_SUBNET = process.env.HASF_TEST_LAB_SUBNET || '10.231.9';
+
 const only = process.argv.slice(2);
 const files = only.length
   ? only
@@ -33,7 +37,7 @@ if (process.getuid?.() === 0 && !process.env.HASF_TEST_NO_LAB) {
   lab = await import('../src/lab/index.ts');
   const dir = join(root, 'var/test-lab');
   const started = Date.now();
-  await lab.labUp({ dir, prefix: 'hasft', subnet: '10.231.9' });
+  await lab.labUp({ dir, prefix: LAB_PREFIX, subnet: LAB_SUBNET });
   console.error(`[tests] lab up in ${((Date.now() - started) / 1000).toFixed(1)} s (${dir})`);
   env.HASF_TEST_LAB_DIR = dir;
 }
@@ -50,6 +54,6 @@ try {
   process.on('SIGTERM', stop);
   code = await new Promise((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
 } finally {
-  if (lab) await lab.labDown({ dir: join(root, 'var/test-lab'), prefix: 'hasft' });
+  if (lab) await lab.labDown({ dir: join(root, 'var/test-lab'), prefix: LAB_PREFIX });
 }
 process.exit(code);

@@ -33,8 +33,8 @@ import { isAlive, machineInitPid, netnsInode } from '../../src/lab/processes.ts'
 import { findPowerSwitches } from '../../src/lab/power-control.ts';
 
 const run = promisify(execFile);
-const PREFIX = 'hasfl';
-const SUBNET = '10.231.8';
+const PREFIX = process.env.HASF_TEST_LAB2_PREFIX || 'hasfl';
+const SUBNET = process.env.HASF_TEST_LAB2_SUBNET || '10.231.8';
 const root = process.getuid?.() === 0;
 
 /** Runs a command on a lab machine with the system ssh client, pinned known_hosts, no prompts. */
