@@ -6,7 +6,7 @@ import { hashToken, isTokenFormat } from './token-format.ts';
 import type { TokenStore } from './token-store.ts';
 
 /** Where a request came in. */
-export type Channel = 'rest' | 'slack' | 'cli';
+export type Channel = 'rest' | 'slack' | 'cli' | 'web';
 
 /** An authenticated caller: the person, the identity used, and the door. */
 export interface Principal {
@@ -51,11 +51,19 @@ export class Authenticator {
       throw unauthenticated(
         'The API token is malformed; HASF tokens look like hasf_ followed by 43 characters.',
       );
-    const hash = hashToken(token);
+    return this.fromTokenHash(hashToken(token), 'rest');
+  }
+
+  /**
+   * The principal behind a token known by its `sha256:` hash, through `channel`: the web
+   * console keeps only the hash in its session and asks again on every request, so a
+   * revoked or expired token ends the session at once. Throws UNAUTHENTICATED.
+   */
+  async fromTokenHash(hash: string, channel: Channel): Promise<Principal> {
     const declared = await this.#directory.byTokenHash(hash);
     if (declared)
-      return { person: declared, identity: `token:cfg-${hash.slice(7, 23)}`, channel: 'rest' };
-    const found = await this.#tokens?.resolve(token);
+      return { person: declared, identity: `token:cfg-${hash.slice(7, 23)}`, channel };
+    const found = await this.#tokens?.resolveHash(hash);
     if (!found)
       throw unauthenticated(
         'The API token is unknown, expired or revoked; ask an admin for a new one.',
@@ -67,7 +75,7 @@ export class Authenticator {
         'The API token belongs to a person who is no longer configured; ask an admin for a new one.',
         { tokenId: found.tokenId },
       );
-    return { person, identity: `token:${found.tokenId}`, channel: 'rest' };
+    return { person, identity: `token:${found.tokenId}`, channel };
   }
 
   /** The principal behind a Slack user ID; throws UNAUTHENTICATED for users HASF does not know. */

@@ -3,6 +3,7 @@ import type { Services } from '../app/services.ts';
 import { isHasfError } from '../errors/index.ts';
 import { FINAL_STATES, type JobState } from '../jobs/types.ts';
 import { subscribeEvents, type JobEvent } from '../jobs/events.ts';
+import { jobPageUrl } from '../jobs/links.ts';
 import { CALLBACKS_QUEUE } from '../queue/queues.ts';
 import { checkCallbackUrl } from './allowed.ts';
 import { DeliveryLog } from './deliveries.ts';
@@ -61,6 +62,7 @@ export async function startCallbackNotifier(services: Services, opts: NotifierOp
     if (!job?.callbackUrl) return;
     const delivery = `${e.jobId}-${e.state}`;
     const final = FINAL_STATES.includes(e.state);
+    const pageUrl = jobPageUrl(services.config.api.publicUrl, job.id);
     const body = JSON.stringify({
       event: EVENT,
       delivery,
@@ -77,6 +79,8 @@ export async function startCallbackNotifier(services: Services, opts: NotifierOp
         ...(job.ticket ? { ticket: job.ticket } : {}),
         // Break-glass is flagged loudly on every event of such a job.
         ...(job.emergency ? { emergency: true, reviewPending: job.reviewPending } : {}),
+        // The approver's way in from the ticket: the job's page in the web console.
+        ...(pageUrl ? { url: pageUrl } : {}),
         ...(final && job.result ? { result: job.result } : {}),
         ...(final && (job.error ?? e.error) ? { error: job.error ?? e.error } : {}),
       },

@@ -6,6 +6,7 @@ import { subscribeEvents, type JobEvent } from '../jobs/events.ts';
 import { jobMessage } from './blocks/index.ts';
 import { announceJob } from './announce.ts';
 import { threadNote } from './thread-note.ts';
+import { jobPageUrl } from '../jobs/links.ts';
 
 /** Options of {@link ProgressFollower}. */
 export interface FollowerOptions {
@@ -99,7 +100,7 @@ export class ProgressFollower {
   private async update(job: JobRecord): Promise<void> {
     const s = this.o.services;
     const steps = job.state === 'awaiting_approval' ? [] : await s.store.steps(job.id);
-    const msg = jobMessage(job, { steps, phase: this.phases.get(job.id) });
+    const msg = jobMessage(job, { steps, phase: this.phases.get(job.id), pageUrl: jobPageUrl(s.config.api.publicUrl, job.id) });
     await this.o.client.chat.update({ channel: job.slack!.channel!, ts: job.slack!.ts!, text: msg.text, blocks: msg.blocks });
     await threadNote({ services: s, client: this.o.client }, job);
   }
