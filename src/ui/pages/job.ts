@@ -130,7 +130,7 @@ export function jobSections(v: JobView): Record<string, Html> {
     actions: actionsHtml(v),
     timeline: timelineHtml(timelineRows(v.job, v.steps, v.audit)),
     result: resultHtml(v.job),
-    audit: html`${auditTable(v.audit, { caption: `Audit records of job ${v.job.id}` })}${v.auditMore ? html`<p><a href="/ui/audit?jobId=${v.job.id}">All audit records of this job</a></p>` : ''}`,
+    audit: html`${auditTable(v.audit, { caption: `${v.audit.length}${v.auditMore ? '+' : ''} audit record(s) of job ${v.job.id}, oldest first` })}${v.auditMore ? html`<p><a href="/ui/audit?jobId=${v.job.id}">All audit records of this job</a></p>` : ''}`,
   };
 }
 
@@ -173,6 +173,6 @@ export function jobBody(v: JobView): Html {
 <section aria-labelledby="h-act"><h2 id="h-act">Your actions</h2>${live('actions', s.actions!)}</section>
 <section aria-labelledby="h-steps"><h2 id="h-steps">Steps</h2>${live('timeline', s.timeline!)}</section>
 <section aria-labelledby="h-res"><h2 id="h-res">Result</h2>${live('result', s.result!)}</section>
-<section aria-labelledby="h-audit"><h2 id="h-audit">Audit records</h2><details class="auditbox"><summary>Show the job's audit records (${v.audit.length}${v.auditMore ? '+' : ''})</summary>${live('audit', s.audit!)}</details></section>
+<section aria-labelledby="h-audit"><h2 id="h-audit">Audit records</h2><details class="auditbox"><summary>Show the job's audit records</summary>${live('audit', s.audit!)}</details></section>
 </article>`;
 }
