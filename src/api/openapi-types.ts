@@ -150,6 +150,33 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/clusters/{cluster}/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cluster: components["schemas"]["ClusterName"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Health check of a cluster
+         * @description Read-only, run at once (not a job): `crm_verify -L`, quorum and fencing, every node's
+         *     clock against the others', every node resolving every other node's name, corosync
+         *     links (`corosync-cfgtool -s`), failed actions and fail counts, leftover
+         *     cli-prefer/cli-ban constraints, maintenance flags and unmanaged or stopped
+         *     resources. Each finding has a severity (critical: the cluster can't protect itself)
+         *     and the fix: in words, the HASF command where there is one, and the cluster command.
+         */
+        get: operations["clusterCheck"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/audit": {
         parameters: {
             query?: never;
@@ -389,6 +416,11 @@ export interface components {
             /** @description Resource id */
             resource: string;
         };
+        /**
+         * @description The stable code of a cluster.check finding.
+         * @enum {string}
+         */
+        CheckFindingCode: "NO_QUORUM" | "QUORUM_AT_EDGE" | "FENCING_DISABLED" | "NO_FENCE_DEVICE" | "FENCE_DEVICE_STOPPED" | "VERIFY_ERROR" | "VERIFY_WARNING" | "NODE_OFFLINE" | "NODE_UNCLEAN" | "NODE_UNREACHABLE" | "NODE_STANDBY" | "CLOCK_SKEW" | "CLOCK_UNREADABLE" | "NAME_UNRESOLVED" | "NAME_MISMATCH" | "LINK_DOWN" | "LINKS_UNKNOWN" | "FAILED_ACTION" | "FAIL_COUNT" | "LEFTOVER_CONSTRAINT" | "MAINTENANCE_MODE" | "NODE_MAINTENANCE" | "RESOURCE_MAINTENANCE" | "RESOURCE_UNMANAGED" | "RESOURCE_STOPPED" | "RESOURCE_DISABLED";
         Decision: {
             /** @enum {string} */
             decision: "approve" | "reject";
@@ -607,6 +639,71 @@ export interface components {
             leftoverConstraints: components["schemas"]["LocationConstraint"][];
             fenceDevices: components["schemas"]["ClusterResource"][];
             readAt: components["schemas"]["Timestamp"];
+        };
+        CheckReport: {
+            cluster: string;
+            checkedAt: components["schemas"]["Timestamp"];
+            durationMs: number;
+            /** @description No critical finding. */
+            ok: boolean;
+            counts: {
+                critical: number;
+                warning: number;
+                info: number;
+            };
+            findings: components["schemas"]["CheckFinding"][];
+            nodes: components["schemas"]["CheckNode"][];
+        };
+        CheckFinding: {
+            code: components["schemas"]["CheckFindingCode"];
+            /** @enum {string} */
+            severity: "critical" | "warning" | "info";
+            /** @description What it is about: a node, a resource, a constraint, "cluster" or "configuration". */
+            subject: string;
+            message: string;
+            fix: {
+                summary: string;
+                /** @description The HASF command that fixes it (after `hasf` or `/hasf`), e.g. "cleanup vm3". */
+                hasf?: string;
+                /** @description The cluster command in this cluster's dialect. */
+                argv?: string[];
+                /** @description Where argv runs: a node, or "any node". */
+                on?: string;
+            };
+            details?: {
+                [key: string]: unknown;
+            };
+        };
+        CheckNode: {
+            node: string;
+            reachable: boolean;
+            error?: string;
+            /** @description The node's clock against the HASF host's, ± half the round trip. */
+            clock?: {
+                offsetMs: number;
+                uncertaintyMs: number;
+            };
+            /** @description Each peer's name → the address this node resolves it to, or null. */
+            resolves: {
+                [key: string]: string | null;
+            };
+            /** @description What corosync-cfgtool -s says on this node. */
+            links?: {
+                localNodeId?: string;
+                transport?: string;
+                links: {
+                    id: string;
+                    address?: string;
+                    faulty: boolean;
+                    status?: string;
+                    peers: {
+                        nodeId: string;
+                        connected: boolean;
+                        text: string;
+                    }[];
+                }[];
+            };
+            linksError?: string;
         };
         /** @enum {string} */
         AuditEvent: "job.created" | "job.state" | "job.refused" | "job.cancelled" | "job.expired" | "job.emergency" | "job.reviewed" | "job.step" | "approval.requested" | "approval.granted" | "approval.rejected" | "approval.refused" | "command.start" | "command.result" | "command.refused" | "access.refused" | "token.created" | "token.revoked";
@@ -970,6 +1067,36 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ClusterStatus"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            429: components["responses"]["Problem"];
+            502: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+            504: components["responses"]["Problem"];
+        };
+    };
+    clusterCheck: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cluster: components["schemas"]["ClusterName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The findings, critical first, and what each node answered. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckReport"];
                 };
             };
             400: components["responses"]["Problem"];
