@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startApiServer, type RunningApi } from '../../src/api/index.ts';
 import type { ClusterStatus } from '../../src/cluster/model.ts';
-import { startWorker, type RunningWorker } from '../../src/queue/worker.ts';
+import { startWorker, type RunningWorker } from '../../src/app/worker.ts';
 import { hasf } from '../helpers/cli.ts';
 import { labDir, NO_LAB, startHarness, type Harness } from '../helpers/harness.ts';
 
