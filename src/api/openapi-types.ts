@@ -111,6 +111,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/operations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The operation catalogue
+         * @description Every operation as data, so a ticketing system can build its forms from it: the
+         *     params JSON Schema (the same one POST /v1/jobs validates against), risk, whether it
+         *     is disruptive, the default number of approvals, the policy in force on each
+         *     configured cluster (approvals required, who may approve, the approval window, a
+         *     change freeze in force now), and the refusal codes it can give before approval.
+         *     The read-only operations (status, check) are listed with their endpoints, and the
+         *     refusals any request can get in `requestRefusals`.
+         */
+        get: operations["listOperations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/clusters": {
         parameters: {
             query?: never;
@@ -640,6 +666,64 @@ export interface components {
             fenceDevices: components["schemas"]["ClusterResource"][];
             readAt: components["schemas"]["Timestamp"];
         };
+        OperationCatalogue: {
+            operations: components["schemas"]["OperationInfo"][];
+            readOnly: {
+                name: string;
+                summary: string;
+                replaces: string;
+                usage: string;
+                /** @description e.g. GET /v1/clusters/{cluster}/check */
+                endpoint: string;
+                /** @constant */
+                queued: false;
+            }[];
+            /** @description Refusals any request can get, whatever the operation. */
+            requestRefusals: components["schemas"]["Refusal"][];
+        };
+        OperationInfo: {
+            name: components["schemas"]["OperationName"];
+            summary: string;
+            /** @description The classic runbook command it replaces. */
+            replaces: string;
+            /** @enum {string} */
+            risk: "low" | "medium" | "high";
+            /** @description Node-level disruption: one at a time per cluster, refused in change freezes. */
+            disruptive: boolean;
+            defaultApprovals: number;
+            /** @description The Slack usage line. */
+            usage: string;
+            timeoutMs: number;
+            /** @description JSON Schema of params (also components/schemas/XxxParams). */
+            paramsSchema: {
+                [key: string]: unknown;
+            };
+            refusals: components["schemas"]["Refusal"][];
+            /** @constant */
+            queued: true;
+            /** @description The approval policy in force on each configured cluster. */
+            policy: {
+                cluster: string;
+                required: number;
+                approvers: {
+                    roles: string[];
+                    people: string[];
+                    slackGroups: string[];
+                };
+                windowSeconds: number;
+                rejectionEnds: boolean;
+                /** @description A change freeze that refuses this operation on this cluster now. */
+                frozen?: {
+                    freeze: string;
+                    until: components["schemas"]["Timestamp"];
+                };
+            }[];
+        };
+        Refusal: {
+            code: string;
+            status: number;
+            title: string;
+        };
         CheckReport: {
             cluster: string;
             checkedAt: components["schemas"]["Timestamp"];
@@ -1021,6 +1105,29 @@ export interface operations {
             409: components["responses"]["Problem"];
             413: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
+            429: components["responses"]["Problem"];
+        };
+    };
+    listOperations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The catalogue. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationCatalogue"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
             429: components["responses"]["Problem"];
         };
     };
