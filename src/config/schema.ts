@@ -72,6 +72,8 @@ export const configSchema = z
         sessionMaxHours: z.number().int().min(1).max(7 * 24).default(12),
         /** How often an open cluster picture re-reads the cluster's status (seconds). */
         refreshSeconds: z.number().int().min(1).max(600).default(5),
+        /** How often an open cluster picture runs cluster.check for its health findings (seconds). */
+        checkSeconds: z.number().int().min(10).max(3600).default(60),
       })
       .strict()
       .default({}),

@@ -1,33 +1,50 @@
 import type { Services } from '../app/services.ts';
 import type { ClusterStatus } from '../cluster/model.ts';
 import { subscribeEvents, type JobEvent } from '../jobs/events.ts';
+import { FINAL_STATES } from '../jobs/types.ts';
+import { checkCluster, type CheckReport } from '../operations/check/index.ts';
 
 type JobListener = (e: JobEvent) => void;
-type StatusListener = (s: { status?: ClusterStatus; error?: unknown }) => void;
+
+/** What is known of a cluster right now: its status and its last health check (cluster.check). */
+export interface ClusterReading {
+  status?: ClusterStatus;
+  statusError?: unknown;
+  check?: CheckReport;
+  checkError?: unknown;
+  /** A check is being run and none is known yet. */
+  checking: boolean;
+}
+
+type ReadingListener = (r: ClusterReading) => void;
 
 interface Watch {
-  listeners: Set<StatusListener>;
-  timer?: NodeJS.Timeout;
-  reading: boolean;
-  again: boolean;
-  last?: { status?: ClusterStatus; error?: unknown };
+  listeners: Set<ReadingListener>;
+  reading: ClusterReading;
+  statusTimer?: NodeJS.Timeout;
+  checkTimer?: NodeJS.Timeout;
+  statusBusy: boolean;
+  statusAgain: boolean;
+  checkBusy: boolean;
 }
 
 /**
  * What the console's open pages follow, shared by all of them in this process: one
- * Redis subscription to job events (fanned out), and per cluster one status reader
- * however many people have its picture open — re-read every `refreshMs`, and soon after
- * any job event of that cluster.
+ * Redis subscription to job events (fanned out), and per cluster one status reader and
+ * one health checker however many people have its picture open. The status is re-read
+ * every `refreshMs` and soon after any job event of that cluster; cluster.check runs every
+ * `checkMs` and soon after a job there ends (its result is kept that long for new pages).
  */
 export class LiveHub {
   private readonly jobListeners = new Set<JobListener>();
   private unsubscribe?: Promise<() => Promise<void>>;
   private readonly watches = new Map<string, Watch>();
+  private readonly checks = new Map<string, { report?: CheckReport; error?: unknown; at: number }>();
   private closed = false;
 
   constructor(
     private readonly services: Services,
-    private readonly refreshMs: number,
+    private readonly o: { refreshMs: number; checkMs: number },
   ) {}
 
   /** Follow every job event; returns the unfollow function. */
@@ -40,71 +57,110 @@ export class LiveHub {
 
   private dispatch(e: JobEvent): void {
     for (const fn of this.jobListeners) fn(e);
-    // Any job of a watched cluster may have changed it: read soon (the status decides).
-    if ((e.type === 'state' || e.type === 'phase' || e.type === 'step') && this.watches.size) {
-      void this.services.store.get(e.jobId).then(
-        (job) => job && this.watches.has(job.cluster) && this.poke(job.cluster, 300),
-        () => undefined,
-      );
-    }
+    if (!this.watches.size || (e.type !== 'state' && e.type !== 'phase' && e.type !== 'step')) return;
+    // A job of a watched cluster may have changed it: read soon (the status decides what changed).
+    void this.services.store.get(e.jobId).then(
+      (job) => {
+        if (!job || !this.watches.has(job.cluster)) return;
+        this.pokeStatus(job.cluster, 300);
+        if (e.type === 'state' && FINAL_STATES.includes(e.state)) this.pokeCheck(job.cluster, 2000);
+      },
+      () => undefined,
+    );
+  }
+
+  /** The last health check of a cluster still fresh enough to show, if any. */
+  recentCheck(cluster: string): { report?: CheckReport; error?: unknown } | undefined {
+    const c = this.checks.get(cluster);
+    return c && Date.now() - c.at < this.o.checkMs ? c : undefined;
   }
 
   /**
-   * Follow a cluster's status: `fn` gets the latest reading at once (if any) and every
-   * new one. Returns the unfollow function; the reader stops with its last follower.
+   * Follow a cluster: `fn` gets what is known at once, then every new reading. Returns
+   * the unfollow function; the readers stop with the last follower.
    */
-  watchCluster(cluster: string, fn: StatusListener): () => void {
+  watchCluster(cluster: string, fn: ReadingListener): () => void {
     let w = this.watches.get(cluster);
     if (!w) {
-      w = { listeners: new Set(), reading: false, again: false };
+      const known = this.recentCheck(cluster);
+      w = { listeners: new Set(), reading: { checking: !known, check: known?.report, checkError: known?.error }, statusBusy: false, statusAgain: false, checkBusy: false };
       this.watches.set(cluster, w);
-      this.poke(cluster, 0);
-    } else if (w.last) {
-      fn(w.last);
+      this.pokeStatus(cluster, 0);
+      this.pokeCheck(cluster, known ? this.o.checkMs - (Date.now() - this.checks.get(cluster)!.at) : 0);
+    } else if (w.reading.status || w.reading.statusError) {
+      fn(w.reading);
     }
     w.listeners.add(fn);
+    const watch = w;
     return () => {
-      w.listeners.delete(fn);
-      if (w.listeners.size === 0) {
-        clearTimeout(w.timer);
+      watch.listeners.delete(fn);
+      if (watch.listeners.size === 0) {
+        clearTimeout(watch.statusTimer);
+        clearTimeout(watch.checkTimer);
         this.watches.delete(cluster);
       }
     };
   }
 
-  /** Read the cluster after `delayMs` (sooner than a later planned read). */
-  private poke(cluster: string, delayMs: number): void {
-    const w = this.watches.get(cluster);
-    if (!w || this.closed) return;
-    if (w.reading) {
-      w.again = true;
-      return;
-    }
-    clearTimeout(w.timer);
-    w.timer = setTimeout(() => void this.read(cluster, w), delayMs);
+  private emit(w: Watch): void {
+    for (const fn of w.listeners) fn(w.reading);
   }
 
-  private async read(cluster: string, w: Watch): Promise<void> {
-    w.reading = true;
-    let reading: Watch['last'];
+  private pokeStatus(cluster: string, delayMs: number): void {
+    const w = this.watches.get(cluster);
+    if (!w || this.closed) return;
+    if (w.statusBusy) return void (w.statusAgain = true);
+    clearTimeout(w.statusTimer);
+    w.statusTimer = setTimeout(() => void this.readStatus(cluster, w), delayMs);
+  }
+
+  private async readStatus(cluster: string, w: Watch): Promise<void> {
+    w.statusBusy = true;
+    let next: Pick<ClusterReading, 'status' | 'statusError'>;
     try {
-      reading = { status: await this.services.access.pacemaker(cluster).status() };
-    } catch (error) {
-      reading = { error };
+      next = { status: await this.services.access.pacemaker(cluster).status(), statusError: undefined };
+    } catch (statusError) {
+      next = { status: undefined, statusError };
     }
-    w.reading = false;
+    w.statusBusy = false;
     if (this.watches.get(cluster) !== w || this.closed) return;
-    w.last = reading;
-    for (const fn of w.listeners) fn(reading);
-    const again = w.again;
-    w.again = false;
-    this.poke(cluster, again ? 300 : this.refreshMs);
+    w.reading = { ...w.reading, ...next };
+    this.emit(w);
+    const again = w.statusAgain;
+    w.statusAgain = false;
+    this.pokeStatus(cluster, again ? 300 : this.o.refreshMs);
+  }
+
+  private pokeCheck(cluster: string, delayMs: number): void {
+    const w = this.watches.get(cluster);
+    if (!w || this.closed || w.checkBusy) return;
+    clearTimeout(w.checkTimer);
+    w.checkTimer = setTimeout(() => void this.runCheck(cluster, w), Math.max(0, delayMs));
+  }
+
+  private async runCheck(cluster: string, w: Watch): Promise<void> {
+    w.checkBusy = true;
+    let result: { report?: CheckReport; error?: unknown };
+    try {
+      result = { report: await checkCluster(this.services.access, cluster) };
+    } catch (error) {
+      result = { error };
+    }
+    w.checkBusy = false;
+    this.checks.set(cluster, { ...result, at: Date.now() });
+    if (this.watches.get(cluster) !== w || this.closed) return;
+    w.reading = { ...w.reading, check: result.report, checkError: result.error, checking: false };
+    this.emit(w);
+    this.pokeCheck(cluster, this.o.checkMs);
   }
 
   /** Stop every reader and the event subscription. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const w of this.watches.values()) clearTimeout(w.timer);
+    for (const w of this.watches.values()) {
+      clearTimeout(w.statusTimer);
+      clearTimeout(w.checkTimer);
+    }
     this.watches.clear();
     this.jobListeners.clear();
     const u = this.unsubscribe;

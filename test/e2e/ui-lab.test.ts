@@ -13,7 +13,7 @@ import { bearer, startCibHarness } from '../helpers/api.ts';
 import { launchBrowser, personPage, screenshot, signInWithToken, unlabelledControls } from '../helpers/browser.ts';
 import { startReceiver } from '../helpers/callback-receiver.ts';
 import { labDir, NO_LAB, startHarness, type Harness } from '../helpers/harness.ts';
-import { labCrmMon } from '../helpers/lab-check.ts';
+import { labCrmMon, labSsh } from '../helpers/lab-check.ts';
 
 // The web console in a real browser (Debian's chromium driven by playwright-core) against
 // the lab cluster: an approver reached from a ticket's link approves and watches the job
@@ -138,11 +138,24 @@ test('an approver opens the job from its link, approves, watches the steps arriv
 
   // The truth, from a node: crm_mon says the VM runs on its new node.
   assert.deepEqual(whereIs(vm), [to]);
-  await page.getByRole('link', { name: 'Cluster lab' }).click();
-  await page.locator(`section.node[aria-labelledby="node-${to}"] [data-resource="${vm}"]`).waitFor();
-  assert.deepEqual(await tileColumns(page, vm), [to]);
-  assert.deepEqual(await unlabelledControls(page), []);
-  await screenshot(page, 'cluster', false);
+  // A leftover ban, as `crm_resource --ban` by hand leaves it: the tile and cluster.check flag it.
+  const dir = labDir()!;
+  labSsh(dir, 'node1', ['crm_resource', '--ban', '--resource', vm, '--node', from]);
+  try {
+    await page.getByRole('link', { name: 'Cluster lab' }).click();
+    await page.locator(`section.node[aria-labelledby="node-${to}"] [data-resource="${vm}"]`).waitFor();
+    assert.deepEqual(await tileColumns(page, vm), [to]);
+    await page.locator(`[data-resource="${vm}"] .badge`, { hasText: `banned from ${from} (cli-ban-${vm}-on-${from})` }).waitFor();
+    const finding = page.locator('.flags li', { hasText: `cli-ban-${vm}-on-${from}` });
+    await finding.waitFor({ timeout: 30_000 });
+    assert.match((await finding.textContent()) ?? '', /warning[\s\S]*crm_resource --clear/);
+    assert.deepEqual(await unlabelledControls(page), []);
+    await screenshot(page, 'cluster', false);
+  } finally {
+    labSsh(dir, 'node1', ['crm_resource', '--clear', '--resource', vm]);
+  }
+  // The picture follows the cluster: the ban's badge goes once crm_mon no longer shows it.
+  await page.locator(`[data-resource="${vm}"] .badge`, { hasText: 'banned from' }).waitFor({ state: 'detached', timeout: 30_000 });
   assert.deepEqual(trouble, { errors: [], dialogs: [] });
   await context.close();
 });

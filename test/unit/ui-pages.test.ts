@@ -13,7 +13,8 @@ import type { JobRecord, StepRecord } from '../../src/jobs/types.ts';
 import { pageLink } from '../../src/cli/format/jobs.ts';
 import { jobMessage } from '../../src/slack/blocks/index.ts';
 import { html, esc, join as joinHtml } from '../../src/ui/html.ts';
-import { clusterPicture, placeTiles, statusFlags } from '../../src/ui/pages/cluster-picture.ts';
+import { clusterPicture, healthHtml, placeTiles } from '../../src/ui/pages/cluster-picture.ts';
+import type { CheckReport } from '../../src/operations/check/index.ts';
 import { moveRows, transitionHtml } from '../../src/ui/pages/transition.ts';
 import { timelineRows, shellLine } from '../../src/ui/pages/timeline.ts';
 import { parseUtc } from '../../src/ui/routes/pages.ts';
@@ -50,29 +51,48 @@ test('cluster picture: nodes as columns, every resource in the column of the nod
   for (const n of ['node1', 'node2', 'node3']) assert.match(column(pic, n), /clone shared-fs-clone[\s\S]*data-resource="shared-fs"/);
   assert.match(column(pic, 'node1'), /class="badge n-dc">DC</);
   assert.match(column(pic, 'node1'), /fence device/);
-  assert.match(pic, /Nothing needs attention/);
 });
 
-test('cluster picture flags what an admin must look at', () => {
+test('cluster picture: node and resource states, leftover constraints on their resource', () => {
   const standby = clusterPicture('lab', status('standby')).text;
   assert.match(column(standby, 'node3'), />standby</);
   assert.match(standby, /class="node node-standby"/);
   const unclean = clusterPicture('lab', status('unclean')).text;
-  assert.match(unclean, /Node node3 is unclean: it will be fenced/);
-  const left = statusFlags(status('leftovers')).map((f) => f.message);
-  assert.ok(left.some((m) => /Leftover constraint cli-ban-vm3-on-node1: vm3 is banned from node1/.test(m) && /crm_resource --clear --resource vm3/.test(m)), left.join('\n'));
+  assert.match(unclean, /class="node node-unclean"/);
+  assert.match(column(unclean, 'node3'), />unclean</);
+  const left = clusterPicture('lab', status('leftovers')).text;
+  assert.match(column(left, 'node2'), /data-resource="vm3"[\s\S]*banned from node1 \(cli-ban-vm3-on-node1\)/);
   const failed = clusterPicture('lab', status('failed')).text;
-  assert.match(failed, /vm2 has failed on node3/);
-  assert.match(column(failed, 'node3'), /class="tile failed vm"/);
+  assert.match(column(failed, 'node3'), /class="tile failed vm"[\s\S]*>failed</);
   const maint = clusterPicture('lab', status('maintenance')).text;
-  assert.match(maint, /maintenance-mode is on/);
+  assert.match(maint, /maintenance-mode/);
   assert.match(column(maint, 'node2'), />maintenance</);
-  assert.match(maint, /unmanaged/);
-  const nq = clusterPicture('lab', status('noquorum')).text;
-  assert.match(nq, /NO QUORUM/);
-  assert.match(nq, /The cluster has no quorum/);
-  const extra = clusterPicture('lab', status('healthy'), [{ severity: 'warning', message: 'clock skew <b>3 s</b>' }]).text;
-  assert.match(extra, /clock skew &lt;b&gt;3 s&lt;\/b&gt;/);
+  assert.match(maint, />unmanaged</);
+  assert.match(clusterPicture('lab', status('noquorum')).text, /NO QUORUM/);
+});
+
+test('health findings of cluster.check: severity, subject, message and fix, all escaped', () => {
+  const report: CheckReport = {
+    cluster: 'lab',
+    checkedAt: '2026-12-01T10:00:00.000Z',
+    durationMs: 1200,
+    ok: false,
+    counts: { critical: 1, warning: 1, info: 0 },
+    findings: [
+      { code: 'NO_QUORUM', severity: 'critical', subject: 'cluster', message: 'The cluster has no quorum.', fix: { summary: 'Bring nodes back.' } },
+      { code: 'LEFTOVER_CONSTRAINT', severity: 'warning', subject: 'cli-prefer-vm<b>', message: 'vm<b> is pinned', fix: { summary: 'Clear it.', hasf: 'clear vm<b>', argv: ['crm_resource', '--clear', '--resource', 'vm<b>'], on: 'any node' } },
+    ],
+    nodes: [],
+  };
+  const h = healthHtml({ report }).text;
+  assert.match(h, /1 critical, 1 warning\(s\)/);
+  assert.match(h, /class="flag error"><span class="sev">critical<\/span> <strong>cluster<\/strong>: The cluster has no quorum\./);
+  assert.match(h, /<code>hasf clear vm&lt;b&gt;<\/code> — <code>crm_resource --clear --resource &#39;vm&lt;b&gt;&#39;<\/code> on any node/);
+  assert.doesNotMatch(h, /<b>/);
+  assert.match(healthHtml({ report: { ...report, findings: [], counts: { critical: 0, warning: 0, info: 0 }, ok: true } }).text, /Health check clean/);
+  assert.match(healthHtml({ checking: true }).text, /Running the health check/);
+  assert.match(healthHtml({ error: 'node1 <unreachable>' }).text, /could not run: node1 &lt;unreachable&gt;/);
+  assert.match(clusterPicture('lab', status('healthy'), { report }).text, /The cluster has no quorum/);
 });
 
 test('cluster picture: markup in a resource id from the CIB stays text; stopped resources get their own column', () => {

@@ -1,10 +1,16 @@
-import type { ClusterNode, ClusterResource, ClusterStatus } from '../../cluster/model.ts';
+import type { ClusterNode, ClusterResource, ClusterStatus, LocationConstraint } from '../../cluster/model.ts';
+import { isHasfError } from '../../errors/index.ts';
+import type { CheckReport } from '../../operations/check/index.ts';
 import { html, type Html } from '../html.ts';
+import { shellLine } from './timeline.ts';
 
-/** Something a person on call should look at, shown above the picture. */
-export interface Flag {
-  severity: 'error' | 'warning' | 'info';
-  message: string;
+/** The last health check (cluster.check) to show with the picture. */
+export interface Health {
+  report?: CheckReport;
+  /** Why the check could not run. */
+  error?: string;
+  /** A check is running and none is known yet. */
+  checking?: boolean;
 }
 
 /** One resource as it sits in a node column. */
@@ -26,36 +32,6 @@ export function nodeBadges(n: ClusterNode): string[] {
   if (n.isDc) b.push('DC');
   if (n.type && n.type !== 'member') b.push(n.type === 'remote' ? 'remote node' : n.type);
   return b;
-}
-
-/** What is wrong or unusual, from the status alone (health findings of cluster.check join these). */
-export function statusFlags(s: ClusterStatus): Flag[] {
-  const f: Flag[] = [];
-  if (!s.quorum.hasQuorum) f.push({ severity: 'error', message: 'The cluster has no quorum: it will not start or move resources, and nodes may be fenced.' });
-  if (s.stonithEnabled === false) f.push({ severity: 'error', message: 'Fencing (stonith-enabled) is off: a node that fails can leave a VM running twice.' });
-  if (s.maintenanceMode) f.push({ severity: 'warning', message: 'maintenance-mode is on: the cluster monitors nothing and moves nothing.' });
-  for (const n of s.nodes) {
-    if (n.unclean) f.push({ severity: 'error', message: `Node ${n.name} is unclean: it will be fenced.` });
-  }
-  for (const c of s.constraints.filter((x) => x.leftover)) {
-    f.push({
-      severity: 'warning',
-      message: `Leftover constraint ${c.id}: ${c.resource} ${c.leftover === 'prefer' ? `is pinned to ${c.node ?? 'a node'}` : `is banned from ${c.node ?? 'a node'}`} (score ${c.score}) by an earlier crm_resource --move/--ban; clear it with crm_resource --clear --resource ${c.resource}.`,
-    });
-  }
-  for (const r of everyResource(s.resources)) {
-    if (r.failed) f.push({ severity: 'error', message: `${r.id} has failed${r.nodes.length ? ` on ${r.nodes.join(', ')}` : ''}.` });
-    if (r.kind === 'primitive' && !r.parent && r.nodes.length > 1) f.push({ severity: 'error', message: `${r.id} is active on ${r.nodes.length} nodes at once (${r.nodes.join(', ')}).` });
-    if (!r.managed && !r.parent) f.push({ severity: 'info', message: `${r.id} is unmanaged: the cluster will not start, stop or move it.` });
-    for (const [node, count] of Object.entries(r.failCounts ?? {})) {
-      if (count > 0) f.push({ severity: 'warning', message: `${r.id} has ${count} failure(s) on ${node}; resource.cleanup clears them.` });
-    }
-  }
-  return f;
-}
-
-function everyResource(rs: readonly ClusterResource[]): ClusterResource[] {
-  return rs.flatMap((r) => [r, ...everyResource(r.children ?? [])]);
 }
 
 /** Place every top-level resource in the columns of the nodes it runs on; the rest are "not running". */
@@ -88,27 +64,33 @@ export function placeTiles(s: ClusterStatus): { byNode: Map<string, Tile[]>; sto
   return { byNode, stopped };
 }
 
-/** Short badges of a resource tile. */
-export function resourceBadges(r: ClusterResource): string[] {
+/** Short badges of a resource tile (leftover move constraints on it included). */
+export function resourceBadges(r: ClusterResource, constraints: readonly LocationConstraint[] = []): string[] {
   const b: string[] = [];
   if (r.failed) b.push('failed');
   if (!r.managed) b.push('unmanaged');
   if (r.isFenceDevice) b.push('fence device');
   if (r.allowMigrate) b.push('live-migratable');
   if (r.targetRole && r.targetRole !== 'Started' && r.targetRole !== r.role) b.push(`target-role ${r.targetRole}`);
+  for (const [node, n] of Object.entries(r.failCounts ?? {})) if (n > 0) b.push(`${n} failure(s) on ${node}`);
+  for (const c of constraints) {
+    if (c.resource !== r.id || !c.leftover) continue;
+    b.push(c.leftover === 'prefer' ? `pinned to ${c.node ?? '?'} (${c.id})` : `banned from ${c.node ?? '?'} (${c.id})`);
+  }
   return b;
 }
 
+/** Badges as spans, each classed by its first word (`r-banned`, `n-standby`, …) for the stylesheet. */
 function badgeList(badges: string[], cls: string): Html {
-  return html`${badges.map((b) => html`<span class="badge ${cls}-${b.replace(/[^a-z]+/gi, '-').replace(/^-|-$/g, '').toLowerCase()}">${b}</span>`)}`;
+  return html`${badges.map((b) => html`<span class="badge ${cls}-${(/[a-z]+/i.exec(b)?.[0] ?? 'x').toLowerCase()}">${b}</span>`)}`;
 }
 
-function tileHtml(t: Tile, node: string | undefined): Html {
+function tileHtml(t: Tile, node: string | undefined, constraints: readonly LocationConstraint[]): Html {
   const r = t.resource;
   if (t.members) {
     return html`<li class="tile group" aria-label="group ${r.id}">
   <span class="kind">group</span> <span class="rid">${r.id}</span>
-  <ul class="members">${t.members.map((m) => tileHtml({ resource: m }, node))}</ul>
+  <ul class="members">${t.members.map((m) => tileHtml({ resource: m }, node, constraints))}</ul>
 </li>`;
   }
   const within = t.within;
@@ -120,24 +102,43 @@ function tileHtml(t: Tile, node: string | undefined): Html {
   <span class="rid">${r.id}</span>
   <span class="role role-${role.toLowerCase().replace(/[^a-z]+/g, '-')}">${role}</span>
   ${r.agent ? html`<span class="agent">${r.agent}</span>` : ''}
-  ${badgeList(resourceBadges(r), 'r')}
+  ${badgeList(resourceBadges(r, constraints), 'r')}
 </li>`;
 }
 
-/** The flags box (also used for health findings). */
-export function flagsHtml(flags: readonly Flag[]): Html {
-  if (!flags.length) return html`<p class="allclear">Nothing needs attention: quorum, fencing and placement look normal.</p>`;
-  return html`<ul class="flags" aria-label="Needs attention">${flags.map((f) => html`<li class="flag ${f.severity}"><span class="sev">${f.severity}</span> ${f.message}</li>`)}</ul>`;
+/** The health of a reading (or a cached check): the report, why it failed, or that it runs. */
+export function healthOf(r: { check?: CheckReport; checkError?: unknown; checking?: boolean }): Health {
+  const e = r.checkError;
+  return { report: r.check, error: e === undefined ? undefined : isHasfError(e) ? `${e.message} (${e.code})` : 'unexpected error', checking: r.checking };
+}
+
+/** In place of the picture when the status can't be read (the page keeps trying). */
+export function statusUnreadable(e: unknown): Html {
+  return html`<p class="error" role="alert">The cluster's status could not be read: ${isHasfError(e) ? e.message : 'unexpected error'}${isHasfError(e) ? html` (<code>${e.code}</code>)` : ''}. This page keeps trying.</p>`;
+}
+
+/** What cluster.check found, each finding with its fix; or why there is nothing to show yet. */
+export function healthHtml(h: Health): Html {
+  if (h.error) return html`<p class="flag warning" role="status">The health check (cluster.check) could not run: ${h.error}</p>`;
+  if (!h.report) return html`<p class="checking">${h.checking ? 'Running the health check (cluster.check)…' : 'No health check yet.'}</p>`;
+  const r = h.report;
+  const when = html`<time datetime="${r.checkedAt}">${r.checkedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z')}</time>`;
+  if (!r.findings.length) return html`<p class="allclear">Health check clean (cluster.check at ${when}): quorum, fencing, clocks, names, links and placement look normal.</p>`;
+  return html`<p class="checked">Health check (cluster.check at ${when}): ${r.counts.critical} critical, ${r.counts.warning} warning(s), ${r.counts.info} note(s).</p>
+<ul class="flags" aria-label="Needs attention">${r.findings.map(
+    (f) => html`<li class="flag ${f.severity === 'critical' ? 'error' : f.severity}"><span class="sev">${f.severity}</span> <strong>${f.subject}</strong>: ${f.message}
+  <span class="fix">Fix: ${f.fix.summary}${f.fix.hasf ? html` — <code>hasf ${f.fix.hasf}</code>` : ''}${f.fix.argv ? html` — <code>${shellLine(f.fix.argv)}</code>${f.fix.on ? ` on ${f.fix.on}` : ''}` : ''}</span></li>`,
+  )}</ul>`;
 }
 
 /**
  * The cluster picture: nodes as columns with their badges, every resource as a tile in
- * the column of the node it runs on (groups and clones recognisable), resources that run
- * nowhere in their own column, and what needs attention above. Pure.
+ * the column of the node it runs on (groups and clones recognisable, leftover move
+ * constraints on their resource), resources that run nowhere in their own column, and
+ * above them what cluster.check found. Pure.
  */
-export function clusterPicture(cluster: string, s: ClusterStatus, extraFlags: readonly Flag[] = []): Html {
+export function clusterPicture(cluster: string, s: ClusterStatus, health: Health = {}): Html {
   const { byNode, stopped } = placeTiles(s);
-  const flags = [...statusFlags(s), ...extraFlags];
   const nodes = [...byNode.keys()];
   const nodeOf = new Map(s.nodes.map((n) => [n.name, n]));
   const facts = [
@@ -149,7 +150,7 @@ export function clusterPicture(cluster: string, s: ClusterStatus, extraFlags: re
   ].filter(Boolean) as string[];
   return html`<div class="picture" aria-label="Cluster ${cluster}">
 <p class="facts">${facts.join(' · ')} · read <time datetime="${s.readAt}">${s.readAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z')}</time></p>
-${flagsHtml(flags)}
+${healthHtml(health)}
 <div class="columns">
 ${nodes.map((name) => {
   const n = nodeOf.get(name);
@@ -159,13 +160,13 @@ ${nodes.map((name) => {
   return html`<section class="node node-${state}" aria-labelledby="node-${name}">
   <h3 id="node-${name}">${name}</h3>
   <p class="nbadges">${badgeList(badges, 'n')}</p>
-  <ul class="tiles" aria-label="Resources on ${name}">${tiles.length ? tiles.map((t) => tileHtml(t, name)) : html`<li class="empty">no resources</li>`}</ul>
+  <ul class="tiles" aria-label="Resources on ${name}">${tiles.length ? tiles.map((t) => tileHtml(t, name, s.constraints)) : html`<li class="empty">no resources</li>`}</ul>
 </section>`;
 })}
 ${stopped.length ? html`<section class="node node-none" aria-labelledby="node--none">
   <h3 id="node--none">Not running</h3>
   <p class="nbadges"><span class="badge">stopped or unplaced</span></p>
-  <ul class="tiles" aria-label="Resources running nowhere">${stopped.map((t) => tileHtml(t, undefined))}</ul>
+  <ul class="tiles" aria-label="Resources running nowhere">${stopped.map((t) => tileHtml(t, undefined, s.constraints))}</ul>
 </section>` : ''}
 </div>
 </div>`;

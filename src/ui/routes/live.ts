@@ -2,9 +2,9 @@ import type { Express, Request, Response } from 'express';
 import { isHasfError } from '../../errors/index.ts';
 import { viewerOf, type UiContext, type Viewer } from '../context.ts';
 import { requireViewer } from '../guard.ts';
-import { html, type Html } from '../html.ts';
+import type { Html } from '../html.ts';
 import { loadJobView } from '../job-view.ts';
-import { clusterPicture } from '../pages/cluster-picture.ts';
+import { clusterPicture, healthOf, statusUnreadable } from '../pages/cluster-picture.ts';
 import { jobSections } from '../pages/job.ts';
 import type { EventStream } from '../sse.ts';
 
@@ -99,10 +99,9 @@ export function liveRoutes(app: Express, ctx: UiContext): void {
           stream.send('signedout', '{}');
           return stream.end();
         }
-        const e = reading.error;
         const picture = reading.status
-          ? clusterPicture(name, reading.status)
-          : html`<p class="error" role="alert">The cluster's status could not be read: ${isHasfError(e) ? e.message : 'unexpected error'}${isHasfError(e) ? html` (<code>${e.code}</code>)` : ''}. Trying again.</p>`;
+          ? clusterPicture(name, reading.status, healthOf(reading))
+          : statusUnreadable(reading.statusError);
         send({ picture });
       })();
     });

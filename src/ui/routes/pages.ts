@@ -8,7 +8,7 @@ import { requireViewer } from '../guard.ts';
 import { html } from '../html.ts';
 import { loadJobView } from '../job-view.ts';
 import { auditBody, type AuditFilters } from '../pages/audit.ts';
-import { clusterPicture } from '../pages/cluster-picture.ts';
+import { clusterPicture, healthOf, statusUnreadable } from '../pages/cluster-picture.ts';
 import { homeBody } from '../pages/home.ts';
 import { jobBody } from '../pages/job.ts';
 import { jobsListBody, type JobFilters, type JobRow } from '../pages/jobs-list.ts';
@@ -68,12 +68,14 @@ export function pageRoutes(app: Express, ctx: UiContext): void {
   app.get('/ui/clusters/:cluster', viewer, async (req: Request, res: Response) => {
     const name = String(req.params.cluster);
     services.access.cluster(name); // UNKNOWN_CLUSTER (with the closest names) before any command
+    // The status now; health findings from a recent cluster.check, else the live stream brings them.
+    const known = ctx.live.recentCheck(name);
     let picture;
     try {
-      picture = clusterPicture(name, await services.access.pacemaker(name).status());
+      picture = clusterPicture(name, await services.access.pacemaker(name).status(), healthOf({ check: known?.report, checkError: known?.error, checking: !known }));
     } catch (err) {
       if (!isHasfError(err)) throw err;
-      picture = html`<p class="error" role="alert">The cluster's status could not be read: ${err.message} (<code>${err.code}</code>). This page keeps trying.</p>`;
+      picture = statusUnreadable(err);
     }
     sendPage(ctx, res, {
       title: `Cluster ${name}`,
