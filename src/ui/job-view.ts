@@ -1,6 +1,7 @@
 import { approvalState, resolvePolicy } from '../approvals/index.ts';
 import type { Person } from '../auth/index.ts';
 import { allowedActions, stillEligible } from '../jobs/allowed-actions.ts';
+import type { JobRecord } from '../jobs/types.ts';
 import { getOperation } from '../operations/index.ts';
 import type { UiContext, Viewer } from './context.ts';
 import type { JobView } from './pages/job.ts';
@@ -8,6 +9,16 @@ import type { JobView } from './pages/job.ts';
 const AUDIT_SHOWN = 500;
 // Worker clocks may run a little behind the API's: look for a job's records from a bit before it was created.
 const CLOCK_SLACK_MS = 60_000;
+
+/**
+ * Where in the audit stream a job's records are: from its creation to its end (a
+ * break-glass job's review comes later, so its window stays open). Bounding the read keeps
+ * an old job's page from walking every newer record.
+ */
+export function auditWindow(job: JobRecord): { from: Date; to?: Date } {
+  const from = new Date(Date.parse(job.createdAt) - CLOCK_SLACK_MS);
+  return job.finishedAt && !job.emergency ? { from, to: new Date(Date.parse(job.finishedAt) + CLOCK_SLACK_MS) } : { from };
+}
 
 /** The configured people as the directory resolves them (roles from Slack groups included). */
 async function people(ctx: UiContext): Promise<Person[]> {
@@ -25,7 +36,7 @@ export async function loadJobView(ctx: UiContext, id: string, viewer: Viewer): P
   const job = await s.jobs.get(id);
   const [steps, page, everyone] = await Promise.all([
     s.store.steps(id),
-    s.audit.query({ jobId: id, from: new Date(Date.parse(job.createdAt) - CLOCK_SLACK_MS), limit: AUDIT_SHOWN }),
+    s.audit.query({ jobId: id, ...auditWindow(job), limit: AUDIT_SHOWN }),
     people(ctx),
   ]);
   const now = new Date();

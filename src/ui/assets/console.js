@@ -20,8 +20,18 @@
         active.addEventListener('blur', () => apply({ [name]: markup }), { once: true });
         continue;
       }
+      // Folded lists the person opened stay open across the update.
+      const opened = new Set(Array.from(el.querySelectorAll('details[open]'), key));
       el.innerHTML = markup;
+      for (const d of el.querySelectorAll('details')) if (opened.has(key(d))) d.open = true;
     }
+  }
+
+  /** A stable name for a folded list: its phase (or row) and its place there. */
+  function key(details) {
+    const row = details.closest('[data-phase], tr, li');
+    const name = row ? row.getAttribute('data-phase') || row.id || '' : '';
+    return name + '#' + Array.from((row || document).querySelectorAll('details')).indexOf(details);
   }
 
   const source = document.querySelector('[data-live-src]');

@@ -1,5 +1,6 @@
 import type { Express, Request, Response } from 'express';
 import { isHasfError } from '../../errors/index.ts';
+import { FINAL_STATES } from '../../jobs/types.ts';
 import { viewerOf, type UiContext, type Viewer } from '../context.ts';
 import { requireViewer } from '../guard.ts';
 import type { Html } from '../html.ts';
@@ -52,6 +53,8 @@ export function liveRoutes(app: Express, ctx: UiContext): void {
     let timer: NodeJS.Timeout | undefined;
     let busy = false;
     let again = false;
+    // A job that has ended changes no more (but for a break-glass review): no polling then.
+    let settled = false;
     const update = async () => {
       if (stream.closed) return;
       if (busy) return void (again = true);
@@ -61,7 +64,9 @@ export function liveRoutes(app: Express, ctx: UiContext): void {
           stream.send('signedout', '{}');
           return stream.end();
         }
-        send(jobSections(await loadJobView(ctx, id, v)));
+        const view = await loadJobView(ctx, id, v);
+        settled = FINAL_STATES.includes(view.job.state) && !view.job.reviewPending;
+        send(jobSections(view));
       } catch (err) {
         if (!isHasfError(err)) console.error(`[ui] live job ${id}: ${(err as Error)?.message}`);
       } finally {
@@ -78,7 +83,9 @@ export function liveRoutes(app: Express, ctx: UiContext): void {
       timer = setTimeout(() => void update(), 120);
     };
     const unfollow = await ctx.live.onJobEvent((e) => e.jobId === id && soon());
-    const fallback = setInterval(() => void update(), FALLBACK_MS);
+    // Events are best effort: re-read now and then in case one was missed (and to see an expiry).
+    // For an ended job only the session is re-checked (update() signs a page out when it is gone).
+    const fallback = setInterval(() => void (settled ? stillValid(ctx, v).then((ok) => (ok ? undefined : update())) : update()), FALLBACK_MS);
     stream.onClose(() => {
       unfollow();
       clearTimeout(timer);
