@@ -64,11 +64,15 @@ describe('deploy/docker-compose.yml', () => {
 
 describe('deploy/Dockerfile', () => {
   const d = read('Dockerfile');
-  it('is a Node 20 image running bin/hasf.js as a non-root user', () => {
-    assert.match(d, /^FROM node:20/m);
+  it('builds and runs on Node 24 LTS: compiled dist/hasf.js as a non-root user, no dev dependencies', () => {
+    const froms = [...d.matchAll(/^FROM (\S+)/gm)].map((m) => m[1]!);
+    assert.ok(froms.length >= 2 && froms.every((f) => /^node:24[-.]/.test(f)), froms.join(', '));
+    assert.match(d, /^RUN npm ci .*\n(?:.*\n)*RUN npm run build && npm prune --omit=dev/m);
+    assert.match(d, /^COPY --from=build \/opt\/hasf\/dist \.\/dist$/m);
+    const runtime = d.slice(d.lastIndexOf('\nFROM '));
+    assert.doesNotMatch(runtime, /^COPY (--from=build \S+\/)?src /m, 'the image holds the build, not the sources');
     assert.match(d, /^USER node$/m);
-    assert.match(d, /^ENTRYPOINT \[.*"node", "\/opt\/hasf\/bin\/hasf\.js"\]$/m);
-    assert.match(d, /npm ci --omit=dev/);
+    assert.match(d, /^ENTRYPOINT \[.*"node", "\/opt\/hasf\/dist\/hasf\.js"\]$/m);
   });
 });
 
@@ -104,7 +108,8 @@ describe('deploy/systemd', () => {
     for (const u of units) {
       const text = read(`systemd/${u}`);
       for (const opt of ['ProtectSystem=strict', 'NoNewPrivileges=yes', 'PrivateTmp=yes', 'ReadWritePaths=/var/lib/hasf', 'CapabilityBoundingSet=', 'User=hasf']) assert.match(text, new RegExp(`^${opt}`, 'm'), `${u}: ${opt}`);
-      assert.match(text, /^ExecStart=\/usr\/bin\/node \/opt\/hasf\/bin\/hasf\.js (serve|worker) --config/m);
+      assert.match(text, /^ExecStart=\/usr\/bin\/node \/opt\/hasf\/dist\/hasf\.js (serve|worker) --config/m);
+      assert.match(text, /Node(\.js)? (22 or )?24/);
     }
   });
   it('systemd-analyze verify finds nothing', (t) => {
