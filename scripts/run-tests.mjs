@@ -67,7 +67,8 @@ try {
     env.HASF_TEST_LAB_DIR = labDir;
   })();
   const [tsc, build, up] = await Promise.allSettled([
-    run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', '.']),
+    // Incremental: a re-run after a small change type-checks in a third of the time.
+    run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', '.', '--incremental', '--tsBuildInfoFile', 'var/tsc-test.tsbuildinfo']),
     run(process.execPath, [join(root, 'scripts/build.mjs')]),
     labUp,
   ]);

@@ -12,6 +12,12 @@ const esc = (s: string): string =>
 const nv = (idPrefix: string, name: string, value: string): string =>
   `<nvpair id="${esc(`${idPrefix}-${name}`)}" name="${esc(name)}" value="${esc(value)}"/>`;
 
+/**
+ * The lab fence device's `passwd`: a real PDU or IPMI agent carries its login in the
+ * CIB, so the lab does too. Tests check this value never reaches anything a viewer reads.
+ */
+export const LAB_FENCE_PASSWD = 'lab-PDU-pw-7f3c9e21';
+
 /** Ids of the VM resources (vm1…vm6). */
 export function labVmIds(): string[] {
   return Array.from({ length: LAB_VM_COUNT }, (_, i) => `vm${i + 1}`);
@@ -86,6 +92,7 @@ ${nodes}
         <instance_attributes id="fence-lab-instance_attributes">
           ${nv('fence-lab-instance_attributes', 'pcmk_host_list', hostList)}
           ${nv('fence-lab-instance_attributes', 'spool', layout.powerSpool)}
+          ${nv('fence-lab-instance_attributes', 'passwd', LAB_FENCE_PASSWD)}
         </instance_attributes>
         <operations>
           <op id="fence-lab-monitor-60s" name="monitor" interval="60s" timeout="20s"/>

@@ -9,6 +9,6 @@ export { labStatus, type LabStatus, type LabMachineStatus } from './status.ts';
 export { inventoryPath, LAB_IQN, LAB_CLUSTER } from './layout.ts';
 export type { LabOptions } from './options.ts';
 export { isRoot } from './root.ts';
-export { labVmIds } from './cib.ts';
+export { labVmIds, LAB_FENCE_PASSWD } from './cib.ts';
 export { labPower, labExec } from './control.ts';
 export type { PowerAction } from './power-client.ts';
