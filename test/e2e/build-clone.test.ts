@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { generateToken, hashToken } from '../../src/auth/index.ts';
+import { startHasf, type HasfProcess } from '../helpers/hasf-process.ts';
 import { freePort, startRedis, type TestRedis } from '../helpers/redis.ts';
 
 // What a deployment does: a fresh clone, `npm ci && npm run build`, the dev dependencies
@@ -24,44 +24,15 @@ const HOOKS = `import { appendFileSync } from 'node:fs';
 export async function load(url, context, next) { appendFileSync(process.env.HASF_LOAD_LOG, url + '\\n'); return next(url, context); }`;
 const REGISTER = "import { register } from 'node:module'; register('./load-hooks.mjs', import.meta.url);";
 
-/** Start `node dist/hasf.js ARGS` in the clone; resolves once `ready` appears on its output. */
-async function start(dir: string, args: string[], ready: RegExp): Promise<{ child: ChildProcess; output: () => string }> {
-  const env = { ...process.env, NODE_OPTIONS: '', HASF_LOAD_LOG: join(dir, `loaded-${args[0]}.txt`) };
-  const child = spawn(process.execPath, ['--import', join(dir, 'load-register.mjs'), join(dir, 'dist/hasf.js'), ...args], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  const seen = new Promise<void>((resolve, reject) => {
-    const onData = (b: Buffer) => {
-      out += b.toString();
-      if (ready.test(out)) resolve();
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (c) => reject(new Error(`hasf ${args[0]} exited ${c}:\n${out}`)));
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-  try {
-    await seen;
-  } finally {
-    clearTimeout(timer);
-  }
-  return { child, output: () => out };
-}
-
-async function stop(child: ChildProcess | undefined): Promise<number | null> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const t = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  const [code] = (await exited) as [number | null];
-  clearTimeout(t);
-  return code;
-}
+/** `node dist/hasf.js ARGS` in the clone, its ES module loads written to loaded-ARG0.txt. */
+const startBuilt = (dir: string, args: string[], ready: RegExp): Promise<HasfProcess> =>
+  startHasf(args, { ready, cwd: dir, bin: join(dir, 'dist/hasf.js'), nodeArgs: ['--import', join(dir, 'load-register.mjs')], env: { HASF_LOAD_LOG: join(dir, `loaded-${args[0]}.txt`) } });
 
 describe('a fresh clone: npm ci && npm run build, then node dist/hasf.js with no TypeScript loader', { timeout: 900_000 }, () => {
   let dir: string;
   let redis: TestRedis;
-  let api: Awaited<ReturnType<typeof start>> | undefined;
-  let worker: Awaited<ReturnType<typeof start>> | undefined;
+  let api: HasfProcess | undefined;
+  let worker: HasfProcess | undefined;
   const token = generateToken();
   let url: string;
 
@@ -87,8 +58,8 @@ describe('a fresh clone: npm ci && npm run build, then node dist/hasf.js with no
     );
   });
   after(async () => {
-    await stop(worker?.child);
-    await stop(api?.child);
+    await worker?.stop();
+    await api?.stop();
     await redis?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -101,8 +72,8 @@ describe('a fresh clone: npm ci && npm run build, then node dist/hasf.js with no
   });
 
   it('serves the API (openapi.yaml found, requests validated against it) and runs a worker', async () => {
-    api = await start(dir, ['serve', '--config', 'hasf.yaml'], /\[serve\] HASF API on/);
-    worker = await start(dir, ['worker', '--config', 'hasf.yaml'], /\[worker\] .* serving clusters/);
+    api = await startBuilt(dir, ['serve', '--config', 'hasf.yaml'], /\[serve\] HASF API on/);
+    worker = await startBuilt(dir, ['worker', '--config', 'hasf.yaml'], /\[worker\] .* serving clusters/);
     assert.equal((await fetch(`${url}/healthz`)).status, 200);
     const spec = await fetch(`${url}/openapi.yaml`);
     assert.equal(spec.status, 200);
@@ -124,7 +95,7 @@ describe('a fresh clone: npm ci && npm run build, then node dist/hasf.js with no
     const r = spawnSync(process.execPath, [join(dir, 'dist/hasf.js'), 'audit', 'verify', '--api-url', url, '--token', token, '--json'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
     assert.equal(r.status, 0, r.stderr);
     assert.equal((JSON.parse(r.stdout) as { ok: boolean }).ok, true);
-    assert.equal(await stop(worker?.child), 0, worker?.output());
-    assert.equal(await stop(api?.child), 0, api?.output());
+    assert.equal(await worker?.stop(), 0, worker?.output());
+    assert.equal(await api?.stop(), 0, api?.output());
   });
 });
