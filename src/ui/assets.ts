@@ -2,13 +2,13 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Express, Request, Response } from 'express';
 
-const TYPES: Record<string, string> = { css: 'text/css; charset=utf-8', js: 'text/javascript; charset=utf-8', svg: 'image/svg+xml' };
+const TYPES: Record<string, string> = { css: 'text/css; charset=utf-8', js: 'text/javascript; charset=utf-8', mjs: 'text/javascript; charset=utf-8', svg: 'image/svg+xml' };
 
 /** The console's own files (no CDN, no outside fonts): read once, served with a content hash. */
 export class Assets {
   private readonly files = new Map<string, { body: Buffer; type: string; hash: string }>();
 
-  constructor(names: readonly string[] = ['console.css', 'console.js', 'favicon.svg']) {
+  constructor(names: readonly string[] = ['console.css', 'console.mjs', 'favicon.svg']) {
     for (const name of names) {
       const body = readFileSync(new URL(`./assets/${name}`, import.meta.url));
       const ext = name.split('.').pop()!;

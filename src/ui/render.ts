@@ -36,7 +36,7 @@ export function sendPage(ctx: UiContext, res: Response, o: Omit<PageOptions, 'cs
   const text = page({
     ...o,
     css: ctx.assets.url('console.css'),
-    js: ctx.assets.url('console.js'),
+    js: ctx.assets.url('console.mjs'),
     icon: ctx.assets.url('favicon.svg'),
     viewer: o.viewer ? { principal: o.viewer.principal, csrf: o.viewer.session.csrf } : undefined,
     clusters: o.viewer ? ctx.services.access.clusters() : [],

@@ -61,7 +61,7 @@ export function page(o: PageOptions): Html {
 <title>${o.title} · HASF Ops</title>
 <link rel="icon" href="${o.icon}" type="image/svg+xml">
 <link rel="stylesheet" href="${o.css}">
-<script src="${o.js}" defer></script>
+<script type="module" src="${o.js}"></script>
 </head>
 <body>
 <a class="skip" href="#main">Skip to content</a>

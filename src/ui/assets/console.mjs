@@ -1,8 +1,6 @@
-// HASF Ops web console: live updates over server-sent events, and action forms that
+// HASF Ops web console (an ES module, so deferred and strict): live updates over server-sent events, and action forms that
 // stay on the page. The pages work without it (forms post and redirect; reload to refresh).
 // No framework: the server renders every fragment (escaped there); this only swaps them in.
-'use strict';
-
 (function () {
   const statusLine = document.querySelector('[data-livestatus]');
   const say = (text) => {
