@@ -199,8 +199,8 @@ export interface paths {
         get: operations["listTokens"];
         put?: never;
         /**
-         * Create an API token for a person (admin)
-         * @description The plain token is in this answer only; HASF stores its hash.
+         * Create an API token (for yourself, or as admin for anyone)
+         * @description The plain token is in this answer only; HASF stores its hash. Anyone may mint a token for themselves; minting one for another person needs the admin role, and such a delegated token never counts toward approvals.
          */
         post: operations["createToken"];
         delete?: never;
@@ -373,7 +373,7 @@ export interface components {
         LunAddParams: {
             /** @description Storage target name from the inventory, e.g. store1 */
             target: string;
-            /** @description Existing backing store on the target host */
+            /** @description A file under the target's backingDir, or an LV of its volumeGroup (/dev/VG/LV), on the target host */
             path?: string;
             /** @description Create a new backing file of this size */
             sizeMiB?: number;
@@ -604,7 +604,7 @@ export interface components {
             readAt: components["schemas"]["Timestamp"];
         };
         /** @enum {string} */
-        AuditEvent: "job.created" | "job.state" | "job.refused" | "job.cancelled" | "job.expired" | "job.emergency" | "job.reviewed" | "job.step" | "approval.requested" | "approval.granted" | "approval.rejected" | "approval.refused" | "command.start" | "command.result" | "command.refused" | "access.refused" | "token.created" | "token.revoked";
+        AuditEvent: "job.created" | "job.state" | "job.refused" | "job.cancelled" | "job.expired" | "job.emergency" | "job.reviewed" | "job.step" | "approval.requested" | "approval.granted" | "approval.rejected" | "approval.refused" | "command.start" | "command.result" | "command.refused" | "access.refused" | "request.refused" | "token.created" | "token.revoked";
         AuditRecord: {
             seq: number;
             time: components["schemas"]["Timestamp"];
@@ -649,6 +649,10 @@ export interface components {
             label?: string;
             createdAt: components["schemas"]["Timestamp"];
             expiresAt?: components["schemas"]["Timestamp"];
+            /** @description Person who minted the token. */
+            createdBy?: string;
+            /** @description True when its person minted it for themselves with a personal credential; only then do approvals made with it count. */
+            personal: boolean;
         };
         CreatedToken: {
             id: string;
@@ -657,6 +661,10 @@ export interface components {
             token: string;
             label?: string;
             expiresAt?: components["schemas"]["Timestamp"];
+            /** @description Person who minted the token. */
+            createdBy: string;
+            /** @description False for a token minted for someone else: it may request and read, but its approvals, rejections and reviews never count (DELEGATED_TOKEN). */
+            personal: boolean;
         };
         Health: {
             /** @enum {string} */

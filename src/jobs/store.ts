@@ -122,6 +122,16 @@ export class JobStore {
     return r as 'OK' | 'DUP' | 'STATE';
   }
 
+  /** Take back one person's decision (its audit record could not be written: it must not count). */
+  async removeApproval(id: string, person: string): Promise<void> {
+    const k = this.key(id);
+    const entries = await this.redis.lrange(`${k}:approvals`, 0, -1);
+    const mine = entries.filter((e) => (JSON.parse(e) as ApprovalEntry).person === person);
+    const tx = this.redis.multi().srem(`${k}:deciders`, person);
+    for (const e of mine) tx.lrem(`${k}:approvals`, 0, e);
+    await tx.exec();
+  }
+
   /** Append to the step log. */
   async addStep(id: string, step: Omit<StepRecord, 'seq'>): Promise<StepRecord> {
     const k = `${this.key(id)}:steps`;

@@ -41,13 +41,15 @@ describe('tgt driver against a real tgtd', () => {
   it('plan shows the exact commands and changes nothing', async () => {
     const argvs = await driver.plan({ sizeMiB: 64, name: 'vm7' });
     const path = join(dir, 'luns', 'vm7.img');
-    assert.deepEqual(argvs.slice(0, 3), [
+    assert.deepEqual(argvs.slice(0, 4), [
       ['mkdir', '-p', join(dir, 'luns')],
       ['truncate', '-s', '64M', path],
+      // The store is checked again right before it is exported.
+      ['readlink', '-f', '--', path],
       ['tgtadm', '-C', String(tgtd.controlPort), '--lld', 'iscsi', '--mode', 'logicalunit', '--op', 'new', '--tid', '1', '--lun', '1', '--backing-store', path],
     ]);
-    assert.equal(argvs[4]![0], 'sh');
-    assert.equal(argvs[4]!.at(-1), join(confDir, 'hasf-iqn.2026-11.test.hasf_t1.conf'));
+    assert.equal(argvs[5]![0], 'sh');
+    assert.equal(argvs[5]!.at(-1), join(confDir, 'hasf-iqn.2026-11.test.hasf_t1.conf'));
     assert.equal(existsSync(path), false);
     assert.deepEqual(await driver.listLuns(), []);
   });
@@ -60,8 +62,8 @@ describe('tgt driver against a real tgtd', () => {
     assert.equal(st.size, 64 * MiB);
     assert.ok(st.blocks * 512 < MiB, 'the backing file is sparse');
     assert.ok(res.commands.some((c) => c.argv[0] === 'truncate'));
-    // Only the stat of the not-yet-created file may fail; every other command succeeded.
-    assert.deepEqual(res.commands.filter((c) => c.exitCode !== 0).map((c) => c.argv[0]), ['stat']);
+    // Only the look at the not-yet-created file (its directory is new too) may fail.
+    assert.deepEqual(res.commands.filter((c) => c.exitCode !== 0).map((c) => c.argv[0]), ['readlink']);
     const seen = await iscsiLs(tgtd.portal, IQN);
     const lun1 = seen.find((l) => l.lun === 1);
     assert.equal(lun1?.type, 'DIRECT_ACCESS');
@@ -83,14 +85,14 @@ describe('tgt driver against a real tgtd', () => {
 
   it('refuses a path that does not exist (BACKING_STORE_MISSING) and adds nothing', async () => {
     const before = await driver.listLuns();
-    await assert.rejects(driver.addLun({ path: join(dir, 'nope.img') }), { code: 'BACKING_STORE_MISSING' });
+    await assert.rejects(driver.addLun({ path: join(dir, 'luns', 'nope.img') }), { code: 'BACKING_STORE_MISSING' });
     assert.deepEqual(await driver.listLuns(), before);
-    assert.equal(await driver.backingStoreExists(join(dir, 'nope.img')), false);
+    assert.equal(await driver.backingStoreExists(join(dir, 'luns', 'nope.img')), false);
     assert.equal(await driver.backingStoreExists(join(dir, 'luns', 'vm7.img')), true);
   });
 
   it('refuses a LUN number taken by another store (LUN_EXISTS)', async () => {
-    const other = join(dir, 'other.img');
+    const other = join(dir, 'luns', 'other.img');
     writeFileSync(other, '');
     truncateSync(other, 8 * MiB);
     await assert.rejects(driver.addLun({ path: other, lun: 1 }), { code: 'LUN_EXISTS' });
@@ -104,7 +106,7 @@ describe('tgt driver against a real tgtd', () => {
 
   it('numbers LUNs with the lowest free number, filling gaps', async () => {
     const mk = (n: string) => {
-      const p = join(dir, `${n}.img`);
+      const p = join(dir, 'luns', `${n}.img`);
       writeFileSync(p, '');
       truncateSync(p, 4 * MiB);
       return p;
@@ -120,7 +122,7 @@ describe('tgt driver against a real tgtd', () => {
     const iqn2 = 'iqn.2026-11.test.hasf:t2';
     await tgtd.createTarget(2, iqn2);
     const d2 = createStorageDriver({ ...target(), iqn: iqn2 }, new LocalExecutor('store1'), { controlPort: tgtd.controlPort, tgtConfDir: confDir });
-    await assert.rejects(d2.addLun({ path: join(dir, 'c.img') }), { code: 'BACKING_STORE_CONFLICT' });
+    await assert.rejects(d2.addLun({ path: join(dir, 'luns', 'c.img') }), { code: 'BACKING_STORE_CONFLICT' });
     assert.deepEqual(await d2.listLuns(), []);
   });
 
@@ -133,7 +135,7 @@ describe('tgt driver against a real tgtd', () => {
     const confPath = (driver as TgtDriver).confPath;
     const conf = readFileSync(confPath, 'utf8');
     assert.match(conf, new RegExp(`^<target ${IQN.replaceAll('.', '\\.')}>$`, 'm'));
-    for (const [lun, file] of [[1, 'luns/vm7.img'], [2, 'd.img'], [3, 'c.img'], [4, 'e.img']] as const) {
+    for (const [lun, file] of [[1, 'luns/vm7.img'], [2, 'luns/d.img'], [3, 'luns/c.img'], [4, 'luns/e.img']] as const) {
       assert.ok(conf.includes(`    <backing-store ${join(dir, file)}>\n        lun ${lun}\n    </backing-store>`), `LUN ${lun} in\n${conf}`);
     }
     assert.match(conf, /^ {4}initiator-address ALL$/m);
