@@ -26,6 +26,7 @@ export const PACKAGES = {
   iproute2: '/usr/sbin/ip',
   'util-linux': '/usr/bin/unshare',
   procps: '/usr/bin/pgrep',
+  chromium: '/usr/bin/chromium', // the web console's browser tests (playwright-core drives it)
 };
 
 function missingPackages() {

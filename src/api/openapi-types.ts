@@ -323,16 +323,11 @@ export interface components {
         JobId: string;
         /** @enum {string} */
         JobState: "awaiting_approval" | "queued" | "running" | "succeeded" | "failed" | "rejected" | "expired" | "cancelled";
-        /** @enum {string} */
-        OperationName: "vm.migrate" | "node.standby" | "node.online" | "node.fence" | "lun.add" | "resource.cleanup";
         /** Format: date-time */
         Timestamp: string;
         JobRequest: {
             operation: components["schemas"]["OperationName"];
-            /** @description The operation's parameters; see the x-hasf-params map for each operation's schema. */
-            params: {
-                [key: string]: unknown;
-            };
+            params: components["schemas"]["OperationParams"];
             /** @description Why; shown to approvers and written to the audit log. */
             reason: string;
             /** @description The change or incident ticket, e.g. CHG0012345. */
@@ -348,6 +343,12 @@ export interface components {
             /** @description Break-glass (admin only, reason required); runs without approvals and is reviewed afterwards. */
             emergency?: boolean;
         };
+        /** @enum {string} */
+        OperationName: "vm.migrate" | "node.standby" | "node.online" | "node.fence" | "lun.add" | "resource.cleanup";
+        /** @description The operation's parameters: the schema named for the operation in x-hasf-params (also served by GET /v1/operations). */
+        OperationParams: {
+            [key: string]: unknown;
+        };
         VmMigrateParams: {
             /** @description VM resource id, e.g. vm1 */
             vm: string;
@@ -356,7 +357,11 @@ export interface components {
             /** @description Allow a stop/start move when the resource cannot live-migrate (downtime). */
             allowRestart?: boolean;
         };
-        NodeParams: {
+        NodeStandbyParams: {
+            /** @description Node name */
+            node: string;
+        };
+        NodeOnlineParams: {
             /** @description Node name */
             node: string;
         };

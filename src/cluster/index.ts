@@ -32,6 +32,21 @@ export {
   type StackDialect,
   type StatusSource,
 } from './dialects.ts';
+export {
+  banArgv,
+  cibCreateArgv,
+  cibDeleteArgv,
+  clearExpiredArgv,
+  maintenanceModeArgv,
+  metaArgv,
+  nodeMaintenanceArgv,
+  propertyArgv,
+  resourceMaintenanceArgv,
+  resourceMaintenanceMeta,
+  restartArgv,
+  targetRoleArgv,
+  verifyArgv,
+} from './argv-admin.ts';
 export { validateName, validateLifetime, NAME_PATTERN, type NameKind } from './names.ts';
 export { parseCrmMonXml, flattenResources, type ParseOptions } from './parse-crm-mon.ts';
 export { parseCib } from './parse-cib.ts';

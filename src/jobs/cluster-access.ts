@@ -4,12 +4,12 @@ import type { OperationContext, StorageApi } from '../operations/types.ts';
 import { PacemakerDriver } from '../cluster/index.ts';
 import { createStorageDriver } from '../storage/index.ts';
 import { FailoverExecutor, type SshPool } from '../ssh/index.ts';
-import type { CommandExecutor, HostSpec } from '../ssh/types.ts';
+import type { HostSpec } from '../ssh/types.ts';
 import type { ClusterStatus } from '../cluster/model.ts';
 import { closest } from '../util/closest.ts';
+import type { ExecutorWrapper } from './ports.ts';
 
-/** Wraps every executor of one job (the worker audits and logs each command through it). */
-export type ExecutorWrapper = (exec: CommandExecutor) => CommandExecutor;
+export type { ExecutorWrapper };
 
 /**
  * Builds the drivers of each configured cluster over the shared SSH pool. One instance

@@ -1,8 +1,34 @@
-import type { ClusterStatus, FenceEvent, PlannedChange, Prediction } from '../cluster/model.ts';
+import type { ClusterStatus, FenceEvent, PlannedChange, PredictedAction, Prediction } from '../cluster/model.ts';
 import type { StorageTargetConfig } from '../config/inventory.ts';
 import type { StorageDriver } from '../storage/index.ts';
 import type { CommandResult } from '../ssh/types.ts';
-import type { OperationName, Plan } from '../jobs/types.ts';
+
+export type { PredictedAction };
+
+/** Every queued operation's name (the catalogue holds one definition per name). */
+export type OperationName =
+  | 'vm.migrate'
+  | 'node.standby'
+  | 'node.online'
+  | 'node.fence'
+  | 'lun.add'
+  | 'resource.cleanup';
+
+/** What the request will do: the exact commands and, for Pacemaker, the scheduler's prediction. */
+export interface Plan {
+  /** One line for humans: "Live-migrate vm1 from node1 to node2". */
+  summary: string;
+  /** Exact argvs and the host (or "any node of CLUSTER") each runs on. */
+  commands: { host: string; argv: string[] }[];
+  /** Predicted transition; absent for storage operations. */
+  prediction?: {
+    actions: PredictedAction[];
+    /** resource id → nodes after the transition */
+    placement: Record<string, string[]>;
+  };
+  /** Things the approver should know (downtime, leftover constraints, …). */
+  warnings: string[];
+}
 
 /** A change the scheduler can be asked to predict. */
 export type ClusterChange = PlannedChange;

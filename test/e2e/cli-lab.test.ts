@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startApiServer, type RunningApi } from '../../src/api/index.ts';
 import type { ClusterStatus } from '../../src/cluster/model.ts';
-import { startWorker, type RunningWorker } from '../../src/queue/worker.ts';
+import { startWorker, type RunningWorker } from '../../src/app/worker.ts';
 import { labDir, NO_LAB, startHarness, type Harness } from '../helpers/harness.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'hasf.js');

@@ -1,9 +1,9 @@
-import type { AuditWriter } from '../jobs/service.ts';
-import type { JobStore } from '../jobs/store.ts';
-import type { CommandExecutor, CommandResult, RunOptions } from '../ssh/types.ts';
 import { HasfError, isHasfError } from '../errors/index.ts';
 import { keptOutput } from '../audit/command-output.ts';
+import type { CommandExecutor, CommandResult, RunOptions } from '../ssh/types.ts';
 import type { EventPublisher } from './events.ts';
+import type { AuditWriter } from './ports.ts';
+import type { JobStore } from './store.ts';
 
 /**
  * Wraps a job's executor: the audit record of every command is written BEFORE it runs
