@@ -634,6 +634,12 @@ export interface components {
                 seq?: number;
                 mac?: string;
             } | null;
+            /** @description The highest shared anchor (audit.anchorDir), the newest record any writer committed. */
+            anchor?: {
+                seq?: number;
+                mac?: string;
+                writer?: string;
+            } | null;
             problems: {
                 seq: number;
                 streamId?: string;

@@ -51,7 +51,7 @@ export function createServices(config: HasfConfig, opts: { groupMembers?: (group
   const queues = new QueueSet(queuesConn, prefix);
   const lines = new TargetLines(redis, prefix);
   const events = new EventPublisher(redis, prefix);
-  const audit = new AuditLog({ redis, key: config.audit.key, streamKey: `${prefix}:audit`, fileSink: config.audit.file });
+  const audit = new AuditLog({ redis, key: config.audit.key, streamKey: `${prefix}:audit`, fileSink: config.audit.file, anchorDir: config.audit.anchorDir });
   const directory = new Directory({
     people: config.people,
     slackUserGroups: config.slackUserGroups,

@@ -14,6 +14,8 @@ const STRING_RULES: Array<[RegExp, string | ((m: string, ...g: string[]) => stri
   // Bearer credentials outside a header. Eight characters at least, so prose such as
   // "bearer of" is left alone; real tokens are far longer.
   [/\b(bearer)\s+[A-Za-z0-9\-._~+/]{8,}=*/gi, `$1 ${REDACTED}`],
+  // tgt-admin CHAP lines: `incominguser NAME PASSWORD` (the name stays visible).
+  [/\b((?:incoming|outgoing)user\s+\S+\s+)[^\s<>]+/gi, `$1${REDACTED}`],
   // HASF API tokens.
   [/\bhasf_[A-Za-z0-9_\-]{6,}/g, `hasf_${REDACTED}`],
   // Slack bot/user/app/config tokens.

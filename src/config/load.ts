@@ -10,6 +10,8 @@ import { configSchema, type HasfConfig } from './schema.ts';
 export const ENV_OVERRIDES: Record<string, string> = {
   HASF_REDIS_URL: 'redis.url',
   HASF_AUDIT_KEY: 'audit.key',
+  HASF_AUDIT_FILE: 'audit.file',
+  HASF_AUDIT_ANCHOR_DIR: 'audit.anchorDir',
   HASF_API_LISTEN: 'api.listen',
   HASF_SLACK_SIGNING_SECRET: 'slack.signingSecret',
   HASF_SLACK_BOT_TOKEN: 'slack.botToken',

@@ -45,6 +45,7 @@ export const CODE_INFO: Record<ErrorCode, CodeInfo> = {
   LUN_EXISTS: T(409, 'LUN exists'),
   BACKING_STORE_MISSING: T(422, 'Backing store missing'),
   BACKING_STORE_CONFLICT: T(409, 'Backing store conflicts with the request'),
+  CHAP_NOT_PERSISTABLE: T(409, 'CHAP account would not survive a restart'),
   BACKING_STORE_NOT_ALLOWED: T(422, 'Backing store outside the target\'s backing directory and volume group'),
   TARGET_LOCKED: T(409, 'Target busy'),
   VERIFY_FAILED: T(502, 'Cluster did not reach the wanted state', true),

@@ -69,6 +69,8 @@ export abstract class DriverBase<S extends TargetSnapshot> implements StorageDri
   protected abstract addSteps(snap: S, spec: LunSpec): Step[];
   /** Commands that persist the configuration so `spec` survives a restart of the target. */
   protected abstract persistSteps(snap: S, spec: LunSpec): Step[];
+  /** Refuses, before anything runs, a target whose configuration can't be persisted safely. Default: none. */
+  protected async precheck(_snap: S, _log: CommandResult[]): Promise<void> {}
 
   async listLuns(): Promise<LunInfo[]> {
     return (await this.snapshot([])).luns;
@@ -115,6 +117,7 @@ export abstract class DriverBase<S extends TargetSnapshot> implements StorageDri
     const req = validateAddLunRequest(raw, this.firstLun);
     const backing = planBackingStore(this.target, req);
     const snap = await this.snapshot(log);
+    await this.precheck(snap, log);
     // Only a file under backingDir or an LV of the volume group, as the host resolves it.
     const rules = this.rules();
     const store = await rules.check(backing.path, log, { creating: backing.createSteps.length ? backing.createKind : undefined });

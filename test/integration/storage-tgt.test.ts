@@ -131,11 +131,50 @@ describe('tgt driver against a real tgtd', () => {
     await assert.rejects(d.listLuns(), { code: 'NOT_FOUND' });
   });
 
+  it('CHAP: an account bound only at runtime is refused (its password is nowhere to persist); with its line in the file it survives a restart', async () => {
+    const chap = { user: 'tgtchap1', password: 'Chap-Secret-4711' };
+    await tgtd.tgtadm('--lld', 'iscsi', '--mode', 'account', '--op', 'new', '--user', chap.user, '--password', chap.password);
+    await tgtd.tgtadm('--lld', 'iscsi', '--mode', 'account', '--op', 'bind', '--tid', '1', '--user', chap.user);
+    const file = join(dir, 'luns', 'chap.img');
+    writeFileSync(file, '');
+    truncateSync(file, 4 * MiB);
+    const before = await driver.listLuns();
+    await assert.rejects(driver.plan({ path: file }), { code: 'CHAP_NOT_PERSISTABLE' });
+    await assert.rejects(driver.addLun({ path: file }), (e: Error & { code?: string }) => e.code === 'CHAP_NOT_PERSISTABLE' && e.message.includes(`incominguser ${chap.user} PASSWORD`));
+    assert.deepEqual(await driver.listLuns(), before);
+
+    // The admin writes the password once into HASF's file, as the refusal says.
+    const confPath = (driver as TgtDriver).confPath;
+    const conf = readFileSync(confPath, 'utf8').replace('</target>', `    incominguser ${chap.user} ${chap.password}\n</target>`);
+    writeFileSync(confPath, conf);
+    const res = await driver.addLun({ path: file });
+    assert.equal(res.noop, false);
+    // Kept when HASF rewrote the file; and nothing HASF keeps shows the password.
+    assert.match(readFileSync(confPath, 'utf8'), new RegExp(`^ {4}incominguser ${chap.user} ${chap.password}$`, 'm'));
+    assert.ok(res.commands.every((c) => !JSON.stringify(c.argv).includes(chap.password)));
+
+    // A "reboot": a fresh tgtd from the file alone still demands CHAP.
+    const fresh = await startTgtd();
+    try {
+      await run('tgt-admin', ['-C', String(fresh.controlPort), '-c', confPath, '-e', '--force']);
+      assert.match(await fresh.tgtadm('--lld', 'iscsi', '--mode', 'target', '--op', 'show'), new RegExp(`Account information:\\n\\s+${chap.user}\\n`));
+      await assert.rejects(iscsiLs(fresh.portal, IQN), 'no login without CHAP');
+      assert.ok((await iscsiLs(fresh.portal, IQN, chap)).some((l) => l.lun === res.lun));
+    } finally {
+      await fresh.stop();
+    }
+    // Unbound again: the line goes with it at the next rewrite.
+    await tgtd.tgtadm('--lld', 'iscsi', '--mode', 'account', '--op', 'unbind', '--tid', '1', '--user', chap.user);
+    await tgtd.tgtadm('--lld', 'iscsi', '--mode', 'account', '--op', 'delete', '--user', chap.user);
+    await driver.addLun({ path: file });
+    assert.doesNotMatch(readFileSync(confPath, 'utf8'), /^\s+incominguser/m);
+  });
+
   it('persists a conf.d file that tgt-admin restores with the same LUN numbers', async () => {
     const confPath = (driver as TgtDriver).confPath;
     const conf = readFileSync(confPath, 'utf8');
     assert.match(conf, new RegExp(`^<target ${IQN.replaceAll('.', '\\.')}>$`, 'm'));
-    for (const [lun, file] of [[1, 'luns/vm7.img'], [2, 'luns/d.img'], [3, 'luns/c.img'], [4, 'luns/e.img']] as const) {
+    for (const [lun, file] of [[1, 'luns/vm7.img'], [2, 'luns/d.img'], [3, 'luns/c.img'], [4, 'luns/e.img'], [5, 'luns/chap.img']] as const) {
       assert.ok(conf.includes(`    <backing-store ${join(dir, file)}>\n        lun ${lun}\n    </backing-store>`), `LUN ${lun} in\n${conf}`);
     }
     assert.match(conf, /^ {4}initiator-address ALL$/m);
@@ -150,7 +189,7 @@ describe('tgt driver against a real tgtd', () => {
       const restored = createStorageDriver(target(), new LocalExecutor('store1'), { controlPort: fresh.controlPort, tgtConfDir: join(dir, 'unused') });
       const strip = (l: { lun: number; path: string }[]) => l.map(({ lun, path }) => ({ lun, path }));
       assert.deepEqual(strip(await restored.listLuns()), strip(await driver.listLuns()));
-      assert.deepEqual((await iscsiLs(fresh.portal, IQN)).map((l) => l.lun), [0, 1, 2, 3, 4]);
+      assert.deepEqual((await iscsiLs(fresh.portal, IQN)).map((l) => l.lun), [0, 1, 2, 3, 4, 5]);
     } finally {
       await fresh.stop();
     }
