@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../errors/index.ts';
 import type { ClusterStatus, FenceEvent, PlannedChange, PredictedAction, Prediction } from '../cluster/model.ts';
 import type { StorageTargetConfig } from '../config/inventory.ts';
 import type { StorageDriver } from '../storage/index.ts';
@@ -107,6 +108,12 @@ export interface OperationDef<P = Record<string, unknown>> {
   usage: string;
   /** How long execute may take before the job fails. */
   timeoutMs: number;
+  /**
+   * The refusal codes this operation's own safety rules and lookups can give (before
+   * approval), for GET /v1/operations and its docs; the request-level ones every
+   * operation can give are REQUEST_REFUSALS. A test checks each code thrown is listed.
+   */
+  refusals: readonly ErrorCode[];
   /** Objects this job locks. */
   locks(params: P): LockTarget[];
   /** The object the request is about, for display ("vm1 → node2"). */
