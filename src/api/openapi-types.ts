@@ -322,7 +322,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics */
+        /**
+         * Prometheus metrics
+         * @description Open by default; with `api.metricsAuth: token` it needs a bearer token of anyone with read access (e.g. a viewer minted for the scraper).
+         */
         get: operations["metrics"];
         put?: never;
         post?: never;
@@ -1442,6 +1445,9 @@ export interface operations {
                     "text/plain": string;
                 };
             };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            429: components["responses"]["Problem"];
         };
     };
     openapi: {

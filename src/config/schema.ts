@@ -59,6 +59,8 @@ export const configSchema = z
         rateLimitPerMinute: z.number().int().positive().default(600),
         /** Serve the BullMQ dashboard at /admin/queues (admins only). */
         dashboard: z.boolean().default(true),
+        /** /metrics: `none` (open, for a scraper on a trusted network) or `token` (a bearer token with read access). */
+        metricsAuth: z.enum(['none', 'token']).default('none'),
       })
       .strict()
       .default({}),
