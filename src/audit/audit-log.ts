@@ -71,6 +71,7 @@ export class AuditLog {
       anchors: this.anchors,
       timeoutMs,
       maxBatch,
+      confirm: opts.confirm,
     });
   }
 

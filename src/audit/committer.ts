@@ -33,6 +33,7 @@ export interface CommitterOptions {
   anchors: AnchorDir | null;
   timeoutMs: number;
   maxBatch: number;
+  confirm?: () => Promise<void>;
 }
 
 /**
@@ -143,6 +144,7 @@ export class Committer {
           'appending to the audit stream',
         )) as [number, ...string[]];
         if (res[0] === 1) {
+          if (this.o.confirm) await this.o.confirm();
           this.head = { seq: built.records[last]!.seq, mac: built.macs[last]! };
           this.known = { ...this.head, source: 'this process wrote it' };
           this.stats.batches++;
