@@ -52,8 +52,14 @@ export const configSchema = z
       .object({
         /** HMAC key (>= 16 characters); better from HASF_AUDIT_KEY. Never stored in Redis. */
         key: z.string().min(16).optional(),
-        /** Second sink: JSONL file written with fsync. */
+        /** Second sink: JSONL file written with fsync (one per process, or shared by the processes of one host). */
         file: z.string().optional(),
+        /**
+         * A directory all processes share (one volume mounted by every API replica and
+         * worker): each copies the chain head there, and none appends on a Redis head
+         * behind it, so the newest records can't be dropped unseen.
+         */
+        anchorDir: z.string().optional(),
       })
       .strict()
       .default({}),
@@ -72,6 +78,8 @@ export const configSchema = z
          * address and X-Forwarded-Proto count (rate limits, audit, Secure console cookies).
          */
         trustProxy: z.union([z.boolean(), z.number().int().min(0), z.string().min(1)]).default(false),
+        /** /metrics: `none` (open, for a scraper on a trusted network) or `token` (a bearer token with read access). */
+        metricsAuth: z.enum(['none', 'token']).default('none'),
       })
       .strict()
       .default({}),
