@@ -10,5 +10,6 @@ export { inventoryPath, LAB_IQN, LAB_CLUSTER } from './layout.ts';
 export type { LabOptions } from './options.ts';
 export { isRoot } from './root.ts';
 export { labVmIds } from './cib.ts';
+export { LAB_SHAPES, DEFAULT_SHAPE, SEED, LAB_STICKINESS, type LabShape } from './shapes.ts';
 export { labPower, labExec } from './control.ts';
 export type { PowerAction } from './power-client.ts';

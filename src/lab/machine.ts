@@ -77,8 +77,10 @@ export function prepareOverlays(layout: LabLayout): void {
   mkdirSync(join(layout.ocfOverlay, 'hasf'), { recursive: true });
   copyFileSync(join(ASSETS_DIR, 'fence_hasf_lab'), join(layout.sbinOverlay, 'fence_hasf_lab'));
   chmodSync(join(layout.sbinOverlay, 'fence_hasf_lab'), 0o755);
-  copyFileSync(join(ASSETS_DIR, 'domU'), join(layout.ocfOverlay, 'hasf', 'domU'));
-  chmodSync(join(layout.ocfOverlay, 'hasf', 'domU'), 0o755);
+  for (const agent of ['domU', 'IPaddr']) {
+    copyFileSync(join(ASSETS_DIR, agent), join(layout.ocfOverlay, 'hasf', agent));
+    chmodSync(join(layout.ocfOverlay, 'hasf', agent), 0o755);
+  }
 }
 
 /**
