@@ -3,7 +3,7 @@
  * commands and its waits for the cluster) and queue pickup (queued → running with an
  * idle worker). Uses resource.cleanup (no approval) and vm.migrate jobs.
  */
-import { startWorker } from '../src/queue/worker.ts';
+import { startWorker } from '../src/app/worker.ts';
 import { startHarness } from '../test/helpers/harness.ts';
 import { as, waitForState } from '../test/helpers/jobs.ts';
 

@@ -23,7 +23,8 @@ const files = only.length
       .map((f) => join('test', f))
       .sort();
 
-const tsc = spawnSync(join(root, 'node_modules/.bin/tsc'), ['--noEmit', '-p', '.'], { stdio: 'inherit' });
+// Incremental: a re-run after a small change type-checks in a third of the time.
+const tsc = spawnSync(join(root, 'node_modules/.bin/tsc'), ['--noEmit', '-p', '.', '--incremental', '--tsBuildInfoFile', 'var/tsc-test.tsbuildinfo'], { stdio: 'inherit' });
 if (tsc.status !== 0) {
   console.error('type check failed');
   process.exit(1);

@@ -5,7 +5,7 @@
  */
 import { createServices } from '../src/app/services.ts';
 import { loadConfig } from '../src/config/index.ts';
-import { startWorker } from '../src/queue/worker.ts';
+import { startWorker } from '../src/app/worker.ts';
 
 /** Run a worker until a signal; resolves with the exit code. */
 export async function runWorkerProcess(configPath: string, opts: { clusters?: string[]; concurrency?: number } = {}): Promise<number> {

@@ -2,7 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Services } from '../app/services.ts';
 import { JOB_STATES, FINAL_STATES } from '../jobs/types.ts';
-import { subscribeEvents } from '../queue/events.ts';
+import { subscribeEvents } from '../jobs/events.ts';
 import { CALLBACKS_QUEUE, TIMERS_QUEUE, jobQueueName } from '../queue/queues.ts';
 
 // Counting jobs scans every record; scrapes within this window reuse the last count.

@@ -122,9 +122,9 @@ function buildValidators(id: string): RequestValidators {
   };
 }
 
-/** The name of the params schema of an operation (the x-hasf-params map of JobRequest). */
+/** The name of the params schema of an operation (the x-hasf-params map of OperationParams, generated from the catalogue). */
 export function paramsSchemaName(operation: string): string | undefined {
-  return SPEC.components.schemas.JobRequest.properties.params['x-hasf-params'][operation];
+  return SPEC.components.schemas.OperationParams['x-hasf-params'][operation];
 }
 
 /** One line for a person from an ajv error: which field, what is wrong. */

@@ -2,7 +2,7 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Services } from '../app/services.ts';
 import { isHasfError } from '../errors/index.ts';
 import { FINAL_STATES, type JobState } from '../jobs/types.ts';
-import { subscribeEvents, type JobEvent } from '../queue/events.ts';
+import { subscribeEvents, type JobEvent } from '../jobs/events.ts';
 import { CALLBACKS_QUEUE } from '../queue/queues.ts';
 import { checkCallbackUrl } from './allowed.ts';
 import { DeliveryLog } from './deliveries.ts';

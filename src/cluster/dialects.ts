@@ -26,6 +26,41 @@ export interface DialectSpec {
   standby:
     | { tool: 'crm_standby'; node: string; value: string; lifetime: string[] }
     | { tool: 'crm_attribute'; node: string; name: string; value: string; lifetime: string[] };
+  /** Cluster properties in crm_config (maintenance-mode, stonith-enabled): crm_attribute's spellings. */
+  property: { argv: string[]; name: string; value: string; delete: string };
+  /**
+   * Maintenance flags the stack reads: the cluster's maintenance-mode property (1.0+) and a
+   * node's permanent attribute `maintenance` (1.1.10+); null/false where the stack has none.
+   */
+  maintenance: {
+    cluster: boolean;
+    node: { argv: string[]; node: string; name: string; value: string; delete: string; lifetime: string[] } | null;
+  };
+  /**
+   * Resource meta attributes (crm_resource --meta) and the names this stack reads:
+   * Heartbeat 2.1 spells them with underscores; the resource `maintenance` meta is 1.1.12+.
+   */
+  meta: {
+    argv: string[];
+    resource: string;
+    set: string;
+    value: string;
+    delete: string;
+    targetRole: string;
+    isManaged: string;
+    maintenance: string | null;
+  };
+  /** crm_resource --restart (1.1.13+); null: the job stops, waits, then starts. */
+  restart: { argv: string[]; resource: string } | null;
+  /** crm_resource --ban on a node (1.1.10+), with its lifetime flag; null: the stack has none. */
+  ban: { argv: string[]; resource: string; node: string; lifetime: string } | null;
+  /** The flag that limits a clear to constraints whose lifetime expired (2.0.1+), or null. */
+  clearExpired: string | null;
+  /** cibadmin: create an element in a section, delete an element matched by tag and id. */
+  cibCreate: { argv: string[]; scope: string; xml: string };
+  cibDelete: { argv: string[]; xml: string };
+  /** crm_verify of the live CIB with errors and warnings listed. */
+  verify: string[];
   /** stonith_admin reboot / off flags; null when the stack has no stonith_admin that can. */
   fence: { reboot: string; off: string } | null;
   /** Fencing history: flag and output format; null when unavailable. */
@@ -54,6 +89,16 @@ export const DIALECTS: Readonly<Record<StackDialect, DialectSpec>> = {
     fenceHistory: null,
     cleanup: { argv: ['crm_resource', '-C'], resource: '-r', node: '-H', needsNode: true },
     cib: ['cibadmin', '-Q'],
+    property: { argv: ['crm_attribute', '-t', 'crm_config'], name: '-n', value: '-v', delete: '-D' },
+    // 0.6 has neither maintenance-mode nor a node maintenance attribute.
+    maintenance: { cluster: false, node: null },
+    meta: { argv: ['crm_resource', '-m'], resource: '-r', set: '-p', value: '-v', delete: '-d', targetRole: 'target_role', isManaged: 'is_managed', maintenance: null },
+    restart: null,
+    ban: null,
+    clearExpired: null,
+    cibCreate: { argv: ['cibadmin', '-C'], scope: '-o', xml: '-X' },
+    cibDelete: { argv: ['cibadmin', '-D'], xml: '-X' },
+    verify: ['crm_verify', '-L', '-V'],
     simulate: null,
   },
   'pacemaker-1.0': {
@@ -67,6 +112,16 @@ export const DIALECTS: Readonly<Record<StackDialect, DialectSpec>> = {
     fenceHistory: null,
     cleanup: { argv: ['crm_resource', '-C'], resource: '-r', node: '-H', needsNode: false },
     cib: ['cibadmin', '-Q'],
+    property: { argv: ['crm_attribute', '-t', 'crm_config'], name: '-n', value: '-v', delete: '-D' },
+    // maintenance-mode arrived in 1.0; the node attribute only in 1.1.10.
+    maintenance: { cluster: true, node: null },
+    meta: { argv: ['crm_resource', '-m'], resource: '-r', set: '-p', value: '-v', delete: '-d', targetRole: 'target-role', isManaged: 'is-managed', maintenance: null },
+    restart: null,
+    ban: null,
+    clearExpired: null,
+    cibCreate: { argv: ['cibadmin', '-C'], scope: '-o', xml: '-X' },
+    cibDelete: { argv: ['cibadmin', '-D'], xml: '-X' },
+    verify: ['crm_verify', '-L', '-V'],
     simulate: null,
   },
   'pacemaker-1.1': {
@@ -84,6 +139,21 @@ export const DIALECTS: Readonly<Record<StackDialect, DialectSpec>> = {
     fenceHistory: { flag: '--history', extra: ['--verbose'], format: 'text' },
     cleanup: { argv: ['crm_resource', '--cleanup'], resource: '--resource', node: '--node', needsNode: false },
     cib: ['cibadmin', '-Q'],
+    property: { argv: ['crm_attribute', '--type', 'crm_config'], name: '--name', value: '--update', delete: '--delete' },
+    // The node attribute is read from 1.1.10 (as is --ban): the 1.1 releases still in service.
+    maintenance: {
+      cluster: true,
+      node: { argv: ['crm_attribute'], node: '--node', name: '--name', value: '--update', delete: '--delete', lifetime: ['--lifetime', 'forever'] },
+    },
+    // The resource maintenance meta is 1.1.12+, which the dialect can't tell apart: is-managed it is.
+    meta: { argv: ['crm_resource', '--meta'], resource: '--resource', set: '--set-parameter', value: '--parameter-value', delete: '--delete-parameter', targetRole: 'target-role', isManaged: 'is-managed', maintenance: null },
+    // --restart is 1.1.13+: stop, wait, start works on every 1.1.
+    restart: null,
+    ban: { argv: ['crm_resource', '--ban'], resource: '--resource', node: '--node', lifetime: '--lifetime' },
+    clearExpired: null,
+    cibCreate: { argv: ['cibadmin', '--create'], scope: '--scope', xml: '--xml-text' },
+    cibDelete: { argv: ['cibadmin', '--delete'], xml: '--xml-text' },
+    verify: ['crm_verify', '--live-check', '-V'],
     simulate: { xml: false, nodeFail: '--node-fail' },
   },
   'pacemaker-2': {
@@ -100,6 +170,18 @@ export const DIALECTS: Readonly<Record<StackDialect, DialectSpec>> = {
     fenceHistory: { flag: '--history', extra: ['--verbose', '--output-as=xml'], format: 'xml' },
     cleanup: { argv: ['crm_resource', '--cleanup'], resource: '--resource', node: '--node', needsNode: false },
     cib: ['cibadmin', '-Q'],
+    property: { argv: ['crm_attribute', '--type', 'crm_config'], name: '--name', value: '--update', delete: '--delete' },
+    maintenance: {
+      cluster: true,
+      node: { argv: ['crm_attribute'], node: '--node', name: '--name', value: '--update', delete: '--delete', lifetime: ['--lifetime', 'forever'] },
+    },
+    meta: { argv: ['crm_resource', '--meta'], resource: '--resource', set: '--set-parameter', value: '--parameter-value', delete: '--delete-parameter', targetRole: 'target-role', isManaged: 'is-managed', maintenance: 'maintenance' },
+    restart: { argv: ['crm_resource', '--restart'], resource: '--resource' },
+    ban: { argv: ['crm_resource', '--ban'], resource: '--resource', node: '--node', lifetime: '--lifetime' },
+    clearExpired: '--expired',
+    cibCreate: { argv: ['cibadmin', '--create'], scope: '--scope', xml: '--xml-text' },
+    cibDelete: { argv: ['cibadmin', '--delete'], xml: '--xml-text' },
+    verify: ['crm_verify', '--live-check', '-V'],
     simulate: { xml: true, nodeFail: '--node-fail' },
   },
 };

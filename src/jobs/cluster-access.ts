@@ -7,9 +7,9 @@ import { FailoverExecutor, type SshPool } from '../ssh/index.ts';
 import type { CommandExecutor, HostSpec } from '../ssh/types.ts';
 import type { ClusterStatus } from '../cluster/model.ts';
 import { closest } from '../util/closest.ts';
+import type { ExecutorWrapper } from './ports.ts';
 
-/** Wraps every executor of one job (the worker audits and logs each command through it). */
-export type ExecutorWrapper = (exec: CommandExecutor) => CommandExecutor;
+export type { ExecutorWrapper };
 
 /**
  * Builds the drivers of each configured cluster over the shared SSH pool. One instance
@@ -61,6 +61,11 @@ export class ClusterAccess {
       );
     }
     return driver;
+  }
+
+  /** One executor per node of a cluster, for what must run on each node (cluster.check's probes). */
+  nodeExecutors(cluster: string, wrap: ExecutorWrapper = (e) => e): { name: string; host: string; exec: CommandExecutor }[] {
+    return this.cluster(cluster).nodes.map((n) => ({ name: n.name, host: n.host, exec: wrap(this.pool.executor(n as HostSpec)) }));
   }
 
   /** The driver of a storage target. */

@@ -7,30 +7,21 @@ import {
   resolvePolicy,
   type ApprovalsConfig,
 } from '../approvals/index.ts';
-import type { AuditEntry } from '../audit/types.ts';
 import { requirePermission, type Principal } from '../auth/index.ts';
 import { flattenResources } from '../cluster/index.ts';
 import { HasfError, isHasfError } from '../errors/index.ts';
 import { getOperation, validateParams } from '../operations/index.ts';
-import type { OperationContext } from '../operations/types.ts';
-import type { EventPublisher } from '../queue/events.ts';
-import { jobQueueName, type QueueSet } from '../queue/queues.ts';
-import type { TargetLines } from '../queue/locks.ts';
+import type { QueueSet } from '../queue/queues.ts';
+import type { TargetLines } from '../queue/lines.ts';
 import { closest } from '../util/closest.ts';
+import type { EventPublisher } from './events.ts';
 import { newJobId, JOB_ID_PATTERN } from './ids.ts';
+import type { AuditWriter, ContextSource } from './ports.ts';
+import { JobStateMachine } from './state-machine.ts';
 import type { JobFilter, JobStore } from './store.ts';
 import type { JobRecord, JobRequest, JobState, Plan } from './types.ts';
 
-/** Where the audit records go; AuditLog satisfies it. Appends throw AUDIT_UNAVAILABLE. */
-export interface AuditWriter {
-  append(entry: AuditEntry): Promise<unknown>;
-}
-
-/** Gives an operation context for a cluster (ClusterAccess satisfies it). */
-export interface ContextSource {
-  clusters(): string[];
-  context(cluster: string, jobId: string): OperationContext;
-}
+export type { AuditWriter, ContextSource } from './ports.ts';
 
 export interface JobServiceOptions {
   store: JobStore;
@@ -60,10 +51,13 @@ export interface DryRunResult {
 export class JobService {
   private readonly o: JobServiceOptions;
   private readonly now: () => Date;
+  /** Every state change goes through it (the workers' runner has its own, over the same Redis). */
+  readonly machine: JobStateMachine;
 
   constructor(opts: JobServiceOptions) {
     this.o = opts;
     this.now = opts.clock ?? (() => new Date());
+    this.machine = new JobStateMachine({ store: opts.store, audit: opts.audit, events: opts.events, lines: opts.lines, queues: opts.queues, now: this.now });
   }
 
   private actor(p: Principal) {
@@ -119,22 +113,10 @@ export class JobService {
       checkpoint: {},
       attempts: 0,
     };
-    // Fail closed: no audit record, no job.
-    await this.o.audit.append({
-      ...this.actor(principal),
-      jobId,
-      event: 'job.created',
-      details: { operation: op.name, cluster, params, reason, ticket: req.ticket, state, approvalsRequired: required, plan: { summary: plan.summary, commands: plan.commands } },
+    await this.machine.create(job, this.actor(principal), {
+      created: { operation: op.name, cluster, params, reason, ticket: req.ticket, state, approvalsRequired: required, plan: { summary: plan.summary, commands: plan.commands } },
+      ...(req.emergency ? { emergency: { reason, overriddenFreeze } } : {}),
     });
-    if (req.emergency) {
-      await this.o.audit.append({ ...this.actor(principal), jobId, event: 'job.emergency', details: { reason, overriddenFreeze } });
-    }
-    // Queued now, after planning: pickup time is measured from here.
-    if (state === 'queued') job.queuedAt = this.now().toISOString();
-    await this.o.store.create(job);
-    if (state === 'queued') await this.enqueue(job);
-    else await this.o.queues.scheduleExpiry(jobId, new Date(job.expiresAt!));
-    await this.o.events.publish({ type: 'state', jobId, state, at: job.createdAt });
     return { job };
   }
 
@@ -162,13 +144,6 @@ export class JobService {
     const plan = await op.plan(ctx, params);
     if (deferred) plan.warnings.unshift(deferred);
     return { op, params, reason, cluster, now, jobId, plan, overriddenFreeze };
-  }
-
-  /** Put an approved (or approval-free) job in line and on its cluster's queue. */
-  private async enqueue(job: JobRecord): Promise<void> {
-    const op = getOperation(job.operation);
-    await this.o.lines.join(job.id, job.cluster, op.locks(job.params as never));
-    await this.o.queues.enqueueJob(job.cluster, job.id);
   }
 
   /** Approve or reject a job awaiting approval. */
@@ -203,18 +178,8 @@ export class JobService {
     const fresh = await this.get(jobId);
     const st = approvalState(resolvePolicy(this.o.approvals, fresh.operation, fresh.cluster), fresh, this.now());
     await this.o.events.publish({ type: 'approval', jobId, person: principal.person.name, decision, counted: st.counted, needed: st.needed, at: this.now().toISOString() });
-    if (st.outcome === 'approved') {
-      if (await this.o.store.transition(jobId, ['awaiting_approval'], 'queued', { queuedAt: this.now().toISOString() })) {
-        await this.o.audit.append({ actor: 'system', channel: 'system', jobId, event: 'job.state', details: { from: 'awaiting_approval', to: 'queued', approvals: st.counted } });
-        await this.enqueue(fresh);
-        await this.o.events.publish({ type: 'state', jobId, state: 'queued', from: 'awaiting_approval', at: this.now().toISOString() });
-      }
-    } else if (st.outcome === 'rejected') {
-      if (await this.o.store.transition(jobId, ['awaiting_approval'], 'rejected', { finishedAt: this.now().toISOString() })) {
-        await this.o.audit.append({ actor: 'system', channel: 'system', jobId, event: 'job.state', details: { from: 'awaiting_approval', to: 'rejected', by: principal.person.name, comment } });
-        await this.o.events.publish({ type: 'state', jobId, state: 'rejected', from: 'awaiting_approval', at: this.now().toISOString() });
-      }
-    }
+    if (st.outcome === 'approved') await this.machine.approve(fresh, { approvals: st.counted });
+    else if (st.outcome === 'rejected') await this.machine.reject(jobId, { by: principal.person.name, comment });
     return this.get(jobId);
   }
 
@@ -222,16 +187,9 @@ export class JobService {
   async cancel(principal: Principal, jobId: string, comment?: string): Promise<JobRecord> {
     const job = await this.get(jobId);
     if (job.requester !== principal.person.name) requirePermission(principal, 'approve');
-    const ok = await this.o.store.transition(jobId, ['awaiting_approval', 'queued'], 'cancelled', { finishedAt: this.now().toISOString() });
-    if (!ok) {
+    if (!(await this.machine.cancel(job, this.actor(principal), comment))) {
       throw new HasfError('JOB_NOT_PENDING', `Job ${jobId} is ${(await this.get(jobId)).state}; only jobs awaiting approval or queued can be cancelled.`, { jobId });
     }
-    await this.o.audit.append({ ...this.actor(principal), jobId, event: 'job.cancelled', details: { from: job.state, comment } });
-    const op = getOperation(job.operation);
-    const heads = await this.o.lines.leave(jobId, job.cluster, op.locks(job.params as never));
-    await this.o.queues.get(jobQueueName(job.cluster)).remove(jobId).catch(() => undefined);
-    await this.wake(job.cluster, heads);
-    await this.o.events.publish({ type: 'state', jobId, state: 'cancelled', from: job.state, at: this.now().toISOString() });
     return this.get(jobId);
   }
 
@@ -249,10 +207,7 @@ export class JobService {
     const job = await this.o.store.get(jobId);
     if (!job || job.state !== 'awaiting_approval') return false;
     if (job.expiresAt && Date.parse(job.expiresAt) > this.now().getTime()) return false;
-    if (!(await this.o.store.transition(jobId, ['awaiting_approval'], 'expired', { finishedAt: this.now().toISOString() }))) return false;
-    await this.o.audit.append({ actor: 'system', channel: 'system', jobId, event: 'job.expired', details: { expiresAt: job.expiresAt, approvals: job.approvals.length } });
-    await this.o.events.publish({ type: 'state', jobId, state: 'expired', from: 'awaiting_approval', at: this.now().toISOString() });
-    return true;
+    return this.machine.expire(job);
   }
 
   /**
@@ -270,20 +225,16 @@ export class JobService {
         if (job.expiresAt) await this.o.queues.scheduleExpiry(id, new Date(job.expiresAt));
         continue;
       }
-      if (await this.o.queues.get(jobQueueName(job.cluster)).getJob(id)) continue;
-      await this.enqueue(job);
+      if (await this.o.queues.holds(job.cluster, id)) continue;
+      await this.machine.enqueue(job);
       requeued.push(id);
     }
     return requeued;
   }
 
   /** Promote delayed jobs that are now first in their lines. */
-  async wake(cluster: string, jobIds: string[]): Promise<void> {
-    const q = this.o.queues.get(jobQueueName(cluster));
-    for (const id of jobIds) {
-      const j = await q.getJob(id);
-      if (j && (await j.isDelayed())) await j.promote().catch(() => undefined);
-    }
+  wake(cluster: string, jobIds: string[]): Promise<void> {
+    return this.machine.wake(cluster, jobIds);
   }
 
   /** A job by id (NOT_FOUND for unknown or malformed ids). */

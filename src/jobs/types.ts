@@ -1,3 +1,7 @@
+// Operations define what a job does; a job record carries its operation's name and plan.
+import type { OperationName, Plan, PredictedAction } from '../operations/types.ts';
+export type { OperationName, Plan, PredictedAction };
+
 /**
  * The job record: what a request became, as stored in Redis and shown by REST, Slack
  * and the CLI. One shape for every door.
@@ -24,33 +28,6 @@ export const FINAL_STATES: readonly JobState[] = [
 ];
 
 export type Channel = 'rest' | 'slack' | 'cli';
-
-export type OperationName =
-  | 'vm.migrate'
-  | 'node.standby'
-  | 'node.online'
-  | 'node.fence'
-  | 'lun.add'
-  | 'resource.cleanup';
-
-import type { PredictedAction } from '../cluster/model.ts';
-export type { PredictedAction };
-
-/** What the request will do: the exact commands and, for Pacemaker, the scheduler's prediction. */
-export interface Plan {
-  /** One line for humans: "Live-migrate vm1 from node1 to node2". */
-  summary: string;
-  /** Exact argvs and the host (or "any node of CLUSTER") each runs on. */
-  commands: { host: string; argv: string[] }[];
-  /** Predicted transition; absent for storage operations. */
-  prediction?: {
-    actions: PredictedAction[];
-    /** resource id → nodes after the transition */
-    placement: Record<string, string[]>;
-  };
-  /** Things the approver should know (downtime, leftover constraints, …). */
-  warnings: string[];
-}
 
 /** One command run by a job, as recorded in its step log. */
 export interface StepRecord {

@@ -22,6 +22,12 @@ function attrs(tag: string, owner: string, pairs: Array<[string, string]>, inden
   return `${indent}<${tag} id="${esc(id)}">\n${pairs.map(([k, v]) => `${indent}  ${nv(id, k, v)}`).join('\n')}\n${indent}</${tag}>\n`;
 }
 
+/**
+ * The lab fence device's `passwd`: a real PDU or IPMI agent carries its login in the
+ * CIB, so the lab does too. Tests check this value never reaches anything a viewer reads.
+ */
+export const LAB_FENCE_PASSWD = 'lab-PDU-pw-7f3c9e21';
+
 /** Ids of the VM resources (vm1…vm6). */
 export function labVmIds(): string[] {
   return Array.from({ length: LAB_VM_COUNT }, (_, i) => `vm${i + 1}`);
@@ -204,6 +210,7 @@ ${nodes}
         <instance_attributes id="fence-lab-instance_attributes">
           ${nv('fence-lab-instance_attributes', 'pcmk_host_list', hostList)}
           ${nv('fence-lab-instance_attributes', 'spool', layout.powerSpool)}
+          ${nv('fence-lab-instance_attributes', 'passwd', LAB_FENCE_PASSWD)}
         </instance_attributes>
         <operations>
           <op id="fence-lab-monitor-60s" name="monitor" interval="60s" timeout="20s"/>

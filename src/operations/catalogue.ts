@@ -1,11 +1,10 @@
 import { HasfError } from '../errors/index.ts';
-import type { OperationName } from '../jobs/types.ts';
 import { closest } from '../util/closest.ts';
 import { lunAdd } from './lun-add.ts';
 import { nodeFence } from './node-fence.ts';
 import { nodeOnline, nodeStandby } from './node-standby.ts';
 import { resourceCleanup } from './resource-cleanup.ts';
-import type { AnyOperation } from './types.ts';
+import type { AnyOperation, OperationName } from './types.ts';
 import { vmMigrate } from './vm-migrate.ts';
 
 /** Every queued operation, by name. cluster.status is read-only and served directly. */

@@ -1,6 +1,5 @@
 import { isHasfError } from '../errors/index.ts';
-import type { Plan } from '../jobs/types.ts';
-import type { ClusterChange, OperationContext } from './types.ts';
+import type { ClusterChange, OperationContext, Plan } from './types.ts';
 
 /**
  * The scheduler's prediction for a plan, or a warning saying why there is none. The

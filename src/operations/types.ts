@@ -1,8 +1,35 @@
-import type { ClusterStatus, FenceEvent, PlannedChange, Prediction } from '../cluster/model.ts';
+import type { ErrorCode } from '../errors/index.ts';
+import type { ClusterStatus, FenceEvent, PlannedChange, PredictedAction, Prediction } from '../cluster/model.ts';
 import type { StorageTargetConfig } from '../config/inventory.ts';
 import type { StorageDriver } from '../storage/index.ts';
 import type { CommandResult } from '../ssh/types.ts';
-import type { OperationName, Plan } from '../jobs/types.ts';
+
+export type { PredictedAction };
+
+/** Every queued operation's name (the catalogue holds one definition per name). */
+export type OperationName =
+  | 'vm.migrate'
+  | 'node.standby'
+  | 'node.online'
+  | 'node.fence'
+  | 'lun.add'
+  | 'resource.cleanup';
+
+/** What the request will do: the exact commands and, for Pacemaker, the scheduler's prediction. */
+export interface Plan {
+  /** One line for humans: "Live-migrate vm1 from node1 to node2". */
+  summary: string;
+  /** Exact argvs and the host (or "any node of CLUSTER") each runs on. */
+  commands: { host: string; argv: string[] }[];
+  /** Predicted transition; absent for storage operations. */
+  prediction?: {
+    actions: PredictedAction[];
+    /** resource id → nodes after the transition */
+    placement: Record<string, string[]>;
+  };
+  /** Things the approver should know (downtime, leftover constraints, …). */
+  warnings: string[];
+}
 
 /** A change the scheduler can be asked to predict. */
 export type ClusterChange = PlannedChange;
@@ -81,6 +108,12 @@ export interface OperationDef<P = Record<string, unknown>> {
   usage: string;
   /** How long execute may take before the job fails. */
   timeoutMs: number;
+  /**
+   * The refusal codes this operation's own safety rules and lookups can give (before
+   * approval), for GET /v1/operations and its docs; the request-level ones every
+   * operation can give are REQUEST_REFUSALS. A test checks each code thrown is listed.
+   */
+  refusals: readonly ErrorCode[];
   /** Objects this job locks. */
   locks(params: P): LockTarget[];
   /** The object the request is about, for display ("vm1 → node2"). */

@@ -44,6 +44,25 @@ export class QueueSet {
     );
   }
 
+  /** Whether the cluster's queue still holds the job (waiting, delayed, active or kept after it ended). */
+  async holds(cluster: string, jobId: string): Promise<boolean> {
+    return !!(await this.get(jobQueueName(cluster)).getJob(jobId));
+  }
+
+  /** Take a job that has not started off its cluster's queue. */
+  async remove(cluster: string, jobId: string): Promise<void> {
+    await this.get(jobQueueName(cluster)).remove(jobId).catch(() => undefined);
+  }
+
+  /** Run delayed jobs now (they became first in their lines): they don't wait out their delay. */
+  async promote(cluster: string, jobIds: string[]): Promise<void> {
+    const q = this.get(jobQueueName(cluster));
+    for (const id of jobIds) {
+      const j = await q.getJob(id);
+      if (j && (await j.isDelayed())) await j.promote().catch(() => undefined);
+    }
+  }
+
   /** Arrange for an awaiting job to be expired when its approval window closes. */
   async scheduleExpiry(jobId: string, at: Date): Promise<void> {
     await this.get(TIMERS_QUEUE).add(

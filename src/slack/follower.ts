@@ -2,7 +2,7 @@ import type { webApi } from '@slack/bolt';
 import type { Services } from '../app/services.ts';
 import type { JobRecord } from '../jobs/types.ts';
 import { FINAL_STATES } from '../jobs/types.ts';
-import { subscribeEvents, type JobEvent } from '../queue/events.ts';
+import { subscribeEvents, type JobEvent } from '../jobs/events.ts';
 import { jobMessage } from './blocks/index.ts';
 import { announceJob } from './announce.ts';
 import { threadNote } from './thread-note.ts';

@@ -21,6 +21,7 @@ export interface RequestCommand {
 export type SlackCommand =
   | { kind: 'help'; topic?: string }
   | { kind: 'status'; cluster?: string }
+  | { kind: 'check'; cluster?: string }
   | RequestCommand
   | { kind: 'jobs'; filter: 'mine' | 'pending' | 'recent' }
   | { kind: 'job'; id: string }
@@ -180,11 +181,12 @@ export function parseCommand(text: string): SlackCommand {
   const usageOf = (w: string) => OTHER_COMMANDS.find((c) => c.word === w)!.usage;
   const words = tokens.map((t) => t.value);
   switch (first) {
-    case 'status': {
-      const { positionals, flags } = splitFlags(tokens.slice(1), [{ name: 'cluster', value: 'NAME' }], usageOf('status'));
-      if (positionals.length > 1) throw bad(`Unexpected "${positionals.slice(1).join(' ')}".`, usageOf('status'));
+    case 'status':
+    case 'check': {
+      const { positionals, flags } = splitFlags(tokens.slice(1), [{ name: 'cluster', value: 'NAME' }], usageOf(first));
+      if (positionals.length > 1) throw bad(`Unexpected "${positionals.slice(1).join(' ')}".`, usageOf(first));
       const c = positionals[0] ?? (flags.get('cluster') as string | undefined);
-      return { kind: 'status', cluster: c };
+      return { kind: first, cluster: c };
     }
     case 'jobs': {
       const f = (words[1] ?? 'recent').toLowerCase();

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { startApiServer } from '../../src/api/index.ts';
 import { startCallbackNotifier } from '../../src/callbacks/index.ts';
 import { flattenResources } from '../../src/cluster/index.ts';
-import { startWorker, type RunningWorker } from '../../src/queue/worker.ts';
+import { startWorker, type RunningWorker } from '../../src/app/worker.ts';
 import { conforms, bearer } from '../helpers/api.ts';
 import { startReceiver } from '../helpers/callback-receiver.ts';
 import { labDir, NO_LAB, startHarness, type Harness } from '../helpers/harness.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startWorker, type RunningWorker } from '../../src/queue/worker.ts';
+import { startWorker, type RunningWorker } from '../../src/app/worker.ts';
 import { createSlackDoor, type SlackDoor } from '../../src/slack/index.ts';
 import { labDir, NO_LAB, startHarness, type Harness } from '../helpers/harness.ts';
 import { waitForState } from '../helpers/jobs.ts';

@@ -2,7 +2,7 @@
 // multi-worker tests. argv: CONFIG_PATH. Prints "ready" once serving.
 import { createServices } from '../../src/app/services.ts';
 import { loadConfig } from '../../src/config/index.ts';
-import { startWorker } from '../../src/queue/worker.ts';
+import { startWorker } from '../../src/app/worker.ts';
 
 const services = createServices(loadConfig(process.argv[2]!));
 const worker = await startWorker(services, { onError: () => undefined });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { isHasfError } from '../../src/errors/index.ts';
-import { startWorker, type RunningWorker } from '../../src/queue/worker.ts';
+import { startWorker, type RunningWorker } from '../../src/app/worker.ts';
 import { labDir, NO_LAB, startHarness, type Harness } from '../helpers/harness.ts';
 import { as, waitForState } from '../helpers/jobs.ts';
 import { fenceCounts, freeTargets, vmPlacement } from '../helpers/lab-check.ts';

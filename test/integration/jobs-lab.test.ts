@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startWorker, type RunningWorker } from '../../src/queue/worker.ts';
+import { startWorker, type RunningWorker } from '../../src/app/worker.ts';
 import { isHasfError } from '../../src/errors/index.ts';
 import type { JobRecord } from '../../src/jobs/types.ts';
 import { labDir, NO_LAB, startHarness, type Harness } from '../helpers/harness.ts';

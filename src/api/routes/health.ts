@@ -1,5 +1,5 @@
 import type { Express, Request, Response } from 'express';
-import { heartbeatKey } from '../../queue/worker.ts';
+import { heartbeatKey } from '../../app/worker.ts';
 import type { ApiMetrics } from '../metrics.ts';
 import { renderDocs } from '../docs.ts';
 import { SPEC_TEXT } from '../spec.ts';

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { demoConfig, demoPaths, freeLoopbackPort, loadOrCreateCredentials, startDemoRedis, startSlackSink, writeDemoConfig, type DemoCredentials } from '../../demo/index.ts';
 import { isRoot, labDown, labUp } from '../../lab/index.ts';
-import { startWorker } from '../../queue/worker.ts';
+import { startWorker } from '../../app/worker.ts';
 import { UsageError } from '../errors.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';

@@ -1,5 +1,10 @@
 import type { Redis } from 'ioredis';
-import type { LockTarget } from '../operations/types.ts';
+
+/** One object's line: its kind (node, resource, storage daemon, …) and name. */
+export interface LineTarget {
+  kind: string;
+  name: string;
+}
 
 // Append to each line unless already in it, so a recovered job keeps its place (Redis >= 6.0.6).
 const JOIN = `
@@ -22,18 +27,18 @@ export class TargetLines {
   ) {}
 
   /** Redis key of one object's line. */
-  key(cluster: string, t: LockTarget): string {
+  key(cluster: string, t: LineTarget): string {
     return `${this.prefix}:line:${cluster}:${t.kind}:${t.name}`;
   }
 
   /** Join every line (idempotent: a job is never in a line twice). */
-  async join(jobId: string, cluster: string, targets: LockTarget[]): Promise<void> {
+  async join(jobId: string, cluster: string, targets: LineTarget[]): Promise<void> {
     const keys = targets.map((t) => this.key(cluster, t));
     await this.redis.eval(JOIN, keys.length, ...keys, jobId);
   }
 
   /** The jobs ahead of `jobId` (first in each line it is not first in). Empty: its turn. */
-  async blockers(jobId: string, cluster: string, targets: LockTarget[]): Promise<string[]> {
+  async blockers(jobId: string, cluster: string, targets: LineTarget[]): Promise<string[]> {
     const m = this.redis.multi();
     for (const t of targets) m.lindex(this.key(cluster, t), 0);
     const heads = ((await m.exec()) ?? []).map(([, v]) => v as string | null);
@@ -41,14 +46,14 @@ export class TargetLines {
   }
 
   /** Every job in the lines of these objects (queued or running), in no particular order. */
-  async members(cluster: string, targets: LockTarget[]): Promise<string[]> {
+  async members(cluster: string, targets: LineTarget[]): Promise<string[]> {
     // Plain reads, auto-pipelined: this is on the request path of every submission.
     const lists = await Promise.all(targets.map((t) => this.redis.lrange(this.key(cluster, t), 0, -1)));
     return [...new Set(lists.flat())];
   }
 
   /** Leave every line; returns the new heads (jobs that may now be woken). */
-  async leave(jobId: string, cluster: string, targets: LockTarget[]): Promise<string[]> {
+  async leave(jobId: string, cluster: string, targets: LineTarget[]): Promise<string[]> {
     const m = this.redis.multi();
     for (const t of targets) m.lrem(this.key(cluster, t), 0, jobId).lindex(this.key(cluster, t), 0);
     const res = (await m.exec()) ?? [];
@@ -57,7 +62,7 @@ export class TargetLines {
   }
 
   /** Remove a job that ended elsewhere (crash between its end and leave()). */
-  async evict(jobId: string, cluster: string, targets: LockTarget[]): Promise<string[]> {
+  async evict(jobId: string, cluster: string, targets: LineTarget[]): Promise<string[]> {
     return this.leave(jobId, cluster, targets);
   }
 }

@@ -1,16 +1,16 @@
-import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { HasfError, isHasfError, isTransient } from '../errors/index.ts';
-import type { ClusterAccess } from '../jobs/cluster-access.ts';
-import type { AuditWriter } from '../jobs/service.ts';
-import type { JobStore } from '../jobs/store.ts';
-import type { JobRecord } from '../jobs/types.ts';
 import { getOperation } from '../operations/index.ts';
 import type { ExecutionContext } from '../operations/types.ts';
+import type { Attempt, ProcessOutcome } from '../queue/consumers.ts';
+import type { TargetLines } from '../queue/lines.ts';
 import { sleep } from '../util/wait.ts';
 import { AuditedExecutor } from './audited-executor.ts';
+import type { ClusterAccess } from './cluster-access.ts';
 import type { EventPublisher } from './events.ts';
-import type { TargetLines } from './locks.ts';
-import { JOB_ATTEMPTS } from './queues.ts';
+import type { Actor, AuditWriter } from './ports.ts';
+import type { JobStateMachine } from './state-machine.ts';
+import type { JobStore } from './store.ts';
+import { FINAL_STATES, type JobRecord } from './types.ts';
 
 export interface RunnerDeps {
   store: JobStore;
@@ -18,35 +18,38 @@ export interface RunnerDeps {
   events: EventPublisher;
   audit: AuditWriter;
   access: ClusterAccess;
+  /** Makes every state change (shared with the job service). */
+  machine: JobStateMachine;
   /** Identifies this worker in audit records. */
   workerId: string;
   /** How long a job waiting for its turn sleeps before looking again (it is also woken early). */
   turnPollMs?: number;
-  /** Promote jobs that became first in their lines. */
-  wake(cluster: string, jobIds: string[]): Promise<void>;
 }
 
-const FINAL = new Set(['succeeded', 'failed', 'rejected', 'expired', 'cancelled']);
+const isFinal = (s: string) => (FINAL_STATES as readonly string[]).includes(s);
 
 /**
- * Runs one HASF job inside a BullMQ worker: waits its turn on its targets, re-checks the
- * safety rules on a fresh status, executes with checkpoints, verifies, and records the
- * outcome. Permanent failures end the job; transient ones are retried by BullMQ.
+ * Runs one HASF job for a queue consumer: waits its turn on its targets, re-checks the
+ * safety rules on a fresh status, executes with checkpoints, verifies, and ends the job
+ * through the state machine. Permanent failures end the job; transient ones ask the
+ * queue for another attempt.
  */
 export class JobRunner {
-  constructor(private readonly d: RunnerDeps) {}
+  private readonly worker: Actor;
 
-  private async audit(jobId: string, event: 'job.state' | 'job.step', details: Record<string, unknown>) {
-    await this.d.audit.append({ actor: this.d.workerId, channel: 'worker', jobId, event, details });
+  constructor(private readonly d: RunnerDeps) {
+    this.worker = { actor: d.workerId, channel: 'worker' };
   }
 
-  /** The BullMQ processor. */
-  async process(bull: Job<{ jobId: string }>, token?: string): Promise<{ state: string }> {
-    const jobId = bull.data.jobId;
+  private async audit(jobId: string, event: 'job.state' | 'job.step', details: Record<string, unknown>) {
+    await this.d.audit.append({ ...this.worker, jobId, event, details });
+  }
+
+  /** The queue's processor: one attempt at job `jobId`. */
+  async process(jobId: string, attempt: Attempt): Promise<ProcessOutcome> {
     const job = await this.d.store.get(jobId);
-    if (!job || FINAL.has(job.state) || job.state === 'awaiting_approval') return { state: job?.state ?? 'missing' };
-    const op = getOperation(job.operation);
-    const locks = op.locks(job.params as never);
+    if (!job || isFinal(job.state) || job.state === 'awaiting_approval') return { done: job?.state ?? 'missing' };
+    const locks = this.d.machine.lines(job);
 
     // Wait for our turn: first in the line of every object we touch.
     let blockers = await this.d.lines.blockers(jobId, job.cluster, locks);
@@ -54,21 +57,17 @@ export class JobRunner {
     let evicted = false;
     for (const b of blockers) {
       const other = await this.d.store.get(b);
-      if (!other || FINAL.has(other.state)) {
+      if (!other || isFinal(other.state)) {
         await this.d.lines.evict(b, job.cluster, locks);
         evicted = true;
       }
     }
     if (evicted) blockers = await this.d.lines.blockers(jobId, job.cluster, locks);
-    if (blockers.length) {
-      await bull.moveToDelayed(Date.now() + (this.d.turnPollMs ?? 2000), token);
-      throw new DelayedError();
-    }
+    if (blockers.length) return { waitMs: this.d.turnPollMs ?? 2000 };
 
     const now = new Date().toISOString();
-    const from = job.state;
-    if (!(await this.d.store.transition(jobId, ['queued', 'running'], 'running', { startedAt: job.startedAt ?? now, attempts: job.attempts + 1 }))) {
-      return { state: (await this.d.store.get(jobId))?.state ?? 'missing' };
+    if (!(await this.d.machine.claim(job, { startedAt: now, attempts: job.attempts + 1 }))) {
+      return { done: (await this.d.store.get(jobId))?.state ?? 'missing' };
     }
     const timing = { started: performance.now(), commandsMs: 0, waitMs: 0 };
     const timed = () => {
@@ -78,42 +77,28 @@ export class JobRunner {
     };
     try {
       // Inside the try: if even this record can't be written the job fails (AUDIT_UNAVAILABLE) before any command.
-      await this.audit(jobId, 'job.state', { from, to: 'running', attempt: job.attempts + 1, recovered: from === 'running' });
-      await this.d.events.publish({ type: 'state', jobId, state: 'running', from, at: now });
+      await this.d.machine.started(job, this.worker, now);
       const result = await this.execute({ ...job, attempts: job.attempts + 1 }, timing);
-      await this.finish(job, 'succeeded', { result, timing: timed() });
-      return { state: 'succeeded' };
+      await this.d.machine.finish(job, 'succeeded', { result, timing: timed() }, this.worker);
+      return { done: 'succeeded' };
     } catch (err) {
-      if (err instanceof DelayedError) throw err;
       const e = isHasfError(err) ? err : new HasfError('INTERNAL', `Unexpected error: ${(err as Error)?.message ?? String(err)}`, {}, { cause: err });
-      const last = bull.attemptsMade + 1 >= (bull.opts.attempts ?? JOB_ATTEMPTS);
+      const last = attempt.attempt >= attempt.maxAttempts;
       if (isTransient(e.code) && !last) {
-        await this.d.store.patch(jobId, { error: { code: e.code, message: `${e.message} (attempt ${bull.attemptsMade + 1}; retrying)` } });
-        await this.audit(jobId, 'job.step', { phase: 'retry', code: e.code, message: e.message, attempt: bull.attemptsMade + 1 });
-        throw e;
+        await this.d.store.patch(jobId, { error: { code: e.code, message: `${e.message} (attempt ${attempt.attempt}; retrying)` } });
+        await this.audit(jobId, 'job.step', { phase: 'retry', code: e.code, message: e.message, attempt: attempt.attempt });
+        return { retry: e };
       }
-      await this.finish(job, 'failed', { error: { code: e.code, message: e.message }, timing: timed() });
-      throw new UnrecoverableError(`${e.code}: ${e.message}`);
+      await this.d.machine.finish(job, 'failed', { error: { code: e.code, message: e.message }, timing: timed() }, this.worker);
+      return { failed: `${e.code}: ${e.message}` };
     }
   }
 
-  /** Mark a job that BullMQ gave up on (stalled too often, out of attempts) as failed. */
+  /** Mark a job that the queue gave up on (stalled too often, out of attempts) as failed. */
   async giveUp(jobId: string, reason: string): Promise<void> {
     const job = await this.d.store.get(jobId);
-    if (!job || FINAL.has(job.state) || job.state === 'awaiting_approval') return;
-    await this.finish(job, 'failed', { error: { code: 'INTERNAL', message: `The worker gave up on the job: ${reason}` } });
-  }
-
-  private async finish(job: JobRecord, to: 'succeeded' | 'failed', patch: Partial<JobRecord>): Promise<void> {
-    const at = new Date().toISOString();
-    const moved = await this.d.store.transition(job.id, ['running', 'queued'], to, { ...patch, finishedAt: at });
-    if (moved) {
-      await this.audit(job.id, 'job.state', { from: 'running', to, ...(patch.result ? { result: patch.result } : {}), ...(patch.error ? { error: patch.error } : {}) }).catch(() => undefined);
-      await this.d.events.publish({ type: 'state', jobId: job.id, state: to, from: 'running', at, error: patch.error });
-    }
-    const op = getOperation(job.operation);
-    const heads = await this.d.lines.leave(job.id, job.cluster, op.locks(job.params as never));
-    await this.d.wake(job.cluster, heads).catch(() => undefined);
+    if (!job || isFinal(job.state) || job.state === 'awaiting_approval') return;
+    await this.d.machine.finish(job, 'failed', { error: { code: 'INTERNAL', message: `The worker gave up on the job: ${reason}` } }, this.worker);
   }
 
   private async execute(job: JobRecord, timing: { commandsMs: number; waitMs: number }): Promise<{ summary: string; details?: Record<string, unknown> }> {

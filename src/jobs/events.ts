@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { JobState, StepRecord } from '../jobs/types.ts';
+import type { JobState, StepRecord } from './types.ts';
 
 /** One progress event: every state change, step and decision of a job. */
 export type JobEvent =

@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
-import { Worker } from 'bullmq';
-import type { Services } from '../app/services.ts';
-import { jobQueueName, TIMERS_QUEUE } from './queues.ts';
-import { JobRunner } from './runner.ts';
+import { JobRunner } from '../jobs/runner.ts';
+import { consumeJobs, consumeTimers, type Consumer } from '../queue/consumers.ts';
+import { jobQueueName } from '../queue/queues.ts';
+import type { Services } from './services.ts';
 
 export interface WorkerOptions {
   /** Clusters to serve; default: the config's worker.clusters, or all. */
@@ -15,7 +15,7 @@ export interface WorkerOptions {
 /** Heartbeat key: /readyz checks a worker was seen recently. */
 export const heartbeatKey = (prefix: string) => `${prefix}:workers:heartbeat`;
 
-/** A running worker process part: BullMQ workers for the job queues and the timers queue. */
+/** A running worker process part: consumers of the job queues and of the timers queue. */
 export interface RunningWorker {
   id: string;
   clusters: string[];
@@ -42,37 +42,30 @@ export async function startWorker(s: Services, opts: WorkerOptions = {}): Promis
     events: s.events,
     audit: s.audit,
     access: s.access,
+    machine: s.jobs.machine,
     workerId: id,
-    wake: (cluster, ids) => s.jobs.wake(cluster, ids),
   });
-  const workers: Worker[] = [];
-  for (const c of clusters) {
-    const w = new Worker(jobQueueName(c), (job, token) => runner.process(job, token), {
+  const consumers: Consumer[] = clusters.map((c) =>
+    consumeJobs({
+      queue: jobQueueName(c),
       connection: s.newRedis({ forBullmq: true, name: `hasf-worker-${c}` }),
       prefix,
       concurrency: opts.concurrency ?? cfg.concurrency,
-      lockDuration: cfg.lockDurationMs,
-      stalledInterval: cfg.stalledIntervalMs,
-      maxStalledCount: 3,
-    });
-    w.on('error', onError);
-    w.on('failed', (job, err) => {
-      // Stalled too often or out of attempts: never leave the record in running.
-      if (job && (job.attemptsMade >= (job.opts.attempts ?? 1) || /stalled/i.test(err.message))) {
-        void runner.giveUp(job.data.jobId, err.message).catch(onError);
-      }
-    });
-    workers.push(w);
-  }
-  const timers = new Worker(
-    TIMERS_QUEUE,
-    async (job) => {
-      if (job.name === 'expire') await s.jobs.expire(job.data.jobId);
-    },
-    { connection: s.newRedis({ forBullmq: true, name: 'hasf-timers' }), prefix, concurrency: 4 },
+      lockDurationMs: cfg.lockDurationMs,
+      stalledIntervalMs: cfg.stalledIntervalMs,
+      process: (jobId, attempt) => runner.process(jobId, attempt),
+      giveUp: (jobId, reason) => runner.giveUp(jobId, reason),
+      onError,
+    }),
   );
-  timers.on('error', onError);
-  workers.push(timers);
+  consumers.push(
+    consumeTimers({
+      connection: s.newRedis({ forBullmq: true, name: 'hasf-timers' }),
+      prefix,
+      handlers: { expire: (jobId) => s.jobs.expire(jobId) },
+      onError,
+    }),
+  );
 
   const beat = async () => {
     await s.redis.hset(heartbeatKey(s.config.redis.prefix), id, String(Date.now())).catch(() => undefined);
@@ -81,7 +74,7 @@ export async function startWorker(s: Services, opts: WorkerOptions = {}): Promis
   const timer = setInterval(beat, 5000);
   timer.unref();
 
-  await Promise.all(workers.map((w) => w.waitUntilReady()));
+  await Promise.all(consumers.map((w) => w.waitUntilReady()));
   // Nothing accepted is lost: jobs stored but never queued (a crash in between) go back in line.
   const requeued = await s.jobs.reconcile(clusters);
   if (requeued.length) onError(new Error(`re-queued ${requeued.length} job(s) found outside the queue: ${requeued.join(', ')}`));
@@ -91,8 +84,8 @@ export async function startWorker(s: Services, opts: WorkerOptions = {}): Promis
     runner,
     async close() {
       clearInterval(timer);
-      // Worker.close() waits for active jobs to finish before closing.
-      await Promise.all(workers.map((w) => w.close()));
+      // A consumer's close() waits for its active jobs to finish first.
+      await Promise.all(consumers.map((w) => w.close()));
       await s.redis.hdel(heartbeatKey(s.config.redis.prefix), id).catch(() => undefined);
     },
   };

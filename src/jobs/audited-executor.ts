@@ -1,8 +1,8 @@
-import type { AuditWriter } from '../jobs/service.ts';
-import type { JobStore } from '../jobs/store.ts';
-import type { CommandExecutor, CommandResult, RunOptions } from '../ssh/types.ts';
 import { HasfError, isHasfError } from '../errors/index.ts';
+import type { CommandExecutor, CommandResult, RunOptions } from '../ssh/types.ts';
 import type { EventPublisher } from './events.ts';
+import type { AuditWriter } from './ports.ts';
+import type { JobStore } from './store.ts';
 
 const EXCERPT = 2000;
 

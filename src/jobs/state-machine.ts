@@ -1,0 +1,165 @@
+import { getOperation } from '../operations/index.ts';
+import type { QueueSet } from '../queue/queues.ts';
+import type { LineTarget, TargetLines } from '../queue/lines.ts';
+import type { EventPublisher } from './events.ts';
+import type { Actor, AuditWriter } from './ports.ts';
+import type { JobStore } from './store.ts';
+import type { JobRecord, JobState } from './types.ts';
+
+/**
+ * Every transition a job can make: from which states, to which. A new state (say, a
+ * rolling job's `paused`) is one more row here and one more method below; nothing else
+ * moves a job's state.
+ */
+export const TRANSITIONS = {
+  /** Approvals complete: join the lines and the queue. */
+  approve: { from: ['awaiting_approval'], to: 'queued' },
+  reject: { from: ['awaiting_approval'], to: 'rejected' },
+  expire: { from: ['awaiting_approval'], to: 'expired' },
+  cancel: { from: ['awaiting_approval', 'queued'], to: 'cancelled' },
+  /** A worker takes its turn; `running` again is a recovered attempt (crash, retry). */
+  claim: { from: ['queued', 'running'], to: 'running' },
+  succeed: { from: ['running'], to: 'succeeded' },
+  /** A failure, or a job BullMQ gave up on before it ran. */
+  fail: { from: ['running', 'queued'], to: 'failed' },
+} as const satisfies Record<string, { from: readonly JobState[]; to: JobState }>;
+
+export type Transition = keyof typeof TRANSITIONS;
+
+const SYSTEM: Actor = { actor: 'system', channel: 'system' };
+
+/** What the state machine drives: the record, the audit log, live events, lines and queues. */
+export interface StateMachineDeps {
+  store: JobStore;
+  audit: AuditWriter;
+  events: EventPublisher;
+  lines: TargetLines;
+  queues: QueueSet;
+  now?: () => Date;
+}
+
+/**
+ * The one owner of a job's state. Each method makes one transition: compare-and-set on
+ * the record (so concurrent API replicas and workers make it once), its audit record,
+ * its live event, and what the new state means for the lines and the queue. Callers
+ * (the job service for the doors, the runner for workers) decide *when*; this decides
+ * *how*, the same way every time.
+ */
+export class JobStateMachine {
+  private readonly now: () => Date;
+
+  constructor(private readonly d: StateMachineDeps) {
+    this.now = d.now ?? (() => new Date());
+  }
+
+  private at(): string {
+    return this.now().toISOString();
+  }
+
+  /** The lines a job stands in (or will, once queued). */
+  lines(job: JobRecord): LineTarget[] {
+    return getOperation(job.operation).locks(job.params as never);
+  }
+
+  /**
+   * Store a new job in its first state (awaiting_approval or queued). Fail closed: the
+   * audit record of its creation comes first; no record, no job.
+   */
+  async create(job: JobRecord, by: Actor, audit: { created: Record<string, unknown>; emergency?: Record<string, unknown> }): Promise<void> {
+    await this.d.audit.append({ ...by, jobId: job.id, event: 'job.created', details: audit.created });
+    if (audit.emergency) await this.d.audit.append({ ...by, jobId: job.id, event: 'job.emergency', details: audit.emergency });
+    // Queued now, after planning: pickup time is measured from here.
+    if (job.state === 'queued') job.queuedAt = this.at();
+    await this.d.store.create(job);
+    if (job.state === 'queued') await this.enqueue(job);
+    else if (job.expiresAt) await this.d.queues.scheduleExpiry(job.id, new Date(job.expiresAt));
+    await this.d.events.publish({ type: 'state', jobId: job.id, state: job.state, at: job.createdAt });
+  }
+
+  /** awaiting_approval → queued, once its approvals are complete. */
+  async approve(job: JobRecord, details: Record<string, unknown>): Promise<boolean> {
+    if (!(await this.move(job.id, 'approve', { queuedAt: this.at() }))) return false;
+    await this.d.audit.append({ ...SYSTEM, jobId: job.id, event: 'job.state', details: { from: 'awaiting_approval', to: 'queued', ...details } });
+    await this.enqueue(job);
+    await this.publish(job.id, 'queued', 'awaiting_approval');
+    return true;
+  }
+
+  /** awaiting_approval → rejected. */
+  async reject(jobId: string, details: Record<string, unknown>): Promise<boolean> {
+    if (!(await this.move(jobId, 'reject', { finishedAt: this.at() }))) return false;
+    await this.d.audit.append({ ...SYSTEM, jobId, event: 'job.state', details: { from: 'awaiting_approval', to: 'rejected', ...details } });
+    await this.publish(jobId, 'rejected', 'awaiting_approval');
+    return true;
+  }
+
+  /** awaiting_approval → expired (its approval window passed). */
+  async expire(job: JobRecord): Promise<boolean> {
+    if (!(await this.move(job.id, 'expire', { finishedAt: this.at() }))) return false;
+    await this.d.audit.append({ ...SYSTEM, jobId: job.id, event: 'job.expired', details: { expiresAt: job.expiresAt, approvals: job.approvals.length } });
+    await this.publish(job.id, 'expired', 'awaiting_approval');
+    return true;
+  }
+
+  /** awaiting_approval | queued → cancelled: out of its lines and off the queue. */
+  async cancel(job: JobRecord, by: Actor, comment?: string): Promise<boolean> {
+    if (!(await this.move(job.id, 'cancel', { finishedAt: this.at() }))) return false;
+    await this.d.audit.append({ ...by, jobId: job.id, event: 'job.cancelled', details: { from: job.state, comment } });
+    const heads = await this.d.lines.leave(job.id, job.cluster, this.lines(job));
+    await this.d.queues.remove(job.cluster, job.id);
+    await this.wake(job.cluster, heads);
+    await this.publish(job.id, 'cancelled', job.state);
+    return true;
+  }
+
+  /**
+   * queued | running → running: a worker claims its turn (attempt counted). Only the
+   * compare-and-set: the worker records the start with started(), inside its own error
+   * handling, so a start that can't be audited still ends the job.
+   */
+  claim(job: JobRecord, attempt: { startedAt: string; attempts: number }): Promise<boolean> {
+    return this.move(job.id, 'claim', { startedAt: job.startedAt ?? attempt.startedAt, attempts: attempt.attempts });
+  }
+
+  /** The audit record and event of a claimed start. */
+  async started(job: JobRecord, by: Actor, at: string): Promise<void> {
+    await this.d.audit.append({ ...by, jobId: job.id, event: 'job.state', details: { from: job.state, to: 'running', attempt: job.attempts + 1, recovered: job.state === 'running' } });
+    await this.publish(job.id, 'running', job.state, at);
+  }
+
+  /**
+   * running → succeeded | failed (or a queued job BullMQ gave up on → failed). Whatever
+   * the record said, the job then leaves its lines and the next in each is woken.
+   */
+  async finish(job: JobRecord, to: 'succeeded' | 'failed', patch: Partial<JobRecord>, by: Actor): Promise<void> {
+    const at = this.at();
+    if (await this.move(job.id, to === 'succeeded' ? 'succeed' : 'fail', { ...patch, finishedAt: at })) {
+      await this.d.audit
+        .append({ ...by, jobId: job.id, event: 'job.state', details: { from: 'running', to, ...(patch.result ? { result: patch.result } : {}), ...(patch.error ? { error: patch.error } : {}) } })
+        .catch(() => undefined);
+      await this.d.events.publish({ type: 'state', jobId: job.id, state: to, from: 'running', at, error: patch.error });
+    }
+    const heads = await this.d.lines.leave(job.id, job.cluster, this.lines(job));
+    await this.wake(job.cluster, heads).catch(() => undefined);
+  }
+
+  /** Put a queued job in its lines and on its cluster's queue (idempotent: same id, same place). */
+  async enqueue(job: JobRecord): Promise<void> {
+    await this.d.lines.join(job.id, job.cluster, this.lines(job));
+    await this.d.queues.enqueueJob(job.cluster, job.id);
+  }
+
+  /** Let jobs that became first in their lines run now instead of after their delay. */
+  wake(cluster: string, jobIds: string[]): Promise<void> {
+    return this.d.queues.promote(cluster, jobIds);
+  }
+
+  private move(jobId: string, t: Transition, patch: Partial<JobRecord>): Promise<boolean> {
+    const { from, to } = TRANSITIONS[t];
+    return this.d.store.transition(jobId, [...from], to, patch);
+  }
+
+  private publish(jobId: string, state: JobState, from: JobState, at = this.at()): Promise<void> {
+    return this.d.events.publish({ type: 'state', jobId, state, from, at });
+  }
+}
