@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
 import { startApiServer, type RunningApi } from '../../src/api/index.ts';
-import { labHeal, labHideHost, labSkewClock } from '../../src/lab/index.ts';
+import { labHeal, labHideHost, labSkewClock, SEED } from '../../src/lab/index.ts';
 import type { CheckReport, Finding } from '../../src/operations/check/index.ts';
 import { createSlackDoor, type SlackDoor } from '../../src/slack/index.ts';
 import { bearer, conforms } from '../helpers/api.ts';
@@ -13,6 +13,8 @@ import { blocksText, postSigned, serveDoor, slackTestConfig, slashCommandBody, s
 
 const dir = labDir();
 const INJECTED = ['CLOCK_SKEW', 'NAME_UNRESOLVED', 'FAILED_ACTION', 'LEFTOVER_CONSTRAINT', 'MAINTENANCE_MODE'];
+/** The lab's seed shape has a failed resource and a hand-typed ban of its own (until a job clears it): found, but not injected here. */
+const ofShape = (f: Finding) => f.subject === SEED.failed.resource || f.subject === SEED.leftoverBan.constraint;
 
 // cluster.check on the real lab: five faults injected with the real tools (libfaketime in
 // node2's SSH sessions, node3's /etc/hosts without node1, crm_resource --fail and --ban,
@@ -58,7 +60,10 @@ describe('cluster.check on the lab', { skip: dir ? false : NO_LAB, timeout: 300_
 
   test('the five faults, injected and confirmed on the nodes, are each found with their fix', async () => {
     const before = await check();
-    assert.deepEqual(before.findings.filter((f) => INJECTED.includes(f.code)), [], 'none of them before');
+    assert.deepEqual(before.findings.filter((f) => INJECTED.includes(f.code) && !ofShape(f)), [], 'none of them before');
+    // What the shape has, the check finds: legacy-app's start failed on node2.
+    const shapeFailure = before.findings.find((f) => f.code === 'FAILED_ACTION' && f.subject === SEED.failed.resource);
+    assert.equal(shapeFailure?.details?.node, SEED.failed.node, JSON.stringify(before.findings.map((f) => `${f.code} ${f.subject}`)));
     assert.equal(before.nodes.length, 3);
 
     await labSkewClock({ dir: dir! }, 'node2', 10);
@@ -122,7 +127,7 @@ describe('cluster.check on the lab', { skip: dir ? false : NO_LAB, timeout: 300_
   test('healed, the check finds none of them again', async () => {
     await heal();
     const r = await check();
-    assert.deepEqual(r.findings.filter((f) => INJECTED.includes(f.code)).map((f) => `${f.code} ${f.subject}: ${f.message}`), []);
+    assert.deepEqual(r.findings.filter((f) => INJECTED.includes(f.code) && !ofShape(f)).map((f) => `${f.code} ${f.subject}: ${f.message}`), []);
     const cli = await hasf(['check', '--json'], { HASF_API_URL: api.url, HASF_TOKEN: h.tokens.vera });
     const report = JSON.parse(cli.stdout) as CheckReport;
     assert.equal(report.cluster, 'lab');
