@@ -82,7 +82,7 @@ export function parseSizeMiB(text: string): number | undefined {
   return unit === 't' ? n * 1024 * 1024 : unit === 'g' ? n * 1024 : n;
 }
 
-type Prop = { type?: string; enum?: string[] };
+type Prop = { type?: string; enum?: string[]; items?: Prop };
 
 /** A positional word into the param its placeholder names (`path|sizeMiB` picks by type). */
 function assignPositional(cmd: OperationCommand, placeholder: string, word: string, params: Record<string, unknown>): void {
@@ -115,6 +115,10 @@ function assignFlag(cmd: OperationCommand, name: string, value: string | true, p
     if (prop.type === 'integer' || prop.type === 'number') {
       if (value === true || !/^-?\d+$/.test(value)) throw bad(`--${name} needs a whole number.`, cmd.usage, { field: name });
       params[key] = Number(value);
+    } else if (prop.type === 'array') {
+      // A list as one word: --nodes node1,node2 (the schema checks each item).
+      if (value === true) throw bad(`--${name} needs a comma-separated list.`, cmd.usage, { field: name });
+      params[key] = value.split(',').map((v) => v.trim()).filter(Boolean);
     } else params[key] = value;
     return;
   }
