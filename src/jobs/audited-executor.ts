@@ -1,17 +1,9 @@
 import { HasfError, isHasfError } from '../errors/index.ts';
+import { keptOutput } from '../audit/command-output.ts';
 import type { CommandExecutor, CommandResult, RunOptions } from '../ssh/types.ts';
 import type { EventPublisher } from './events.ts';
 import type { AuditWriter } from './ports.ts';
 import type { JobStore } from './store.ts';
-
-const EXCERPT = 2000;
-
-/** First and last part of a long output, for the step log and the audit record. */
-export function excerpt(s: string, max = EXCERPT): string {
-  if (s.length <= max) return s;
-  const half = Math.floor(max / 2);
-  return `${s.slice(0, half)}\n… (${s.length - max} characters cut) …\n${s.slice(-half)}`;
-}
 
 /**
  * Wraps a job's executor: the audit record of every command is written BEFORE it runs
@@ -44,7 +36,8 @@ export class AuditedExecutor implements CommandExecutor {
       failure = err;
     }
     this.deps.onDuration?.(result?.durationMs ?? performance.now() - started);
-    const out = result ? excerpt(`${result.stdout}${result.stderr ? `\n[stderr]\n${result.stderr}` : ''}`) : '';
+    // Redacted (and a raw CIB dropped) before it reaches the step log, events or audit.
+    const out = result ? keptOutput(result.stdout, result.stderr) : '';
     const details = result
       ? { host: result.host, argv, exitCode: result.exitCode, durationMs: Math.round(result.durationMs), output: out }
       : { host: this.inner.name, argv, error: isHasfError(failure) ? failure.code : String(failure), message: (failure as Error)?.message };

@@ -8,7 +8,7 @@ import { bodyHash } from '../idempotency.ts';
 import type { components } from '../openapi-types.ts';
 import { paramsSchemaName, schemaValidator } from '../spec.ts';
 import { toApiJob } from '../view.ts';
-import { guard, type RouteContext } from './context.ts';
+import { guard, refusedBeforeService, type RouteContext } from './context.ts';
 
 type Body = components['schemas']['JobRequest'];
 
@@ -33,8 +33,11 @@ export function jobRoutes(app: Express, ctx: RouteContext): void {
   app.post('/v1/jobs', ...guard(ctx, 'request', 'createJob'), async (req: Request, res: Response) => {
     const p = principalOf(res);
     const body = req.body as Body;
-    const params = checkParams(body.operation, body.params);
-    if (body.callbackUrl) checkCallbackUrl(body.callbackUrl, services.config.callbacks);
+    const params = await refusedBeforeService(ctx, req, res, 'createJob', () => {
+      const checked = checkParams(body.operation, body.params);
+      if (body.callbackUrl) checkCallbackUrl(body.callbackUrl, services.config.callbacks);
+      return checked;
+    });
     const request: JobRequest = { ...body, params };
     const key = req.headers['idempotency-key'] as string | undefined;
     const useKey = key !== undefined && !body.dryRun;
@@ -43,7 +46,7 @@ export function jobRoutes(app: Express, ctx: RouteContext): void {
       const claim = await ctx.idempotency.begin(p.person.name, key, h);
       if (claim.kind === 'done') {
         const job = await services.jobs.get(claim.jobId);
-        res.status(200).location(location(job.id)).json(toApiJob(job));
+        res.status(200).location(location(job.id)).json(toApiJob(job, { baseUrl: ctx.baseUrl }));
         return;
       }
     }
@@ -59,7 +62,7 @@ export function jobRoutes(app: Express, ctx: RouteContext): void {
       return;
     }
     if (useKey) await ctx.idempotency.complete(p.person.name, key, h, result.job.id);
-    res.status(202).location(location(result.job.id)).json(toApiJob(result.job));
+    res.status(202).location(location(result.job.id)).json(toApiJob(result.job, { baseUrl: ctx.baseUrl }));
   });
 
   app.get('/v1/jobs', ...guard(ctx, 'read', 'listJobs'), async (_req: Request, res: Response) => {
@@ -73,30 +76,30 @@ export function jobRoutes(app: Express, ctx: RouteContext): void {
       cursor: q.cursor,
       limit: q.limit ?? 50,
     });
-    res.json({ jobs: page.jobs.map((j) => toApiJob(j)), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
+    res.json({ jobs: page.jobs.map((j) => toApiJob(j, { baseUrl: ctx.baseUrl })), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
   });
 
   app.get('/v1/jobs/:id', ...guard(ctx, 'read', 'getJob'), async (req: Request, res: Response) => {
     const id = String(req.params.id);
     // One round trip: the three reads go out together (a missing job still answers 404).
     const [job, steps, callbackDeliveries] = await Promise.all([services.jobs.get(id), services.store.steps(id), deliveries.list(id)]);
-    res.json(toApiJob(job, { steps, callbackDeliveries }));
+    res.json(toApiJob(job, { steps, callbackDeliveries, baseUrl: ctx.baseUrl }));
   });
 
   app.post('/v1/jobs/:id/approvals', ...guard(ctx, 'approve', 'decideJob'), async (req: Request, res: Response) => {
     const b = req.body as components['schemas']['Decision'];
     const job = await services.jobs.decide(principalOf(res), String(req.params.id), b.decision, b.comment);
-    res.json(toApiJob(job));
+    res.json(toApiJob(job, { baseUrl: ctx.baseUrl }));
   });
 
   app.post('/v1/jobs/:id/review', ...guard(ctx, 'approve', 'reviewJob'), async (req: Request, res: Response) => {
     const b = req.body as components['schemas']['Comment'];
-    res.json(toApiJob(await services.jobs.review(principalOf(res), String(req.params.id), b.comment)));
+    res.json(toApiJob(await services.jobs.review(principalOf(res), String(req.params.id), b.comment), { baseUrl: ctx.baseUrl }));
   });
 
   // read, not request: the service lets the requester, an approver or an admin cancel.
   app.post('/v1/jobs/:id/cancel', ...guard(ctx, 'read', 'cancelJob'), async (req: Request, res: Response) => {
     const b = (req.body ?? {}) as components['schemas']['Comment'];
-    res.json(toApiJob(await services.jobs.cancel(principalOf(res), String(req.params.id), b.comment)));
+    res.json(toApiJob(await services.jobs.cancel(principalOf(res), String(req.params.id), b.comment), { baseUrl: ctx.baseUrl }));
   });
 }
