@@ -13,23 +13,43 @@ export function excerpt(s: string, max = EXCERPT): string {
   return `${s.slice(0, half)}\n… (${s.length - max} characters cut) …\n${s.slice(-half)}`;
 }
 
+/** What an AuditedExecutor writes to and answers to. */
+export interface AuditedExecutorDeps {
+  audit: AuditWriter;
+  store: JobStore;
+  events: EventPublisher;
+  actor: string;
+  onDuration?: (ms: number) => void;
+  /** The job's abort signal: passed to every command (which it kills), and no command starts after it fired. */
+  signal?: AbortSignal;
+  /** Called before a command that is not read-only runs (the job records that it wrote); a throw stops the command. */
+  beforeWrite?: () => Promise<void>;
+}
+
 /**
  * Wraps a job's executor: the audit record of every command is written BEFORE it runs
  * (fail closed: no record, no command — AUDIT_UNAVAILABLE), its result after, and each
- * command lands in the job's step log and on the event stream.
+ * command lands in the job's step log and on the event stream. Every command carries the
+ * job's abort signal.
  */
 export class AuditedExecutor implements CommandExecutor {
   readonly name: string;
   constructor(
     private readonly inner: CommandExecutor,
     private readonly job: { id: string; step: () => string },
-    private readonly deps: { audit: AuditWriter; store: JobStore; events: EventPublisher; actor: string; onDuration?: (ms: number) => void },
+    private readonly deps: AuditedExecutorDeps,
   ) {
     this.name = inner.name;
   }
 
-  async run(argv: string[], options?: RunOptions): Promise<CommandResult> {
+  async run(argv: string[], opts?: RunOptions): Promise<CommandResult> {
     const base = { actor: this.deps.actor, channel: 'worker', jobId: this.job.id };
+    const signal = this.deps.signal;
+    // After the abort nothing new starts: not even its audit record.
+    if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new HasfError('COMMAND_ABORTED', `${argv[0]} was not started: the job was stopped.`, { argv });
+    const options: RunOptions | undefined = signal ? { ...opts, signal } : opts;
+    // Marked before it may run (an extra mark only makes a retry re-read the cluster).
+    if (!options?.readOnly) await this.deps.beforeWrite?.();
     try {
       await this.deps.audit.append({ ...base, event: 'command.start', details: { host: this.inner.name, argv, env: options?.env } });
     } catch (err) {

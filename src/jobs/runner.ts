@@ -1,9 +1,10 @@
+import { checkFreeze, type Freeze } from '../approvals/index.ts';
 import { HasfError, isHasfError, isTransient } from '../errors/index.ts';
-import { getOperation } from '../operations/index.ts';
-import type { ExecutionContext } from '../operations/types.ts';
+import { getOperation, linesCovered, uniqueLines } from '../operations/index.ts';
+import type { ExecutionContext, LockTarget } from '../operations/types.ts';
 import type { Attempt, ProcessOutcome } from '../queue/consumers.ts';
 import type { TargetLines } from '../queue/lines.ts';
-import { sleep } from '../util/wait.ts';
+import { abortableSleep } from '../util/wait.ts';
 import { AuditedExecutor } from './audited-executor.ts';
 import type { ClusterAccess } from './cluster-access.ts';
 import type { EventPublisher } from './events.ts';
@@ -24,7 +25,14 @@ export interface RunnerDeps {
   workerId: string;
   /** How long a job waiting for its turn sleeps before looking again (it is also woken early). */
   turnPollMs?: number;
+  /** Change freezes: checked again when a job's turn comes (break-glass jobs excepted). */
+  freezes?: readonly Freeze[];
+  /** Per operation, how long a job may run (ms) before JOB_TIMEOUT; default the operation's own. */
+  timeouts?: Partial<Record<string, number>>;
 }
+
+/** What one execution came to: a result, or back in line for other objects. */
+type Execution = { result: { summary: string; details?: Record<string, unknown> } } | { requeue: LockTarget[]; why: string };
 
 const isFinal = (s: string) => (FINAL_STATES as readonly string[]).includes(s);
 
@@ -66,7 +74,9 @@ export class JobRunner {
     if (blockers.length) return { waitMs: this.d.turnPollMs ?? 2000 };
 
     const now = new Date().toISOString();
-    if (!(await this.d.machine.claim(job, { startedAt: now, attempts: job.attempts + 1 }))) {
+    // A recovered attempt keeps the first start; a job back from a requeue starts anew.
+    const startedAt = job.state === 'running' && job.startedAt ? job.startedAt : now;
+    if (!(await this.d.machine.claim(job, { startedAt, attempts: job.attempts + 1 }))) {
       return { done: (await this.d.store.get(jobId))?.state ?? 'missing' };
     }
     const timing = { started: performance.now(), commandsMs: 0, waitMs: 0 };
@@ -78,8 +88,13 @@ export class JobRunner {
     try {
       // Inside the try: if even this record can't be written the job fails (AUDIT_UNAVAILABLE) before any command.
       await this.d.machine.started(job, this.worker, now);
-      const result = await this.execute({ ...job, attempts: job.attempts + 1 }, timing);
-      await this.d.machine.finish(job, 'succeeded', { result, timing: timed() }, this.worker);
+      const run = await this.execute({ ...job, attempts: job.attempts + 1 }, timing);
+      if ('requeue' in run) {
+        await this.d.machine.requeue(job, run.requeue, run.why, this.worker);
+        return { waitMs: 50 };
+      }
+      // Only now, with execute() returned, may the job leave its lines.
+      await this.d.machine.finish(job, 'succeeded', { result: run.result, timing: timed() }, this.worker);
       return { done: 'succeeded' };
     } catch (err) {
       const e = isHasfError(err) ? err : new HasfError('INTERNAL', `Unexpected error: ${(err as Error)?.message ?? String(err)}`, {}, { cause: err });
@@ -101,16 +116,40 @@ export class JobRunner {
     await this.d.machine.finish(job, 'failed', { error: { code: 'INTERNAL', message: `The worker gave up on the job: ${reason}` } }, this.worker);
   }
 
-  private async execute(job: JobRecord, timing: { commandsMs: number; waitMs: number }): Promise<{ summary: string; details?: Record<string, unknown> }> {
+  /**
+   * One execution: on a first attempt (nothing sent yet) the freeze, the lines and the
+   * safety rules are checked again on the cluster as it is now; then the operation runs
+   * with the job's abort signal. On JOB_TIMEOUT the signal fires — the running command is
+   * killed, nothing new starts — and this returns only once execute() has.
+   */
+  private async execute(job: JobRecord, timing: { commandsMs: number; waitMs: number }): Promise<Execution> {
     const op = getOperation(job.operation);
+    const timeoutMs = this.d.timeouts?.[job.operation] ?? op.timeoutMs;
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(timeoutError(job, timeoutMs)), timeoutMs);
     let stepName = 'preflight';
+    let wrote = job.wroteAt !== undefined;
     const checkpoint: Record<string, unknown> = { ...job.checkpoint };
     const base = this.d.access.context(job.cluster, job.id, (exec) =>
-      new AuditedExecutor(exec, { id: job.id, step: () => stepName }, { audit: this.d.audit, store: this.d.store, events: this.d.events, actor: this.d.workerId, onDuration: (ms) => (timing.commandsMs += ms) }),
+      new AuditedExecutor(exec, { id: job.id, step: () => stepName }, {
+        audit: this.d.audit,
+        store: this.d.store,
+        events: this.d.events,
+        actor: this.d.workerId,
+        onDuration: (ms) => (timing.commandsMs += ms),
+        signal: abort.signal,
+        // Recorded before the first write leaves: from then on, attempts are recoveries.
+        beforeWrite: async () => {
+          if (wrote) return;
+          wrote = true;
+          await this.d.store.patch(job.id, { wroteAt: new Date().toISOString() });
+        },
+      }),
     );
     const ctx: ExecutionContext = {
       ...base,
       checkpoint,
+      signal: abort.signal,
       saveCheckpoint: async (patch) => {
         Object.assign(checkpoint, patch);
         await this.d.store.patch(job.id, { checkpoint });
@@ -125,30 +164,62 @@ export class JobRunner {
       now: () => Date.now(),
       sleep: async (ms) => {
         const t = performance.now();
-        await sleep(ms);
-        timing.waitMs += performance.now() - t;
+        try {
+          await abortableSleep(ms, abort.signal);
+        } finally {
+          timing.waitMs += performance.now() - t;
+        }
       },
     };
-    // A first attempt re-checks the safety rules on fresh state: things change between
-    // approval and execution. A recovered attempt relies on its checkpoints instead.
-    if (Object.keys(checkpoint).length === 0) {
-      await ctx.step('preflight');
-      try {
-        await op.preflight(ctx, job.params as never);
-      } catch (err) {
-        // Earlier jobs in line may already have brought the cluster where this one wants it.
-        if (isHasfError(err, 'ALREADY_THERE')) return { summary: `Nothing to do: ${err.message}`, details: { noop: true } };
-        throw err;
-      }
-    }
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new HasfError('JOB_TIMEOUT', `${job.operation} did not finish within ${op.timeoutMs / 60000} minutes.`)), op.timeoutMs);
-    });
     try {
-      return await Promise.race([op.execute(ctx, job.params as never), timeout]);
+      // Until it has sent a write, a job re-checks everything at its turn: things change
+      // between approval and execution, and while it waits behind other jobs. After a
+      // write, it relies on its checkpoints and the cluster's state instead.
+      if (job.wroteAt === undefined) {
+        await ctx.step('preflight');
+        this.checkFreeze(job);
+        const want = uniqueLines(await op.locks(job.params as never, ctx));
+        if (!linesCovered(want, job.lines)) return { requeue: want, why: movedWhy(want, job.lines) };
+        try {
+          await op.preflight(ctx, job.params as never);
+        } catch (err) {
+          // Earlier jobs in line may already have brought the cluster where this one wants it.
+          if (isHasfError(err, 'ALREADY_THERE')) return { result: { summary: `Nothing to do: ${err.message}`, details: { noop: true } } };
+          throw err;
+        }
+      }
+      return { result: await op.execute(ctx, job.params as never) };
+    } catch (err) {
+      // Whatever the interrupted work threw, the job ends for the reason it was stopped.
+      if (abort.signal.aborted) throw abort.signal.reason;
+      throw err;
     } finally {
       clearTimeout(timer);
     }
   }
+
+  /** A freeze that began after approval stops the job when its turn comes (break-glass excepted). */
+  private checkFreeze(job: JobRecord): void {
+    try {
+      checkFreeze(this.d.freezes ?? [], job.operation, new Date(), { cluster: job.cluster, emergency: job.emergency });
+    } catch (err) {
+      if (!isHasfError(err, 'CHANGE_FREEZE')) throw err;
+      throw new HasfError('CHANGE_FREEZE', `${err.message.replace(/; wait until then.*$/, '')}. It began after this job was approved, so the job was stopped when its turn came, before it changed anything; request it again after the freeze.`, err.details);
+    }
+  }
+}
+
+function timeoutError(job: JobRecord, timeoutMs: number): HasfError {
+  const took = timeoutMs % 60_000 === 0 ? `${timeoutMs / 60_000} minutes` : `${Math.round(timeoutMs / 100) / 10} s`;
+  return new HasfError(
+    'JOB_TIMEOUT',
+    `${job.operation} did not finish within ${took}: its running command was killed and nothing more was sent. What the cluster had already accepted may still happen; check the cluster before trying again (worker.timeouts sets a longer limit).`,
+    { timeoutMs },
+  );
+}
+
+/** Why a job goes back in line: the lines it needs now that it did not hold. */
+function movedWhy(want: LockTarget[], held: LockTarget[]): string {
+  const missing = want.filter((w) => !linesCovered([w], held)).map((l) => `${l.kind} ${l.name}`);
+  return `its objects changed while it waited (now also ${missing.join(', ')}); back in line for them before it changes anything`;
 }

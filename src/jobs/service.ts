@@ -10,7 +10,7 @@ import {
 import { requirePermission, type Principal } from '../auth/index.ts';
 import { flattenResources } from '../cluster/index.ts';
 import { HasfError, isHasfError } from '../errors/index.ts';
-import { getOperation, validateParams } from '../operations/index.ts';
+import { getOperation, uniqueLines, validateParams } from '../operations/index.ts';
 import type { QueueSet } from '../queue/queues.ts';
 import type { TargetLines } from '../queue/lines.ts';
 import { closest } from '../util/closest.ts';
@@ -84,7 +84,7 @@ export class JobService {
       }
       throw err;
     }
-    const { op, params, reason, cluster, now, jobId, plan, overriddenFreeze } = prepared;
+    const { op, params, reason, cluster, now, jobId, plan, overriddenFreeze, lines } = prepared;
     const policy = resolvePolicy(this.o.approvals, op.name, cluster);
     const required = req.emergency ? 0 : policy.required;
     if (req.dryRun) return { dryRun: { operation: op.name, cluster, params, plan, approvalsRequired: required } };
@@ -105,6 +105,7 @@ export class JobService {
       reviewPending: !!req.emergency,
       state,
       plan,
+      lines,
       approvalsRequired: required,
       approvals: [],
       expiresAt: required > 0 ? new Date(now.getTime() + policy.windowMs).toISOString() : undefined,
@@ -131,9 +132,11 @@ export class JobService {
     const jobId = req.dryRun ? 'dry-run' : newJobId(now.getTime());
     const overriddenFreeze = checkFreeze(this.o.approvals.freezes, op.name, now, { cluster, emergency: !!req.emergency })?.name;
     const ctx = this.o.access.context(cluster, jobId);
+    // Its lines come from the cluster as it is now (the status preflight reads too).
+    const lines = uniqueLines(await op.locks(params as never, ctx));
     // Jobs already in line for the same objects will change what "already there" means:
     // such a request is accepted and re-checked when its turn comes.
-    const ahead = await this.o.lines.members(cluster, op.locks(params as never));
+    const ahead = await this.o.lines.members(cluster, lines);
     let deferred: string | undefined;
     try {
       await op.preflight(ctx, params);
@@ -143,7 +146,7 @@ export class JobService {
     }
     const plan = await op.plan(ctx, params);
     if (deferred) plan.warnings.unshift(deferred);
-    return { op, params, reason, cluster, now, jobId, plan, overriddenFreeze };
+    return { op, params, reason, cluster, now, jobId, plan, overriddenFreeze, lines };
   }
 
   /** Approve or reject a job awaiting approval. */
@@ -157,6 +160,7 @@ export class JobService {
         await this.expire(jobId);
         throw new HasfError('JOB_NOT_PENDING', `Job ${jobId} expired before this decision; request it again.`, { jobId, state: 'expired' });
       }
+      if (decision === 'approve') await this.stopIfFrozen(job, principal);
       await this.o.audit.append({
         ...this.actor(principal),
         jobId,
@@ -181,6 +185,22 @@ export class JobService {
     if (st.outcome === 'approved') await this.machine.approve(fresh, { approvals: st.counted });
     else if (st.outcome === 'rejected') await this.machine.reject(jobId, { by: principal.person.name, comment });
     return this.get(jobId);
+  }
+
+  /**
+   * A change freeze that began after the request stops it when an approval comes: the
+   * approval is refused (CHANGE_FREEZE) and the job ends failed with that code. Requested
+   * again after the freeze, it is checked afresh. Break-glass jobs never wait for approval.
+   */
+  private async stopIfFrozen(job: JobRecord, principal: Principal): Promise<void> {
+    try {
+      checkFreeze(this.o.approvals.freezes, job.operation, this.now(), { cluster: job.cluster, emergency: job.emergency });
+    } catch (err) {
+      if (!isHasfError(err, 'CHANGE_FREEZE')) throw err;
+      const stopped = new HasfError('CHANGE_FREEZE', `${err.message.replace(/; wait until then.*$/, '')}. It began after this request, so job ${job.id} was stopped (failed) instead of approved; request it again after the freeze.`, { ...err.details, jobId: job.id });
+      await this.machine.stop(job, stopped, this.actor(principal));
+      throw stopped;
+    }
   }
 
   /** Cancel a job that has not started: its requester, an approver or an admin may. */

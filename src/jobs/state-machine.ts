@@ -1,4 +1,4 @@
-import { getOperation } from '../operations/index.ts';
+import type { HasfError } from '../errors/index.ts';
 import type { QueueSet } from '../queue/queues.ts';
 import type { LineTarget, TargetLines } from '../queue/lines.ts';
 import type { EventPublisher } from './events.ts';
@@ -19,9 +19,14 @@ export const TRANSITIONS = {
   cancel: { from: ['awaiting_approval', 'queued'], to: 'cancelled' },
   /** A worker takes its turn; `running` again is a recovered attempt (crash, retry). */
   claim: { from: ['queued', 'running'], to: 'running' },
+  /** Its objects changed before it sent anything (the VM moved): back in line for the new ones. */
+  requeue: { from: ['running'], to: 'queued' },
   succeed: { from: ['running'], to: 'succeeded' },
-  /** A failure, or a job BullMQ gave up on before it ran. */
-  fail: { from: ['running', 'queued'], to: 'failed' },
+  /**
+   * A failure; a job refused when its turn came (freeze, safety rule) or that BullMQ gave
+   * up on; or one whose approval came during a change freeze.
+   */
+  fail: { from: ['running', 'queued', 'awaiting_approval'], to: 'failed' },
 } as const satisfies Record<string, { from: readonly JobState[]; to: JobState }>;
 
 export type Transition = keyof typeof TRANSITIONS;
@@ -58,7 +63,7 @@ export class JobStateMachine {
 
   /** The lines a job stands in (or will, once queued). */
   lines(job: JobRecord): LineTarget[] {
-    return getOperation(job.operation).locks(job.params as never);
+    return job.lines;
   }
 
   /**
@@ -121,6 +126,34 @@ export class JobStateMachine {
     return this.move(job.id, 'claim', { startedAt: job.startedAt ?? attempt.startedAt, attempts: attempt.attempts });
   }
 
+  /**
+   * running → queued: when its turn came, its objects were no longer those it waited for
+   * (nothing was sent yet). It leaves its lines and joins those of `lines`, at the back:
+   * joining all of a job's lines at once, in one order, is what keeps lines deadlock-free.
+   */
+  async requeue(job: JobRecord, lines: LineTarget[], why: string, by: Actor): Promise<boolean> {
+    if (!(await this.move(job.id, 'requeue', { lines: lines as JobRecord['lines'] }))) return false;
+    await this.d.audit.append({ ...by, jobId: job.id, event: 'job.state', details: { from: 'running', to: 'queued', reason: why, lines } });
+    const heads = await this.d.lines.leave(job.id, job.cluster, job.lines);
+    await this.d.lines.join(job.id, job.cluster, lines);
+    await this.wake(job.cluster, heads);
+    await this.publish(job.id, 'queued', 'running');
+    return true;
+  }
+
+  /**
+   * awaiting_approval → failed: the job was stopped before it was queued (its approval
+   * came inside a change freeze). It stands in no line yet.
+   */
+  async stop(job: JobRecord, error: HasfError, by: Actor): Promise<boolean> {
+    const at = this.at();
+    const err = { code: error.code, message: error.message };
+    if (!(await this.d.store.transition(job.id, ['awaiting_approval'], 'failed', { error: err, finishedAt: at }))) return false;
+    await this.d.audit.append({ ...by, jobId: job.id, event: 'job.state', details: { from: 'awaiting_approval', to: 'failed', error: err } });
+    await this.d.events.publish({ type: 'state', jobId: job.id, state: 'failed', from: 'awaiting_approval', at, error: err });
+    return true;
+  }
+
   /** The audit record and event of a claimed start. */
   async started(job: JobRecord, by: Actor, at: string): Promise<void> {
     await this.d.audit.append({ ...by, jobId: job.id, event: 'job.state', details: { from: job.state, to: 'running', attempt: job.attempts + 1, recovered: job.state === 'running' } });
@@ -129,11 +162,13 @@ export class JobStateMachine {
 
   /**
    * running → succeeded | failed (or a queued job BullMQ gave up on → failed). Whatever
-   * the record said, the job then leaves its lines and the next in each is woken.
+   * the record said, the job then leaves its lines and the next in each is woken. Call it
+   * only once the job's work has really returned: leaving the lines lets the next one run.
    */
   async finish(job: JobRecord, to: 'succeeded' | 'failed', patch: Partial<JobRecord>, by: Actor): Promise<void> {
     const at = this.at();
-    if (await this.move(job.id, to === 'succeeded' ? 'succeed' : 'fail', { ...patch, finishedAt: at })) {
+    const from = TRANSITIONS[to === 'succeeded' ? 'succeed' : 'fail'].from.filter((s) => s !== 'awaiting_approval');
+    if (await this.d.store.transition(job.id, [...from], to, { ...patch, finishedAt: at })) {
       await this.d.audit
         .append({ ...by, jobId: job.id, event: 'job.state', details: { from: 'running', to, ...(patch.result ? { result: patch.result } : {}), ...(patch.error ? { error: patch.error } : {}) } })
         .catch(() => undefined);

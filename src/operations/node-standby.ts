@@ -1,6 +1,7 @@
 import { HasfError } from '../errors/index.ts';
 import { allResources, onlineNodes, requireNode } from './status-helpers.ts';
-import { disruptiveNodeLocks, nameSchema } from './params.ts';
+import { disruptiveNodeLocks } from './lines.ts';
+import { nameSchema } from './params.ts';
 import { tryPredict } from './predict.ts';
 import type { OperationDef } from './types.ts';
 import { waitForCluster } from './wait-cluster.ts';
@@ -27,7 +28,7 @@ export const nodeStandby: OperationDef<NodeParams> = {
   usage: '/hasf standby <node> [--reason "..."] [--ticket CHG123] [--dry-run]',
   timeoutMs: 15 * 60_000,
   paramsSchema: nodeParams,
-  locks: disruptiveNodeLocks,
+  locks: async (p) => disruptiveNodeLocks(p),
   target: (p) => p.node,
 
   async preflight(ctx, p) {
@@ -108,7 +109,7 @@ export const nodeOnline: OperationDef<NodeParams> = {
   usage: '/hasf online <node> [--reason "..."] [--ticket CHG123] [--dry-run]',
   timeoutMs: 5 * 60_000,
   paramsSchema: nodeParams,
-  locks: disruptiveNodeLocks,
+  locks: async (p) => disruptiveNodeLocks(p),
   target: (p) => p.node,
 
   async preflight(ctx, p) {

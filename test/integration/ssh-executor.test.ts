@@ -103,6 +103,40 @@ test('timeout also kills what the command started (its process group)', async ()
   assert.deepEqual(alive, []);
 });
 
+test('an abort signal kills the running command and what it started; the connection stays usable', async () => {
+  const before = pool.stats().connects;
+  const tag = `33.${process.pid}`;
+  const ac = new AbortController();
+  const t0 = performance.now();
+  setTimeout(() => ac.abort(new Error('the job timed out')), 300);
+  await assert.rejects(node.run(['sh', '-c', `sleep ${tag} & sleep ${tag}; wait`], { signal: ac.signal }), (e: { code: string; message: string; details: { started: boolean } }) => {
+    assert.equal(e.code, 'COMMAND_ABORTED');
+    assert.equal(e.details.started, true);
+    assert.match(e.message, /the job timed out/);
+    return true;
+  });
+  assert.ok(performance.now() - t0 < 5000);
+  await new Promise((r) => setTimeout(r, 200));
+  const alive = sshd.descendants().filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(tag);
+    } catch {
+      return false;
+    }
+  });
+  assert.deepEqual(alive, []);
+  assert.equal((await node.run(['echo', 'after'])).stdout, 'after\n');
+  assert.equal(pool.stats().connects, before);
+});
+
+test('a command whose signal already fired is never sent', async () => {
+  const marker = join(sshd.dir, `never-${Date.now()}`);
+  const ac = new AbortController();
+  ac.abort(new Error('stopped'));
+  await assert.rejects(node.run(['touch', marker], { signal: ac.signal }), (e: { code: string; details: { started: boolean } }) => e.code === 'COMMAND_ABORTED' && e.details.started === false);
+  assert.equal(existsSync(marker), false);
+});
+
 test('output beyond the cap is dropped and flagged truncated; the prefix is kept', async () => {
   const r = await node.run(['sh', '-c', 'head -c 100000 /dev/zero | tr "\\0" a; echo E >&2'], { maxOutputBytes: 1000 });
   assert.equal(r.exitCode, 0);
