@@ -64,17 +64,19 @@ export class AuditedExecutor implements CommandExecutor {
       failure = err;
     }
     this.deps.onDuration?.(result?.durationMs ?? performance.now() - started);
+    // A failure names the host it happened on when it knows it (a cluster-wide executor tried one).
+    const failedOn = isHasfError(failure) && typeof failure.details.host === 'string' ? failure.details.host : this.inner.name;
     const out = result ? excerpt(`${result.stdout}${result.stderr ? `\n[stderr]\n${result.stderr}` : ''}`) : '';
     const details = result
       ? { host: result.host, argv, exitCode: result.exitCode, durationMs: Math.round(result.durationMs), output: out }
-      : { host: this.inner.name, argv, error: isHasfError(failure) ? failure.code : String(failure), message: (failure as Error)?.message };
+      : { host: failedOn, argv, error: isHasfError(failure) ? failure.code : String(failure), message: (failure as Error)?.message };
     // The step log, the live event and the audit record of the result are independent:
     // write them together (the audit record of the start was written before running).
     const [stepped, audited] = await Promise.allSettled([
       this.deps.store
         .addStep(this.job.id, {
           step: this.job.step(),
-          host: result?.host ?? this.inner.name,
+          host: result?.host ?? failedOn,
           argv,
           exitCode: result ? result.exitCode : null,
           durationMs: Math.round(result?.durationMs ?? performance.now() - started),
