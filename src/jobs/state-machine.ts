@@ -19,8 +19,6 @@ export const TRANSITIONS = {
   cancel: { from: ['awaiting_approval', 'queued'], to: 'cancelled' },
   /** A worker takes its turn; `running` again is a recovered attempt (crash, retry). */
   claim: { from: ['queued', 'running'], to: 'running' },
-  /** Its objects changed before it sent anything (the VM moved): back in line for the new ones. */
-  requeue: { from: ['running'], to: 'queued' },
   succeed: { from: ['running'], to: 'succeeded' },
   /**
    * A failure; a job refused when its turn came (freeze, safety rule) or that BullMQ gave
@@ -127,18 +125,15 @@ export class JobStateMachine {
   }
 
   /**
-   * running → queued: when its turn came, its objects were no longer those it waited for
-   * (nothing was sent yet). It leaves its lines and joins those of `lines`, at the back:
-   * joining all of a job's lines at once, in one order, is what keeps lines deadlock-free.
+   * Not a change of state: a queued job whose objects changed before its turn (the VM it
+   * migrates moved to another node) waits in the lines of the objects it needs now,
+   * keeping its place in the order of jobs (TargetLines.move).
    */
-  async requeue(job: JobRecord, lines: LineTarget[], why: string, by: Actor): Promise<boolean> {
-    if (!(await this.move(job.id, 'requeue', { lines: lines as JobRecord['lines'] }))) return false;
-    await this.d.audit.append({ ...by, jobId: job.id, event: 'job.state', details: { from: 'running', to: 'queued', reason: why, lines } });
-    const heads = await this.d.lines.leave(job.id, job.cluster, job.lines);
-    await this.d.lines.join(job.id, job.cluster, lines);
+  async moveLines(job: JobRecord, lines: LineTarget[], why: string, by: Actor): Promise<void> {
+    await this.d.store.patch(job.id, { lines: lines as JobRecord['lines'] });
+    const heads = await this.d.lines.move(job.id, job.cluster, job.lines, lines);
+    await this.d.audit.append({ ...by, jobId: job.id, event: 'job.step', details: { phase: 'lines', reason: why, from: job.lines, to: lines } });
     await this.wake(job.cluster, heads);
-    await this.publish(job.id, 'queued', 'running');
-    return true;
   }
 
   /**
@@ -161,18 +156,19 @@ export class JobStateMachine {
   }
 
   /**
-   * running → succeeded | failed (or a queued job BullMQ gave up on → failed). Whatever
+   * running → succeeded | failed (or a queued job refused at its turn or given up on →
+   * failed). Whatever
    * the record said, the job then leaves its lines and the next in each is woken. Call it
    * only once the job's work has really returned: leaving the lines lets the next one run.
    */
-  async finish(job: JobRecord, to: 'succeeded' | 'failed', patch: Partial<JobRecord>, by: Actor): Promise<void> {
+  async finish(job: JobRecord, to: 'succeeded' | 'failed', patch: Partial<JobRecord>, by: Actor, from: 'running' | 'queued' = 'running'): Promise<void> {
     const at = this.at();
-    const from = TRANSITIONS[to === 'succeeded' ? 'succeed' : 'fail'].from.filter((s) => s !== 'awaiting_approval');
-    if (await this.d.store.transition(job.id, [...from], to, { ...patch, finishedAt: at })) {
+    const allowed = TRANSITIONS[to === 'succeeded' ? 'succeed' : 'fail'].from.filter((s) => s !== 'awaiting_approval');
+    if (await this.d.store.transition(job.id, [...allowed], to, { ...patch, finishedAt: at })) {
       await this.d.audit
-        .append({ ...by, jobId: job.id, event: 'job.state', details: { from: 'running', to, ...(patch.result ? { result: patch.result } : {}), ...(patch.error ? { error: patch.error } : {}) } })
+        .append({ ...by, jobId: job.id, event: 'job.state', details: { from, to, ...(patch.result ? { result: patch.result } : {}), ...(patch.error ? { error: patch.error } : {}) } })
         .catch(() => undefined);
-      await this.d.events.publish({ type: 'state', jobId: job.id, state: to, from: 'running', at, error: patch.error });
+      await this.d.events.publish({ type: 'state', jobId: job.id, state: to, from, at, error: patch.error });
     }
     const heads = await this.d.lines.leave(job.id, job.cluster, this.lines(job));
     await this.wake(job.cluster, heads).catch(() => undefined);

@@ -2,15 +2,17 @@ import type { StorageTargetConfig } from '../config/inventory.ts';
 import type { LockTarget } from './types.ts';
 
 /**
- * The lines jobs queue in, one per object, whatever operation touches it: jobs sharing a
- * line run one at a time, in the order they were queued.
+ * The lines jobs queue in, one per object, whatever operation touches it: jobs in one line
+ * run in the order they were queued, one at a time — or together, when all of them only
+ * share it (migrations from and to a node share its line; a standby of it is exclusive).
  */
 
 /** A Pacemaker resource (primitive, group or clone), by id: vm.migrate, resource.cleanup, … */
 export const resourceLine = (id: string): LockTarget => ({ kind: 'resource', name: id });
 
-/** A cluster node: node jobs, and migrations from or to it. */
-export const nodeLine = (node: string): LockTarget => ({ kind: 'node', name: node });
+/** A cluster node: node jobs (exclusive), and migrations from or to it (`shared`). */
+export const nodeLine = (node: string, mode: 'shared' | 'exclusive' = 'exclusive'): LockTarget =>
+  mode === 'shared' ? { kind: 'node', name: node, mode } : { kind: 'node', name: node };
 
 /** The cluster's one line for node-level disruption (standby, online, fence): one at a time. */
 export const CLUSTER_DISRUPTIVE: LockTarget = { kind: 'cluster-disruptive', name: '*' };
@@ -24,14 +26,21 @@ export const storageLine = (t: Pick<StorageTargetConfig, 'driver' | 'host'>): Lo
 /** Lines of a node-level disruptive job: the node itself, and the cluster's disruptive line. */
 export const disruptiveNodeLocks = (p: { node: string }): LockTarget[] => [nodeLine(p.node), CLUSTER_DISRUPTIVE];
 
-/** Whether every line of `want` is among `held` (a job holding them may run). */
+const exclusive = (l: LockTarget) => l.mode !== 'shared';
+
+/** Whether every line of `want` is among `held`, at least as strongly (a job holding them may run). */
 export function linesCovered(want: readonly LockTarget[], held: readonly LockTarget[]): boolean {
-  return want.every((w) => held.some((h) => h.kind === w.kind && h.name === w.name));
+  return want.every((w) => held.some((h) => h.kind === w.kind && h.name === w.name && (exclusive(h) || !exclusive(w))));
 }
 
-/** The same lines once each, in a stable order (so equal sets compare equal). */
+/** Each line once (exclusive wins over shared), in a stable order, so equal sets compare equal. */
 export function uniqueLines(lines: readonly LockTarget[]): LockTarget[] {
   const seen = new Map<string, LockTarget>();
-  for (const l of lines) seen.set(`${l.kind}\u0000${l.name}`, { kind: l.kind, name: l.name });
+  for (const l of lines) {
+    const k = `${l.kind}\u0000${l.name}`;
+    const before = seen.get(k);
+    const strong = exclusive(l) || (before !== undefined && exclusive(before));
+    seen.set(k, strong ? { kind: l.kind, name: l.name } : { kind: l.kind, name: l.name, mode: 'shared' });
+  }
   return [...seen.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, l]) => l);
 }

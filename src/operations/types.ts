@@ -83,14 +83,16 @@ export interface ExecutionContext extends OperationContext {
 }
 
 /**
- * One line a job waits in (see lines.ts): one job at a time per object, in request order.
- * `resource`: a Pacemaker resource id, whatever operation touches it; `node`: a node;
- * `storage`: an iSCSI daemon on a storage host; `cluster-disruptive`: one node-level
- * disruption at a time per cluster.
+ * One line a job waits in (see lines.ts), in request order. `resource`: a Pacemaker
+ * resource id, whatever operation touches it; `node`: a node; `storage`: an iSCSI daemon
+ * on a storage host; `cluster-disruptive`: one node-level disruption at a time per
+ * cluster. `exclusive` (default): alone on the object; `shared`: alongside other shared
+ * jobs, never alongside an exclusive one (migrations share their nodes; a fence doesn't).
  */
 export interface LockTarget {
   kind: 'resource' | 'node' | 'storage' | 'cluster-disruptive';
   name: string;
+  mode?: 'shared' | 'exclusive';
 }
 
 /** What an operation's lines may depend on: the cluster as it is now, and the storage it uses. */

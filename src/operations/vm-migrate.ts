@@ -38,10 +38,10 @@ export const vmMigrate: OperationDef<MigrateParams> = {
     },
   },
   // The VM, and the nodes it leaves and goes to: it waits for (and re-checks after) any
-  // standby, online or fence of either.
+  // standby, online or fence of either. Migrations only share their nodes' lines.
   locks: async (p, scope) => {
     const vm = allResources(await scope.status()).find((r) => r.id === p.vm);
-    return uniqueLines([resourceLine(p.vm), nodeLine(p.node), ...(vm?.nodes ?? []).map(nodeLine)]);
+    return uniqueLines([resourceLine(p.vm), ...[p.node, ...(vm?.nodes ?? [])].map((n) => nodeLine(n, 'shared'))]);
   },
   target: (p) => `${p.vm} → ${p.node}`,
 

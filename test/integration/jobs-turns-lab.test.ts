@@ -16,12 +16,12 @@ const dir = labDir();
 const NODES = ['node1', 'node2', 'node3'];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A VM and a node it does not run on (not `avoid`), per crm_mon on the lab. */
-function pickMove(avoid: string[] = []): { vm: string; from: string; to: string } {
+/** A VM (not one of `exceptVms`) and a node it does not run on (neither `avoid`), per crm_mon on the lab. */
+function pickMove(avoid: string[] = [], exceptVms: string[] = []): { vm: string; from: string; to: string } {
   const placement = vmPlacement(dir!);
   for (const [vm, nodes] of Object.entries(placement)) {
     const from = nodes[0];
-    if (nodes.length !== 1 || !from || avoid.includes(from)) continue;
+    if (nodes.length !== 1 || !from || avoid.includes(from) || exceptVms.includes(vm)) continue;
     const to = NODES.find((n) => n !== from && !avoid.includes(n));
     if (to) return { vm, from, to };
   }
@@ -84,7 +84,7 @@ describe('turns, freezes, writes and timeouts on the lab', { skip: dir ? false :
     const h = await harness();
     const before = vmPlacement(dir!);
     const a = pickMove();
-    const b = pickMove([a.from]);
+    const b = pickMove([], [a.vm]);
     const jobA = await submit(h, 'vm.migrate', { vm: a.vm, node: a.to });
     const jobB = await submit(h, 'vm.migrate', { vm: b.vm, node: b.to });
     // B is approved before the freeze, but no worker runs yet: its turn comes inside it.

@@ -21,7 +21,11 @@ const names = (ls: { kind: string; name: string }[]) => ls.map((l) => `${l.kind}
 
 test('vm.migrate waits in the lines of its VM, the node it leaves and the node it goes to', async () => {
   assert.deepEqual(status.resources.find((r) => r.id === 'vm1')?.nodes, ['node2']);
-  assert.deepEqual(names(await lines('vm.migrate', { vm: 'vm1', node: 'node3' })), ['node:node2', 'node:node3', 'resource:vm1']);
+  const migrate = await lines('vm.migrate', { vm: 'vm1', node: 'node3' });
+  assert.deepEqual(names(migrate), ['node:node2', 'node:node3', 'resource:vm1']);
+  // Alone on the VM; only sharing the nodes, with other migrations.
+  assert.deepEqual(migrate.map((l) => l.mode ?? 'exclusive'), ['shared', 'shared', 'exclusive']);
+  assert.ok(!linesCovered(await lines('node.standby', { node: 'node2' }), migrate), 'holding node2 shared does not cover a standby of it');
 });
 
 test('a migration shares the node lines of standby, online and fence of either node', async () => {
