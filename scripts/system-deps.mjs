@@ -24,6 +24,9 @@ export const PACKAGES = {
   iproute2: '/usr/sbin/ip',
   'util-linux': '/usr/bin/unshare',
   procps: '/usr/bin/pgrep',
+  // The lab shifts a node's clock for its SSH sessions with it (cluster.check's clock-skew test).
+  libfaketime: '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1',
+  chromium: '/usr/bin/chromium', // the web console's browser tests (playwright-core drives it)
 };
 
 function missingPackages() {

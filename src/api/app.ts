@@ -13,6 +13,7 @@ import { clusterRoutes } from './routes/clusters.ts';
 import type { RouteContext } from './routes/context.ts';
 import { healthRoutes } from './routes/health.ts';
 import { jobRoutes } from './routes/jobs.ts';
+import { operationRoutes } from './routes/operations.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 
 /** Options of {@link createApiApp}. */
@@ -55,6 +56,7 @@ export function createApiApp(services: Services, opts: ApiAppOptions = {}): Expr
   app.use('/v1', jsonBody);
   jobRoutes(app, ctx);
   clusterRoutes(app, ctx);
+  operationRoutes(app, ctx);
   auditRoutes(app, ctx);
   tokenRoutes(app, ctx);
   healthRoutes(app, ctx, metrics);

@@ -111,6 +111,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/operations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The operation catalogue
+         * @description Every operation as data, so a ticketing system can build its forms from it: the
+         *     params JSON Schema (the same one POST /v1/jobs validates against), risk, whether it
+         *     is disruptive, the default number of approvals, the policy in force on each
+         *     configured cluster (approvals required, who may approve, the approval window, a
+         *     change freeze in force now), and the refusal codes it can give before approval.
+         *     The read-only operations (status, check) are listed with their endpoints, and the
+         *     refusals any request can get in `requestRefusals`.
+         */
+        get: operations["listOperations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/clusters": {
         parameters: {
             query?: never;
@@ -142,6 +168,33 @@ export interface paths {
          * @description Nodes, resources, location constraints (leftover cli-prefer/cli-ban ones flagged), fence devices and quorum, read from the cluster now.
          */
         get: operations["clusterStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/clusters/{cluster}/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cluster: components["schemas"]["ClusterName"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Health check of a cluster
+         * @description Read-only, run at once (not a job): `crm_verify -L`, quorum and fencing, every node's
+         *     clock against the others', every node resolving every other node's name, corosync
+         *     links (`corosync-cfgtool -s`), failed actions and fail counts, leftover
+         *     cli-prefer/cli-ban constraints, maintenance flags and unmanaged or stopped
+         *     resources. Each finding has a severity (critical: the cluster can't protect itself)
+         *     and the fix: in words, the HASF command where there is one, and the cluster command.
+         */
+        get: operations["clusterCheck"];
         put?: never;
         post?: never;
         delete?: never;
@@ -389,6 +442,11 @@ export interface components {
             /** @description Resource id */
             resource: string;
         };
+        /**
+         * @description The stable code of a cluster.check finding.
+         * @enum {string}
+         */
+        CheckFindingCode: "NO_QUORUM" | "QUORUM_AT_EDGE" | "FENCING_DISABLED" | "NO_FENCE_DEVICE" | "FENCE_DEVICE_STOPPED" | "VERIFY_ERROR" | "VERIFY_WARNING" | "NODE_OFFLINE" | "NODE_UNCLEAN" | "NODE_UNREACHABLE" | "NODE_STANDBY" | "CLOCK_SKEW" | "CLOCK_UNREADABLE" | "NAME_UNRESOLVED" | "NAME_MISMATCH" | "LINK_DOWN" | "LINKS_UNKNOWN" | "FAILED_ACTION" | "FAIL_COUNT" | "LEFTOVER_CONSTRAINT" | "MAINTENANCE_MODE" | "NODE_MAINTENANCE" | "RESOURCE_MAINTENANCE" | "RESOURCE_UNMANAGED" | "RESOURCE_STOPPED" | "RESOURCE_DISABLED";
         Decision: {
             /** @enum {string} */
             decision: "approve" | "reject";
@@ -607,6 +665,129 @@ export interface components {
             leftoverConstraints: components["schemas"]["LocationConstraint"][];
             fenceDevices: components["schemas"]["ClusterResource"][];
             readAt: components["schemas"]["Timestamp"];
+        };
+        OperationCatalogue: {
+            operations: components["schemas"]["OperationInfo"][];
+            readOnly: {
+                name: string;
+                summary: string;
+                replaces: string;
+                usage: string;
+                /** @description e.g. GET /v1/clusters/{cluster}/check */
+                endpoint: string;
+                /** @constant */
+                queued: false;
+            }[];
+            /** @description Refusals any request can get, whatever the operation. */
+            requestRefusals: components["schemas"]["Refusal"][];
+        };
+        OperationInfo: {
+            name: components["schemas"]["OperationName"];
+            summary: string;
+            /** @description The classic runbook command it replaces. */
+            replaces: string;
+            /** @enum {string} */
+            risk: "low" | "medium" | "high";
+            /** @description Node-level disruption: one at a time per cluster, refused in change freezes. */
+            disruptive: boolean;
+            defaultApprovals: number;
+            /** @description The Slack usage line. */
+            usage: string;
+            timeoutMs: number;
+            /** @description JSON Schema of params (also components/schemas/XxxParams). */
+            paramsSchema: {
+                [key: string]: unknown;
+            };
+            refusals: components["schemas"]["Refusal"][];
+            /** @constant */
+            queued: true;
+            /** @description The approval policy in force on each configured cluster. */
+            policy: {
+                cluster: string;
+                required: number;
+                approvers: {
+                    roles: string[];
+                    people: string[];
+                    slackGroups: string[];
+                };
+                windowSeconds: number;
+                rejectionEnds: boolean;
+                /** @description A change freeze that refuses this operation on this cluster now. */
+                frozen?: {
+                    freeze: string;
+                    until: components["schemas"]["Timestamp"];
+                };
+            }[];
+        };
+        Refusal: {
+            code: string;
+            status: number;
+            title: string;
+        };
+        CheckReport: {
+            cluster: string;
+            checkedAt: components["schemas"]["Timestamp"];
+            durationMs: number;
+            /** @description No critical finding. */
+            ok: boolean;
+            counts: {
+                critical: number;
+                warning: number;
+                info: number;
+            };
+            findings: components["schemas"]["CheckFinding"][];
+            nodes: components["schemas"]["CheckNode"][];
+        };
+        CheckFinding: {
+            code: components["schemas"]["CheckFindingCode"];
+            /** @enum {string} */
+            severity: "critical" | "warning" | "info";
+            /** @description What it is about: a node, a resource, a constraint, "cluster" or "configuration". */
+            subject: string;
+            message: string;
+            fix: {
+                summary: string;
+                /** @description The HASF command that fixes it (after `hasf` or `/hasf`), e.g. "cleanup vm3". */
+                hasf?: string;
+                /** @description The cluster command in this cluster's dialect. */
+                argv?: string[];
+                /** @description Where argv runs: a node, or "any node". */
+                on?: string;
+            };
+            details?: {
+                [key: string]: unknown;
+            };
+        };
+        CheckNode: {
+            node: string;
+            reachable: boolean;
+            error?: string;
+            /** @description The node's clock against the HASF host's, ± half the round trip. */
+            clock?: {
+                offsetMs: number;
+                uncertaintyMs: number;
+            };
+            /** @description Each peer's name → the address this node resolves it to, or null. */
+            resolves: {
+                [key: string]: string | null;
+            };
+            /** @description What corosync-cfgtool -s says on this node. */
+            links?: {
+                localNodeId?: string;
+                transport?: string;
+                links: {
+                    id: string;
+                    address?: string;
+                    faulty: boolean;
+                    status?: string;
+                    peers: {
+                        nodeId: string;
+                        connected: boolean;
+                        text: string;
+                    }[];
+                }[];
+            };
+            linksError?: string;
         };
         /** @enum {string} */
         AuditEvent: "job.created" | "job.state" | "job.refused" | "job.cancelled" | "job.expired" | "job.emergency" | "job.reviewed" | "job.step" | "approval.requested" | "approval.granted" | "approval.rejected" | "approval.refused" | "command.start" | "command.result" | "command.refused" | "access.refused" | "token.created" | "token.revoked";
@@ -927,6 +1108,29 @@ export interface operations {
             429: components["responses"]["Problem"];
         };
     };
+    listOperations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The catalogue. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationCatalogue"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            429: components["responses"]["Problem"];
+        };
+    };
     listClusters: {
         parameters: {
             query?: never;
@@ -970,6 +1174,36 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ClusterStatus"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            429: components["responses"]["Problem"];
+            502: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+            504: components["responses"]["Problem"];
+        };
+    };
+    clusterCheck: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cluster: components["schemas"]["ClusterName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The findings, critical first, and what each node answered. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckReport"];
                 };
             };
             400: components["responses"]["Problem"];

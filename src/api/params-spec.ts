@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { FINDING_CODES } from '../operations/check/index.ts';
 import { OPERATIONS, OPERATION_NAMES } from '../operations/index.ts';
 
 /**
@@ -18,7 +19,7 @@ export function paramsComponentName(operation: string): string {
     .join('') + 'Params';
 }
 
-/** The generated component schemas: OperationName, OperationParams (with its map) and one XxxParams per operation. */
+/** The generated component schemas: OperationName, OperationParams (with its map), one XxxParams per operation, CheckFindingCode. */
 export function generatedSchemas(): Record<string, unknown> {
   const map = Object.fromEntries(OPERATION_NAMES.map((op) => [op, paramsComponentName(op)]));
   const out: Record<string, unknown> = {
@@ -31,6 +32,7 @@ export function generatedSchemas(): Record<string, unknown> {
     },
   };
   for (const op of OPERATION_NAMES) out[paramsComponentName(op)] = JSON.parse(JSON.stringify(OPERATIONS[op].paramsSchema));
+  out.CheckFindingCode = { type: 'string', description: 'The stable code of a cluster.check finding.', enum: [...FINDING_CODES] };
   return out;
 }
 

@@ -39,7 +39,7 @@ export interface OpCommand {
 // Every request takes these; the operation's usage lists some of them too.
 const REQUEST_FLAGS = new Set(['reason', 'ticket', 'dry-run', 'cluster', 'emergency', 'callback-url']);
 
-type Prop = { type?: string; enum?: string[]; pattern?: string; minimum?: number; maximum?: number };
+type Prop = { type?: string; enum?: string[]; pattern?: string; minimum?: number; maximum?: number; items?: Prop };
 
 const camel = (kebab: string) => kebab.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
@@ -121,6 +121,11 @@ function coerce(param: string, prop: Prop, text: string): unknown {
     return n;
   }
   if (prop.type === 'boolean') return text === 'true' ? true : text === 'false' ? false : undefined;
+  // A list as one argument: --nodes node1,node2.
+  if (prop.type === 'array') {
+    const items = text.split(',').map((v) => v.trim()).filter(Boolean);
+    return items.length && items.every((v) => coerce(param, prop.items ?? {}, v) !== undefined) ? items : undefined;
+  }
   if (prop.enum && !prop.enum.includes(text)) return undefined;
   if (prop.pattern && !new RegExp(prop.pattern).test(text)) return undefined;
   return text;

@@ -17,7 +17,9 @@ import {
   type DialectSpec,
   type StackDialect,
 } from './dialects.ts';
+import { verifyArgv } from './argv-admin.ts';
 import { mergeCibIntoStatus } from './merge-status.ts';
+import { parseCrmVerify, type VerifyResult } from './parse-crm-verify.ts';
 import type { ClusterStatus, FenceEvent, PlannedChange, Prediction } from './model.ts';
 import { validateLifetime, validateName } from './names.ts';
 import { parseCib } from './parse-cib.ts';
@@ -189,6 +191,13 @@ export class PacemakerDriver {
     checkChange(change);
     const { spec } = await this.dialect();
     return [argvFor(spec, change)];
+  }
+
+  /** crm_verify on the live CIB: the configuration errors and warnings the cluster itself sees. */
+  async verify(): Promise<VerifyResult> {
+    const { spec } = await this.dialect();
+    const r = await this.exec.run(verifyArgv(spec), { timeoutMs: this.timeoutMs, maxOutputBytes: BIG });
+    return parseCrmVerify(r.exitCode, r.stdout, r.stderr);
   }
 
   private async runChange(change: PlannedChange): Promise<CommandResult> {

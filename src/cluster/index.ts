@@ -53,4 +53,8 @@ export { parseCib } from './parse-cib.ts';
 export { mergeCibIntoStatus } from './merge-status.ts';
 export { parseFenceHistory, findCompletedFence } from './parse-fence-history.ts';
 export { parseSimulateXml, parseTransitionSummary } from './parse-simulate.ts';
+export { parseCfgtool, type CorosyncLink, type CorosyncLinks, type LinkPeer } from './parse-cfgtool.ts';
+export { parseCrmVerify, type VerifyMessage, type VerifyResult } from './parse-crm-verify.ts';
+export { parseCibDetail, type CibDetail, type FailedAction, type ResourceMeta } from './parse-cib-detail.ts';
+export { probeNode, parseEpoch, parseGetent, type ClockReading, type NodeProbe } from './node-probes.ts';
 export { CibFileExecutor } from './cib-file-executor.ts';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { approvalsConfigSchema, durationSchema, POLICY_OPERATIONS } from '../approvals/index.ts';
 import { personSchema, slackUserGroupSchema } from '../auth/index.ts';
 import { clusterSchema, storageTargetSchema } from './inventory.ts';
+import { rollingSchema } from './rolling.ts';
 
 const listen = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'host:port, e.g. 127.0.0.1:8080');
 
@@ -35,6 +36,8 @@ export const configSchema = z
     people: z.array(personSchema).default([]),
     slackUserGroups: z.array(slackUserGroupSchema).default([]),
     approvals: approvalsConfigSchema.default({}),
+    /** cluster.rolling: named maintenance tasks (argv lists), the clean reboot command, timeouts. */
+    rolling: rollingSchema.default({}),
     audit: z
       .object({
         /** HMAC key (>= 16 characters); better from HASF_AUDIT_KEY. Never stored in Redis. */

@@ -68,6 +68,11 @@ export class ClusterAccess {
     return driver;
   }
 
+  /** One executor per node of a cluster, for what must run on each node (cluster.check's probes). */
+  nodeExecutors(cluster: string, wrap: ExecutorWrapper = (e) => e): { name: string; host: string; exec: CommandExecutor }[] {
+    return this.cluster(cluster).nodes.map((n) => ({ name: n.name, host: n.host, exec: wrap(this.pool.executor(n as HostSpec)) }));
+  }
+
   /** The driver of a storage target. */
   storage(target: StorageTargetConfig, wrap: ExecutorWrapper = (e) => e): StorageApi {
     return createStorageDriver(target, wrap(this.pool.executor(target as HostSpec)));

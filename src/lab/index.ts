@@ -11,4 +11,5 @@ export type { LabOptions } from './options.ts';
 export { isRoot } from './root.ts';
 export { labVmIds, LAB_FENCE_PASSWD } from './cib.ts';
 export { labPower, labExec } from './control.ts';
+export { labSkewClock, labHideHost, labRestoreHosts, labHeal } from './inject.ts';
 export type { PowerAction } from './power-client.ts';

@@ -1,9 +1,10 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { inventorySchema, type Inventory } from '../config/inventory.ts';
 import { fingerprint, publicKeyLine } from './keys.ts';
 import { LAB_CLUSTER, type LabLayout, type LabMachine } from './layout.ts';
+import { labVmConfigDir, labVmTemplate } from './vm-template.ts';
 
 /** Public host key file of a lab machine. */
 export function hostKeyPub(m: LabMachine): string {
@@ -21,7 +22,7 @@ export function labInventory(layout: LabLayout): Inventory {
     identityFile: layout.identityFile,
   });
   return inventorySchema.parse({
-    clusters: [{ name: LAB_CLUSTER, dialect: 'auto', nodes: layout.nodes.map(host) }],
+    clusters: [{ name: LAB_CLUSTER, dialect: 'auto', nodes: layout.nodes.map(host), vms: labVmTemplate(layout) }],
     storage: [
       {
         ...host(layout.storage),
@@ -39,6 +40,7 @@ export function labInventory(layout: LabLayout): Inventory {
 /** Writes DIR/inventory.yaml and DIR/known_hosts (each machine by address and by name). */
 export function writeLabInventory(layout: LabLayout): Inventory {
   const inventory = labInventory(layout);
+  mkdirSync(labVmConfigDir(layout), { recursive: true });
   writeFileSync(
     layout.inventoryFile,
     `# HASF lab inventory, written by \`hasf lab up\` (${new Date().toISOString()}).\n${stringify(inventory)}`,

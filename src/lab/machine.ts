@@ -77,6 +77,9 @@ export function prepareOverlays(layout: LabLayout): void {
   mkdirSync(join(layout.ocfOverlay, 'hasf'), { recursive: true });
   copyFileSync(join(ASSETS_DIR, 'fence_hasf_lab'), join(layout.sbinOverlay, 'fence_hasf_lab'));
   chmodSync(join(layout.sbinOverlay, 'fence_hasf_lab'), 0o755);
+  // The lab's clean reboot (what `systemctl reboot` is on a real node), for cluster.rolling.
+  copyFileSync(join(ASSETS_DIR, 'hasf-lab-reboot'), join(layout.sbinOverlay, 'hasf-lab-reboot'));
+  chmodSync(join(layout.sbinOverlay, 'hasf-lab-reboot'), 0o755);
   copyFileSync(join(ASSETS_DIR, 'domU'), join(layout.ocfOverlay, 'hasf', 'domU'));
   chmodSync(join(layout.ocfOverlay, 'hasf', 'domU'), 0o755);
 }

@@ -33,6 +33,7 @@ export const lunAdd: OperationDef<LunAddParams> = {
   defaultApprovals: 1,
   usage: '/hasf lun add <target> <path|sizeMiB> [--lun N] [--reason "..."] [--ticket CHG123] [--dry-run]',
   timeoutMs: 10 * 60_000,
+  refusals: ['UNKNOWN_OBJECT', 'BACKING_STORE_MISSING', 'LUN_EXISTS', 'BACKING_STORE_CONFLICT'],
   paramsSchema: {
     type: 'object',
     additionalProperties: false,

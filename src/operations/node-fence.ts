@@ -58,6 +58,7 @@ export const nodeFence: OperationDef<FenceParams> = {
   defaultApprovals: 2,
   usage: '/hasf fence <node> [--off] [--reason "..."] [--ticket CHG123] [--dry-run]',
   timeoutMs: 15 * 60_000,
+  refusals: ['UNKNOWN_OBJECT', 'NO_FENCE_DEVICE', 'LAST_NODE', 'QUORUM_AT_RISK', 'UNSUPPORTED_STACK'],
   paramsSchema: {
     type: 'object',
     additionalProperties: false,

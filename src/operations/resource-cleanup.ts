@@ -22,6 +22,7 @@ export const resourceCleanup: OperationDef<CleanupParams> = {
   defaultApprovals: 0,
   usage: '/hasf cleanup <resource> [--reason "..."] [--dry-run]',
   timeoutMs: 5 * 60_000,
+  refusals: ['UNKNOWN_OBJECT'],
   paramsSchema: {
     type: 'object',
     additionalProperties: false,

@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../errors/index.ts';
 import type { ClusterStatus, FenceEvent, PlannedChange, PredictedAction, Prediction } from '../cluster/model.ts';
 import type { StorageTargetConfig } from '../config/inventory.ts';
 import type { StorageDriver } from '../storage/index.ts';
@@ -128,9 +129,16 @@ export interface OperationDef<P = Record<string, unknown>> {
   /** How long execute may take before the job fails. */
   timeoutMs: number;
   /**
+   * The refusal codes this operation's own safety rules and lookups can give (before
+   * approval), for GET /v1/operations and its docs; the request-level ones every
+   * operation can give are REQUEST_REFUSALS. A test checks each code thrown is listed.
+   */
+  refusals: readonly ErrorCode[];
+  /**
    * The lines this job waits in, from its params and the cluster now (a migration also
    * takes its VM's current node). Computed at submission, and again when its turn comes:
-   * if the objects changed meanwhile (the VM moved), the job goes back in line for them.
+   * if the objects changed meanwhile (the VM moved), the job moves to the lines of the
+   * objects it needs now, keeping its place.
    */
   locks(params: P, scope: LockScope): Promise<LockTarget[]>;
   /** The object the request is about, for display ("vm1 → node2"). */

@@ -24,6 +24,7 @@ export const vmMigrate: OperationDef<MigrateParams> = {
   defaultApprovals: 1,
   usage: '/hasf migrate <vm> <node> [--allow-restart] [--reason "..."] [--ticket CHG123] [--dry-run]',
   timeoutMs: 10 * 60_000,
+  refusals: ['UNKNOWN_OBJECT', 'TARGET_OFFLINE', 'TARGET_STANDBY', 'TARGET_UNCLEAN', 'ALREADY_THERE', 'NOT_MIGRATABLE'],
   paramsSchema: {
     type: 'object',
     additionalProperties: false,

@@ -54,6 +54,7 @@ export const OPERATION_COMMANDS: readonly OperationCommand[] = Object.values(OPE
 export const OTHER_COMMANDS = [
   { word: 'help', usage: '/hasf help [command]', summary: 'This help, or the usage of one command.' },
   { word: 'status', usage: '/hasf status [cluster]', summary: 'Nodes and resources; failed resources, standby nodes and leftover move constraints highlighted.' },
+  { word: 'check', usage: '/hasf check [cluster]', summary: 'Health check: crm_verify, quorum, fencing, clocks, names, links, failures, leftovers, maintenance — each finding with its fix.' },
   { word: 'jobs', usage: '/hasf jobs [mine|pending]', summary: 'Recent jobs, yours, or those awaiting approval.' },
   { word: 'job', usage: '/hasf job <id>', summary: 'One job: plan, approvals, steps and result.' },
   { word: 'approve', usage: '/hasf approve <id> [comment]', summary: 'Approve a job (approvers; never your own).' },

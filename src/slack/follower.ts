@@ -5,6 +5,7 @@ import { FINAL_STATES } from '../jobs/types.ts';
 import { subscribeEvents, type JobEvent } from '../jobs/events.ts';
 import { jobMessage } from './blocks/index.ts';
 import { announceJob } from './announce.ts';
+import { RateBudget } from './rate-budget.ts';
 import { threadNote } from './thread-note.ts';
 
 /** Options of {@link ProgressFollower}. */
@@ -14,23 +15,40 @@ export interface FollowerOptions {
   /** Channel for jobs from other doors that need approval; none: they are not posted. */
   approvalsChannel?: string;
   log: (msg: string) => void;
+  /**
+   * Least time between two updates of one job's message, ms (default 3000): a long job
+   * (a rolling maintenance) with hundreds of steps updates its message every few
+   * seconds, not on every step. State changes (approved, started, finished) go at once.
+   */
+  minIntervalMs?: number;
+  /** The shared chat.update budget (default: 40 per minute, within Slack's Tier 3). */
+  budget?: RateBudget;
 }
 
 /**
  * Keeps each job's Slack message current: on every job event (approvals, state changes,
  * phases, steps) it re-reads the record and replaces the message with chat.update.
- * Updates of one job are serialized and coalesced, so a burst of step events becomes a
- * few updates, the last one always showing the newest state. Jobs requested through REST
+ * Updates of one job are serialized, coalesced and spaced (minIntervalMs), and all of
+ * them share one chat.update budget within Slack's Tier 3 limit, so a burst of step
+ * events becomes a few updates, the last one always showing the newest state. Jobs requested through REST
  * or the CLI that need approval are posted to the approvals channel too.
  */
 export class ProgressFollower {
   private readonly phases = new Map<string, string>();
   private readonly busy = new Map<string, Promise<void>>();
   private readonly again = new Set<string>();
+  /** When each job's message was last updated, and jobs whose next update waits for the interval. */
+  private readonly lastUpdate = new Map<string, number>();
+  private readonly pending = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly budget: RateBudget;
+  private readonly minIntervalMs: number;
   private unsubscribe?: () => Promise<void>;
   private closed = false;
 
-  constructor(private readonly o: FollowerOptions) {}
+  constructor(private readonly o: FollowerOptions) {
+    this.budget = o.budget ?? new RateBudget();
+    this.minIntervalMs = o.minIntervalMs ?? 3000;
+  }
 
   /** Subscribe to job events (on a connection of its own). */
   async start(): Promise<void> {
@@ -42,6 +60,8 @@ export class ProgressFollower {
   /** Stop following and wait for updates in flight. */
   async close(): Promise<void> {
     this.closed = true;
+    for (const t of this.pending.values()) clearTimeout(t);
+    this.pending.clear();
     await this.unsubscribe?.();
     this.unsubscribe = undefined;
     await Promise.allSettled([...this.busy.values()]);
@@ -50,7 +70,22 @@ export class ProgressFollower {
   /** Handle one event (public for tests and for the door's own immediate refreshes). */
   onEvent(e: JobEvent): void {
     if (e.type === 'phase') this.phases.set(e.jobId, e.phase);
-    this.kick(e.jobId, e);
+    // Progress (steps, phases) waits for the job's interval; decisions and states don't.
+    if (e.type === 'step' || e.type === 'phase') this.soon(e.jobId);
+    else this.kick(e.jobId, e);
+  }
+
+  /** Refresh a job's message once its interval since the last update has passed. */
+  private soon(jobId: string): void {
+    if (this.closed || this.pending.has(jobId)) return;
+    const wait = (this.lastUpdate.get(jobId) ?? 0) + this.minIntervalMs - Date.now();
+    if (wait <= 0) return this.kick(jobId);
+    const t = setTimeout(() => {
+      this.pending.delete(jobId);
+      this.kick(jobId);
+    }, wait);
+    t.unref?.();
+    this.pending.set(jobId, t);
   }
 
   /** Refresh a job's message soon; calls during an update coalesce into one more. */
@@ -78,7 +113,10 @@ export class ProgressFollower {
 
   /** Wait until no update is in flight (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.busy.size) await Promise.allSettled([...this.busy.values()]);
+    while (this.busy.size || this.pending.size) {
+      await Promise.allSettled([...this.busy.values()]);
+      if (this.pending.size && !this.busy.size) await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
   private async refresh(jobId: string, e?: JobEvent): Promise<void> {
@@ -100,6 +138,9 @@ export class ProgressFollower {
     const s = this.o.services;
     const steps = job.state === 'awaiting_approval' ? [] : await s.store.steps(job.id);
     const msg = jobMessage(job, { steps, phase: this.phases.get(job.id) });
+    await this.budget.take();
+    this.lastUpdate.set(job.id, Date.now());
+    if (FINAL_STATES.includes(job.state)) this.lastUpdate.delete(job.id);
     await this.o.client.chat.update({ channel: job.slack!.channel!, ts: job.slack!.ts!, text: msg.text, blocks: msg.blocks });
     await threadNote({ services: s, client: this.o.client }, job);
   }

@@ -21,6 +21,7 @@ export interface RequestCommand {
 export type SlackCommand =
   | { kind: 'help'; topic?: string }
   | { kind: 'status'; cluster?: string }
+  | { kind: 'check'; cluster?: string }
   | RequestCommand
   | { kind: 'jobs'; filter: 'mine' | 'pending' | 'recent' }
   | { kind: 'job'; id: string }
@@ -81,7 +82,7 @@ export function parseSizeMiB(text: string): number | undefined {
   return unit === 't' ? n * 1024 * 1024 : unit === 'g' ? n * 1024 : n;
 }
 
-type Prop = { type?: string; enum?: string[] };
+type Prop = { type?: string; enum?: string[]; items?: Prop };
 
 /** A positional word into the param its placeholder names (`path|sizeMiB` picks by type). */
 function assignPositional(cmd: OperationCommand, placeholder: string, word: string, params: Record<string, unknown>): void {
@@ -114,6 +115,10 @@ function assignFlag(cmd: OperationCommand, name: string, value: string | true, p
     if (prop.type === 'integer' || prop.type === 'number') {
       if (value === true || !/^-?\d+$/.test(value)) throw bad(`--${name} needs a whole number.`, cmd.usage, { field: name });
       params[key] = Number(value);
+    } else if (prop.type === 'array') {
+      // A list as one word: --nodes node1,node2 (the schema checks each item).
+      if (value === true) throw bad(`--${name} needs a comma-separated list.`, cmd.usage, { field: name });
+      params[key] = value.split(',').map((v) => v.trim()).filter(Boolean);
     } else params[key] = value;
     return;
   }
@@ -180,11 +185,12 @@ export function parseCommand(text: string): SlackCommand {
   const usageOf = (w: string) => OTHER_COMMANDS.find((c) => c.word === w)!.usage;
   const words = tokens.map((t) => t.value);
   switch (first) {
-    case 'status': {
-      const { positionals, flags } = splitFlags(tokens.slice(1), [{ name: 'cluster', value: 'NAME' }], usageOf('status'));
-      if (positionals.length > 1) throw bad(`Unexpected "${positionals.slice(1).join(' ')}".`, usageOf('status'));
+    case 'status':
+    case 'check': {
+      const { positionals, flags } = splitFlags(tokens.slice(1), [{ name: 'cluster', value: 'NAME' }], usageOf(first));
+      if (positionals.length > 1) throw bad(`Unexpected "${positionals.slice(1).join(' ')}".`, usageOf(first));
       const c = positionals[0] ?? (flags.get('cluster') as string | undefined);
-      return { kind: 'status', cluster: c };
+      return { kind: first, cluster: c };
     }
     case 'jobs': {
       const f = (words[1] ?? 'recent').toLowerCase();

@@ -1,39 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startApiServer, type RunningApi } from '../../src/api/index.ts';
 import type { ClusterStatus } from '../../src/cluster/model.ts';
 import { startWorker, type RunningWorker } from '../../src/app/worker.ts';
+import { hasf } from '../helpers/cli.ts';
 import { labDir, NO_LAB, startHarness, type Harness } from '../helpers/harness.ts';
-
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'hasf.js');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * The real CLI as a child process. Asynchronous on purpose: the API it talks to runs in
- * this process and must keep answering while the child waits.
- */
-function hasf(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, HASF_TOKEN: '', HASF_API_URL: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b));
-    child.stderr.on('data', (b: Buffer) => (stderr += b));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 describe('hasf CLI end to end against the lab', { skip: labDir() ? false : NO_LAB }, () => {
   let h: Harness;

@@ -1,7 +1,8 @@
 import type { Express, Request, Response } from 'express';
+import { checkCluster } from '../../operations/check/index.ts';
 import { guard, type RouteContext } from './context.ts';
 
-/** GET /v1/clusters and GET /v1/clusters/{cluster}/status. */
+/** GET /v1/clusters, GET /v1/clusters/{cluster}/status and GET /v1/clusters/{cluster}/check. */
 export function clusterRoutes(app: Express, ctx: RouteContext): void {
   const { services } = ctx;
   app.get('/v1/clusters', ...guard(ctx, 'read', 'listClusters'), (_req: Request, res: Response) => {
@@ -20,5 +21,10 @@ export function clusterRoutes(app: Express, ctx: RouteContext): void {
     services.access.cluster(name); // UNKNOWN_CLUSTER before any command
     const s = await services.access.pacemaker(name).status();
     res.json({ cluster: name, ...s, leftoverConstraints: s.constraints.filter((c) => c.leftover) });
+  });
+
+  // Read-only like status: runs at once, not queued; each finding says how to fix it.
+  app.get('/v1/clusters/:cluster/check', ...guard(ctx, 'read', 'clusterCheck'), async (req: Request, res: Response) => {
+    res.json(await checkCluster(services.access, String(req.params.cluster)));
   });
 }

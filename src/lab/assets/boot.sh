@@ -72,6 +72,8 @@ case "$LAB_ROLE" in
   *) log "unknown role $LAB_ROLE"; exit 2 ;;
 esac
 log "up"
+# Who this machine is, for the lab's own tools in it (hasf-lab-reboot).
+printf 'LAB_DIR=%q\nLAB_NAME=%q\n' "$LAB_DIR" "$LAB_NAME" > /run/hasf-lab.env
 echo up > /run/lab-booted
 # As pid 1 of the machine, reap orphans until powered off.
 while true; do wait || true; sleep 1; done

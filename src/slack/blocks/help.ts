@@ -1,4 +1,4 @@
-import { OPERATION_COMMANDS, OTHER_COMMANDS, REQUEST_FLAGS } from '../command-spec.ts';
+import { commandWords, OPERATION_COMMANDS, OTHER_COMMANDS, REQUEST_FLAGS } from '../command-spec.ts';
 import { closest } from '../../util/closest.ts';
 import { context, esc, header, section, type SlackMessage } from './format.ts';
 
@@ -30,7 +30,7 @@ export function helpMessage(topic?: string): SlackMessage {
   const ops = OPERATION_COMMANDS.map((c) => `\`${esc(c.usage)}\`\n      ${esc(c.def.summary)}${c.def.defaultApprovals ? ` _(${c.def.defaultApprovals} approval${c.def.defaultApprovals > 1 ? 's' : ''} by default)_` : ''}`);
   const others = OTHER_COMMANDS.map((c) => `\`${esc(c.usage)}\` — ${esc(c.summary)}`);
   return {
-    text: 'HASF Ops commands: /hasf help, status, migrate, standby, online, fence, lun add, cleanup, jobs, job, approve, reject, cancel',
+    text: `HASF Ops commands: /hasf ${commandWords().join(', ')}`,
     blocks: [header('HASF Ops'), section(`*Change the cluster*\n${ops.join('\n')}`), section(`*Look and decide*\n${others.join('\n')}`), context(commonFlags())],
   };
 }

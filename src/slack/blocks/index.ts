@@ -2,6 +2,7 @@
 export { errorMessage } from './error.ts';
 export { helpMessage } from './help.ts';
 export { statusMessage } from './status.ts';
+export { checkMessage } from './check.ts';
 export { planBlocks, dryRunMessage, confirmationMessage, predictionText } from './plan.ts';
 export { jobMessage, type JobMessageOptions } from './job-message.ts';
 export { jobsListMessage } from './jobs-list.ts';

@@ -1,6 +1,7 @@
 import type { Principal } from '../../auth/index.ts';
 import { isHasfError } from '../../errors/index.ts';
-import { confirmationMessage, dryRunMessage, errorMessage, jobMessage, jobsListMessage, statusMessage, type SlackMessage } from '../blocks/index.ts';
+import { checkCluster } from '../../operations/check/index.ts';
+import { checkMessage, confirmationMessage, dryRunMessage, errorMessage, jobMessage, jobsListMessage, statusMessage, type SlackMessage } from '../blocks/index.ts';
 import { context, esc, section } from '../blocks/format.ts';
 import { announceJob } from '../announce.ts';
 import type { RequestCommand, SlackCommand } from '../parse-command.ts';
@@ -8,19 +9,20 @@ import type { CommandInput, HandlerDeps } from './deps.ts';
 
 /** The immediate answer while the work runs (the ack must come within Slack's 3 s). */
 export function workingMessage(cmd: SlackCommand, text: string): SlackMessage {
-  const what = cmd.kind === 'request' ? (cmd.dryRun ? 'Planning (dry run)' : 'Checking and planning') : cmd.kind === 'status' ? 'Reading the cluster status for' : 'Working on';
+  const what = cmd.kind === 'request' ? (cmd.dryRun ? 'Planning (dry run)' : 'Checking and planning') : cmd.kind === 'status' ? 'Reading the cluster status for' : cmd.kind === 'check' ? 'Checking the health of the cluster for' : 'Working on';
   const t = `:hourglass_flowing_sand: ${what} \`/hasf ${esc(text.trim()).slice(0, 200)}\`…`;
   return { text: t, blocks: [section(t)] };
 }
 
-async function status(d: HandlerDeps, p: Principal, cluster: string | undefined): Promise<SlackMessage> {
+/** The status or health check of one cluster, or of every cluster: one message, a section per cluster. */
+async function perCluster(d: HandlerDeps, p: Principal, cluster: string | undefined, one: (c: string) => Promise<SlackMessage>): Promise<SlackMessage> {
   d.services.auth.require(p, 'read');
   const names = cluster ? [d.services.access.cluster(cluster).name] : d.services.access.clusters();
   if (!names.length) return { text: 'No cluster is configured.', blocks: [section('No cluster is configured; add one to the configuration.')] };
   const parts = await Promise.all(
     names.map(async (c) => {
       try {
-        return statusMessage(c, await d.services.access.pacemaker(c).status());
+        return await one(c);
       } catch (err) {
         const m = errorMessage(err);
         return { text: `${c}: ${m.text}`, blocks: [section(`*Cluster ${esc(c)}*`), ...m.blocks] };
@@ -80,7 +82,9 @@ export async function runCommand(d: HandlerDeps, cmd: SlackCommand, input: Comma
       case 'help':
         throw new Error('help is answered in the ack');
       case 'status':
-        return await status(d, p, cmd.cluster);
+        return await perCluster(d, p, cmd.cluster, async (c) => statusMessage(c, await d.services.access.pacemaker(c).status()));
+      case 'check':
+        return await perCluster(d, p, cmd.cluster, async (c) => checkMessage(await checkCluster(d.services.access, c)));
       case 'request':
         return await request(d, p, cmd, input);
       case 'jobs': {
