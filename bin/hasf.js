@@ -1,7 +1,25 @@
 #!/usr/bin/env node
-// The `hasf` command. TypeScript sources are loaded through tsx's loader so that the
-// installed package runs from source with no build step.
-import { register } from 'tsx/esm/api';
-register();
-const { main } = await import('../src/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+// The `hasf` command. In a development checkout (tsx installed) it runs the TypeScript
+// sources, so what you edit is what runs; installed without dev dependencies it runs the
+// compiled build (`npm run build` → dist/), which is also what dist/hasf.js runs directly.
+import { existsSync } from 'node:fs';
+
+const canResolve = (spec) => {
+  try {
+    import.meta.resolve(spec);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+if (canResolve('tsx/esm/api')) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/cli/bin.ts');
+} else if (existsSync(new URL('../dist/src/cli/bin.js', import.meta.url))) {
+  await import('../dist/src/cli/bin.js');
+} else {
+  console.error('hasf: no build found (dist/) and no TypeScript loader (tsx). Run `npm ci && npm run build` in the package folder.');
+  process.exitCode = 1;
+}

@@ -10,8 +10,18 @@ import { startWorker } from '../src/app/worker.ts';
 /** Run a worker until a signal; resolves with the exit code. */
 export async function runWorkerProcess(configPath: string, opts: { clusters?: string[]; concurrency?: number } = {}): Promise<number> {
   const services = createServices(loadConfig(configPath));
-  const worker = await startWorker(services, opts);
+  await services.checkRedis();
+  // Lost connections are one line from services.health, not one per BullMQ reconnect attempt.
+  const worker = await startWorker(services, { ...opts, onError: (e) => services.health.noteError(e, 'worker') });
   console.log(`[worker] ${worker.id} serving clusters: ${worker.clusters.join(', ')}`);
+  // After a failover, a queue entry written just before it may be gone while its job
+  // record survived (or the reverse was repaired by a replica): put such jobs back in line.
+  services.health.on('up', () => {
+    services.jobs.reconcile(worker.clusters).then(
+      (ids) => ids.length && console.error(`[worker] re-queued ${ids.length} job(s) missing from the queue after Redis came back: ${ids.join(', ')}`),
+      (err: Error) => services.health.noteError(err, 'worker'),
+    );
+  });
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGTERM', stop);

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
+import { PACKAGE_ROOT } from '../util/package-root.ts';
 
-/** Where the REST contract lives: openapi.yaml at the repository root. */
-export const SPEC_PATH = join(import.meta.dirname, '../../openapi.yaml');
+/** Where the REST contract lives: openapi.yaml at the package root (the same from the sources and the build). */
+export const SPEC_PATH = join(PACKAGE_ROOT, 'openapi.yaml');
 
 /** The raw text of openapi.yaml (served at /openapi.yaml). */
 export const SPEC_TEXT = readFileSync(SPEC_PATH, 'utf8');

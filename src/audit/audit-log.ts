@@ -67,6 +67,7 @@ export class AuditLog {
       fileSink: this.sink,
       timeoutMs,
       maxBatch,
+      confirm: opts.confirm,
     });
   }
 

@@ -30,6 +30,7 @@ export interface CommitterOptions {
   fileSink: FileSink | null;
   timeoutMs: number;
   maxBatch: number;
+  confirm?: () => Promise<void>;
 }
 
 /**
@@ -130,6 +131,7 @@ export class Committer {
           'appending to the audit stream',
         )) as [number, ...string[]];
         if (res[0] === 1) {
+          if (this.o.confirm) await this.o.confirm();
           this.head = { seq: built.records[last]!.seq, mac: built.macs[last]! };
           this.stats.batches++;
           this.stats.records += bodies.length;

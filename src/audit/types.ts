@@ -33,6 +33,12 @@ export interface AuditOptions {
   /** Most records committed in one Redis call and one fsync (group commit); default 256. */
   maxBatch?: number;
   /**
+   * Called after each batch is in Redis and before the file sink: e.g. WAIT for replicas,
+   * so a failover can't lose a record the caller goes on to act upon. A throw fails the
+   * append (a HasfError passes through with its code; the file sink is left behind Redis).
+   */
+  confirm?: () => Promise<void>;
+  /**
    * Allowance for writer clocks behind Redis stream ids when querying by time; default
    * 300000 ms (records are found by stream id first, then filtered on `time`).
    */

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { isAbsolute, join, resolve } from 'node:path';
 import { readCredentials } from '../demo/credentials.ts';
+import { PACKAGE_ROOT } from '../util/package-root.ts';
 import { ApiClient } from './client.ts';
 import { UsageError } from './errors.ts';
 import type { CliIo } from './io.ts';
@@ -11,7 +11,7 @@ import { str, type Values } from './parse.ts';
 export const DEFAULT_API_URL = 'http://127.0.0.1:8080';
 
 /** The package root (where `npm start` writes var/demo). */
-export const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export { PACKAGE_ROOT };
 
 /** The demo credentials file: --credentials, $HASF_CREDENTIALS, else var/demo/credentials.json under cwd or the package. */
 export function credentialsPath(values: Values, io: Pick<CliIo, 'env' | 'cwd'>): string | undefined {

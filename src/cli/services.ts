@@ -1,13 +1,14 @@
 import { createServices, type Services } from '../app/services.ts';
 import type { HasfConfig } from '../config/index.ts';
-import { createSlackClient, slackGroupMembers } from '../slack/index.ts';
 
 /**
  * The services of an API process: with Slack enabled and a bot token, Slack user group
- * membership (for roles and approver groups) is looked up through the Web API.
+ * membership (for roles and approver groups) is looked up through the Web API. The Slack
+ * client is loaded only then: without Slack, Bolt never enters the process.
  */
-export function createProcessServices(config: HasfConfig): Services {
+export async function createProcessServices(config: HasfConfig): Promise<Services> {
   const slack = config.slack;
-  const groupMembers = slack.enabled && slack.botToken ? slackGroupMembers(createSlackClient(slack)) : undefined;
-  return createServices(config, { groupMembers });
+  if (!(slack.enabled && slack.botToken)) return createServices(config);
+  const { createSlackClient, slackGroupMembers } = await import('../slack/web-client.ts');
+  return createServices(config, { groupMembers: slackGroupMembers(createSlackClient(slack)) });
 }

@@ -1,7 +1,7 @@
 import { startApiServer } from '../api/index.ts';
 import type { Services } from '../app/services.ts';
 import { startCallbackNotifier } from '../callbacks/index.ts';
-import { createSlackDoor } from '../slack/index.ts';
+import type { SlackDoor } from '../slack/index.ts';
 
 /** The API process's parts, started together: REST (+ Slack door when enabled) and the callback notifier. */
 export interface ApiStack {
@@ -23,10 +23,12 @@ export interface ApiStack {
  */
 export async function startApiStack(services: Services, opts: { listen?: string; log?: (line: string) => void } = {}): Promise<ApiStack> {
   const log = opts.log ?? ((l: string) => console.error(l));
-  let door: ReturnType<typeof createSlackDoor> | undefined;
+  let door: SlackDoor | undefined;
   let slackProblem: string | undefined;
   if (services.config.slack.enabled) {
     try {
+      // Loaded only when enabled: Bolt and the Web API client are a good part of the footprint.
+      const { createSlackDoor } = await import('../slack/index.ts');
       door = createSlackDoor(services);
     } catch (err) {
       slackProblem = (err as Error).message;
@@ -46,7 +48,7 @@ export async function startApiStack(services: Services, opts: { listen?: string;
         door = undefined;
       }
     }
-    const notifier = await startCallbackNotifier(services);
+    const notifier = await startCallbackNotifier(services, { onError: (e) => services.health.noteError(e, 'callbacks') });
     closers.unshift(['callbacks', () => notifier.close()]);
   } catch (err) {
     for (const [, close] of closers) await close().catch(() => undefined);

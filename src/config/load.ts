@@ -9,6 +9,8 @@ import { configSchema, type HasfConfig } from './schema.ts';
 /** Environment variables that override the file, and the key each sets. */
 export const ENV_OVERRIDES: Record<string, string> = {
   HASF_REDIS_URL: 'redis.url',
+  // Applies only when the file configures redis.sentinel (a key inside an optional block).
+  HASF_REDIS_SENTINEL_PASSWORD: 'redis.sentinel.password',
   HASF_AUDIT_KEY: 'audit.key',
   HASF_API_LISTEN: 'api.listen',
   HASF_SLACK_SIGNING_SECRET: 'slack.signingSecret',
@@ -17,6 +19,8 @@ export const ENV_OVERRIDES: Record<string, string> = {
   HASF_CALLBACK_SECRET: 'callbacks.secret',
   HASF_INVENTORY: 'inventoryFile',
 };
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function setPath(obj: Record<string, unknown>, path: string, value: unknown) {
   const parts = path.split('.');
@@ -58,7 +62,11 @@ export function parseConfig(text: string, opts: { file?: string; env?: Record<st
   const obj = structuredClone(raw) as Record<string, unknown>;
   for (const [name, path] of Object.entries(ENV_OVERRIDES)) {
     const v = opts.env?.[name];
-    if (v !== undefined && v !== '') setPath(obj, path, v);
+    if (v === undefined || v === '') continue;
+    // redis.url may create `redis`; redis.sentinel.password must not invent a sentinel block.
+    const parent = path.split('.').slice(0, -1);
+    if (parent.length > 1 && !isObject(parent.reduce<unknown>((o, k) => (isObject(o) ? o[k] : undefined), obj))) continue;
+    setPath(obj, path, v);
   }
   const parsed = configSchema.safeParse(obj);
   if (!parsed.success) {

@@ -17,6 +17,16 @@ export const redisSchema = z
     cluster: z.array(listen).min(1).optional(),
     /** Key prefix of every HASF key and BullMQ queue. */
     prefix: z.string().regex(/^[A-Za-z0-9:{}_-]{1,32}$/).default('hasf'),
+    /**
+     * How long commands wait for Redis to come back (a failover, a restart) before they
+     * fail. Keep it above the failover time: Sentinel's down-after-milliseconds plus the
+     * election, or Cluster's cluster-node-timeout plus the election.
+     */
+    outageTimeoutMs: z.number().int().min(1000).max(600_000).default(60_000),
+    /** Replicas that must confirm (WAIT) each accepted job or decision and each audit record. Default 1 with sentinel/cluster, 0 for one server. */
+    replicas: z.number().int().min(0).max(10).optional(),
+    /** How long to wait for those replicas before refusing to acknowledge (REDIS_UNAVAILABLE, retried). */
+    replicaTimeoutMs: z.number().int().min(100).max(60_000).default(2000),
   })
   .strict()
   .superRefine((r, ctx) => {

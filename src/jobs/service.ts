@@ -32,6 +32,12 @@ export interface JobServiceOptions {
   access: ContextSource;
   approvals: ApprovalsConfig;
   clock?: () => Date;
+  /**
+   * Awaited before a job, a decision, a cancel or a review is acknowledged to the door
+   * (e.g. WAIT for Redis replicas, so a failover can't lose what was acknowledged). A
+   * throw reaches the caller (REDIS_UNAVAILABLE: retry; the write itself is in Redis).
+   */
+  confirm?: () => Promise<void>;
 }
 
 /** The answer to a dry run: what would happen, and what approvals it would need. */
@@ -118,6 +124,7 @@ export class JobService {
       created: { operation: op.name, cluster, params, reason, ticket: req.ticket, state, approvalsRequired: required, plan: { summary: plan.summary, commands: plan.commands } },
       ...(req.emergency ? { emergency: { reason, overriddenFreeze } } : {}),
     });
+    await this.o.confirm?.();
     return { job };
   }
 
@@ -184,6 +191,7 @@ export class JobService {
     await this.o.events.publish({ type: 'approval', jobId, person: principal.person.name, decision, counted: st.counted, needed: st.needed, at: this.now().toISOString() });
     if (st.outcome === 'approved') await this.machine.approve(fresh, { approvals: st.counted });
     else if (st.outcome === 'rejected') await this.machine.reject(jobId, { by: principal.person.name, comment });
+    await this.o.confirm?.();
     return this.get(jobId);
   }
 
@@ -210,6 +218,7 @@ export class JobService {
     if (!(await this.machine.cancel(job, this.actor(principal), comment))) {
       throw new HasfError('JOB_NOT_PENDING', `Job ${jobId} is ${(await this.get(jobId)).state}; only jobs awaiting approval or queued can be cancelled.`, { jobId });
     }
+    await this.o.confirm?.();
     return this.get(jobId);
   }
 
@@ -219,6 +228,7 @@ export class JobService {
     const rec = checkReview(job, principal, comment, this.now());
     await this.o.audit.append({ ...this.actor(principal), jobId, event: 'job.reviewed', details: { comment, identity: rec.identity } });
     await this.o.store.patch(jobId, { reviewPending: false, review: { person: rec.person, comment: rec.comment, at: rec.at } });
+    await this.o.confirm?.();
     return this.get(jobId);
   }
 

@@ -13,12 +13,14 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HasfError } from '../errors/index.ts';
 import type { LabLayout } from './layout.ts';
+import { PACKAGE_ROOT } from '../util/package-root.ts';
 import { cmdline, isAlive, waitExit } from './processes.ts';
 
 /** Host-side control of a lab's power switch process: start it, find it, stop it. */
 
-const SWITCH_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'power-switch.ts');
-const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+// From the sources the switch runs through tsx; from the build (dist/) as plain JavaScript.
+const COMPILED = import.meta.url.endsWith('.js');
+const SWITCH_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), COMPILED ? 'power-switch.js' : 'power-switch.ts');
 
 /** Starts the power switch detached (it outlives the caller) and waits until it serves. */
 export async function startPowerSwitch(layout: LabLayout, timeoutMs = 20_000): Promise<number> {
@@ -27,11 +29,11 @@ export async function startPowerSwitch(layout: LabLayout, timeoutMs = 20_000): P
   const fd = openSync(layout.powerLogFile, 'a');
   let pid: number | undefined;
   try {
-    // cwd is the repo so `--import tsx` resolves from our node_modules.
+    // cwd is the package so `--import tsx` resolves from our node_modules.
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', SWITCH_SCRIPT, '--dir', layout.dir, '--prefix', layout.prefix],
-      { cwd: REPO_ROOT, detached: true, stdio: ['ignore', fd, fd] },
+      [...(COMPILED ? [] : ['--import', 'tsx']), SWITCH_SCRIPT, '--dir', layout.dir, '--prefix', layout.prefix],
+      { cwd: PACKAGE_ROOT, detached: true, stdio: ['ignore', fd, fd] },
     );
     child.unref();
     pid = child.pid;
@@ -56,7 +58,7 @@ export async function startPowerSwitch(layout: LabLayout, timeoutMs = 20_000): P
 export function findPowerSwitches(dir: string, prefix: string): number[] {
   const found = new Set<number>();
   const isSwitch = (argv: string[]): boolean =>
-    argv.some((a) => a.endsWith('/lab/power-switch.ts'));
+    argv.some((a) => /\/lab\/power-switch\.[jt]s$/.test(a));
   const pidFile = join(dir, 'power', 'switch.pid');
   try {
     const pid = Number(readFileSync(pidFile, 'utf8').trim());

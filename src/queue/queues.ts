@@ -17,6 +17,8 @@ export class QueueSet {
     private readonly connection: ConnectionOptions,
     /** BullMQ key prefix; on Redis Cluster it must carry a hash tag, e.g. '{hasf}'. */
     readonly prefix: string,
+    /** A queue's background errors (a lost connection among them); without a listener BullMQ prints stack traces. */
+    private readonly onError: (err: Error) => void = (e) => console.error(`[queues] ${e.message}`),
   ) {}
 
   /** The queue named `name`. */
@@ -24,6 +26,7 @@ export class QueueSet {
     let q = this.queues.get(name);
     if (!q) {
       q = new Queue(name, { connection: this.connection, prefix: `${this.prefix}:bull` });
+      q.on('error', this.onError);
       this.queues.set(name, q);
     }
     return q;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -64,11 +64,15 @@ describe('deploy/docker-compose.yml', () => {
 
 describe('deploy/Dockerfile', () => {
   const d = read('Dockerfile');
-  it('is a Node 20 image running bin/hasf.js as a non-root user', () => {
-    assert.match(d, /^FROM node:20/m);
+  it('builds and runs on Node 24 LTS: compiled dist/hasf.js as a non-root user, no dev dependencies', () => {
+    const froms = [...d.matchAll(/^FROM (\S+)/gm)].map((m) => m[1]!);
+    assert.ok(froms.length >= 2 && froms.every((f) => /^node:24[-.]/.test(f)), froms.join(', '));
+    assert.match(d, /^RUN npm ci .*\n(?:.*\n)*RUN npm run build && npm prune --omit=dev/m);
+    assert.match(d, /^COPY --from=build \/opt\/hasf\/dist \.\/dist$/m);
+    const runtime = d.slice(d.lastIndexOf('\nFROM '));
+    assert.doesNotMatch(runtime, /^COPY (--from=build \S+\/)?src /m, 'the image holds the build, not the sources');
     assert.match(d, /^USER node$/m);
-    assert.match(d, /^ENTRYPOINT \[.*"node", "\/opt\/hasf\/bin\/hasf\.js"\]$/m);
-    assert.match(d, /npm ci --omit=dev/);
+    assert.match(d, /^ENTRYPOINT \[.*"node", "\/opt\/hasf\/dist\/hasf\.js"\]$/m);
   });
 });
 
@@ -104,7 +108,8 @@ describe('deploy/systemd', () => {
     for (const u of units) {
       const text = read(`systemd/${u}`);
       for (const opt of ['ProtectSystem=strict', 'NoNewPrivileges=yes', 'PrivateTmp=yes', 'ReadWritePaths=/var/lib/hasf', 'CapabilityBoundingSet=', 'User=hasf']) assert.match(text, new RegExp(`^${opt}`, 'm'), `${u}: ${opt}`);
-      assert.match(text, /^ExecStart=\/usr\/bin\/node \/opt\/hasf\/bin\/hasf\.js (serve|worker) --config/m);
+      assert.match(text, /^ExecStart=\/usr\/bin\/node \/opt\/hasf\/dist\/hasf\.js (serve|worker) --config/m);
+      assert.match(text, /Node(\.js)? (22 or )?24/);
     }
   });
   it('systemd-analyze verify finds nothing', (t) => {
@@ -153,5 +158,78 @@ describe('deploy/k8s', () => {
     assert.match(redisConf, /^maxmemory-policy noeviction$/m);
     const hasf = docs.find((d) => d.doc.metadata?.name === 'hasf-config')!.doc.data!['hasf.yaml']!;
     assert.doesNotThrow(() => parseConfig(hasf, { file: 'k8s hasf-config', env: { HASF_AUDIT_KEY: 'k'.repeat(20) } }));
+  });
+});
+
+describe('deploy/docker-compose.sentinel.yml', () => {
+  type Svc = { command?: string[]; image?: string; ports?: string[]; environment?: Record<string, string>; volumes?: string[] };
+  const c = parse(read('docker-compose.sentinel.yml'), { merge: true }) as { services: Record<string, Svc> };
+  const cmd = (s: string) => c.services[s]!.command!.join(' ');
+
+  it('has two durable data nodes (the second a replica of the first), three sentinels, the API and a worker', () => {
+    assert.deepEqual(Object.keys(c.services).sort(), ['api', 'redis-1', 'redis-2', 'sentinel-1', 'sentinel-2', 'sentinel-3', 'worker']);
+    for (const n of ['redis-1', 'redis-2']) {
+      assert.match(cmd(n), /--appendonly yes --appendfsync always --maxmemory-policy noeviction/, n);
+      assert.match(cmd(n), /--masterauth/, `${n}: replicas (and a demoted primary) must authenticate`);
+      assert.match(cmd(n), new RegExp(`--replica-announce-ip ${n}`), n);
+    }
+    assert.match(cmd('redis-2'), /--replicaof redis-1 6379/);
+    assert.doesNotMatch(cmd('redis-1'), /--replicaof/);
+    assert.equal(c.services.api!.image, c.services.worker!.image);
+    assert.ok(c.services.api!.ports!.every((p) => p.startsWith('127.0.0.1:')));
+    assert.ok(c.services.api!.environment!.HASF_REDIS_SENTINEL_PASSWORD && c.services.worker!.environment!.HASF_REDIS_SENTINEL_PASSWORD);
+  });
+
+  it('the sentinels\' configuration is accepted by redis-server --sentinel and watches redis-1 with quorum 2', (t) => {
+    if (has('redis-server', ['--version']).status !== 0) return t.skip('redis-server not installed');
+    const script = c.services['sentinel-1']!.command![2]!;
+    const conf = /<<EOF\n([\s\S]*?)\nEOF/.exec(script)![1]!;
+    assert.match(conf, /^sentinel monitor hasf redis-1 6379 2$/m);
+    assert.match(conf, /^sentinel down-after-milliseconds hasf \d+$/m);
+    // As sh would write it, on loopback (redis-1 resolves only on the compose network).
+    const dir = mkdtempSync(join(tmpdir(), 'hasf-sentinel-conf-'));
+    try {
+      const file = join(dir, 'sentinel.conf');
+      writeFileSync(file, conf.replace(/\$\$REDIS_PASSWORD/g, 'p').replace(/redis-1/g, '127.0.0.1').replace(/^port 26379$/m, 'port 0'));
+      const r = spawnSync('redis-server', [file, '--sentinel'], { encoding: 'utf8', timeout: 1500 });
+      assert.doesNotMatch(`${r.stdout}${r.stderr}`, /FATAL|Bad directive|Unrecognized sentinel configuration/);
+      assert.match(r.stdout, /Sentinel ID is|Configuration loaded/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('deploy/k8s-sentinel (kustomize overlay of deploy/k8s)', () => {
+  const dir = join(DEPLOY, 'k8s-sentinel');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
+  const docs = files.flatMap((f) => parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map((d) => ({ f, doc: d.toJS() as { apiVersion: string; kind: string; metadata?: { name: string }; spec?: any; data?: Record<string, string>; resources?: string[]; patches?: { path: string }[]; $patch?: string } })));
+  const k = docs.find((d) => d.doc.kind === 'Kustomization')!.doc;
+
+  it('uses ../k8s as its base; lists every file as a resource or a patch; deletes the single Redis', () => {
+    assert.ok(k.resources!.includes('../k8s'));
+    const listed = [...k.resources!.filter((r) => r !== '../k8s'), ...k.patches!.map((p) => p.path)].sort();
+    assert.deepEqual(listed, files.filter((f) => f !== 'kustomization.yaml').sort());
+    const deleted = docs.filter((d) => d.doc.$patch === 'delete').map((d) => `${d.doc.kind} ${d.doc.metadata!.name}`).sort();
+    assert.deepEqual(deleted, ['NetworkPolicy hasf-redis-clients', 'Service hasf-redis', 'StatefulSet hasf-redis']);
+  });
+
+  it('three data nodes and three sentinels; selectors match their pod labels', () => {
+    const sets = docs.filter((d) => d.doc.kind === 'StatefulSet' && !d.doc.$patch).map((d) => d.doc);
+    assert.deepEqual(sets.map((s) => [s.metadata!.name, s.spec.replicas]).sort(), [['hasf-redis-node', 3], ['hasf-sentinel', 3]]);
+    for (const s of sets) for (const [key, v] of Object.entries(s.spec.selector.matchLabels as Record<string, string>)) assert.equal(s.spec.template.metadata.labels[key], v, s.metadata!.name);
+    const scripts = docs.find((d) => d.doc.metadata?.name === 'hasf-sentinel-scripts')!.doc.data!;
+    assert.match(scripts['sentinel.sh']!, /^sentinel monitor hasf \$\(primary\) 6379 2$/m);
+    assert.match(scripts['redis.sh']!, /--masterauth/);
+  });
+
+  it('the ConfigMap\'s hasf.yaml is a valid Sentinel configuration; the password comes from the Secret', () => {
+    const hasf = docs.find((d) => d.doc.kind === 'ConfigMap' && d.doc.metadata?.name === 'hasf-config')!.doc.data!['hasf.yaml']!;
+    const cfg = parseConfig(hasf, { file: 'k8s-sentinel hasf-config', env: { HASF_AUDIT_KEY: 'k'.repeat(20), HASF_REDIS_SENTINEL_PASSWORD: 'pw' } });
+    assert.equal(cfg.redis.sentinel?.name, 'hasf');
+    assert.equal(cfg.redis.sentinel?.sentinels.length, 3);
+    assert.equal(cfg.redis.sentinel?.password, 'pw');
+    const envNames = docs.filter((d) => d.doc.kind === 'Deployment').flatMap((d) => (d.doc.spec.template.spec.containers[0].env as { name: string }[]).map((e) => `${d.doc.metadata!.name} ${e.name}`));
+    assert.deepEqual(envNames.sort(), ['hasf-api HASF_REDIS_SENTINEL_PASSWORD', 'hasf-worker HASF_REDIS_SENTINEL_PASSWORD']);
   });
 });

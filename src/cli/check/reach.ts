@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { connectRedis } from '../../app/redis.ts';
+import { inspectRedisDurability, type RedisDurability } from '../../app/redis-durability.ts';
 import type { HasfConfig } from '../../config/index.ts';
 import { isHasfError } from '../../errors/index.ts';
 import { SshPool } from '../../ssh/index.ts';
@@ -21,8 +22,8 @@ export interface ReachResult {
   passed: PassedCheck[];
 }
 
-/** PING Redis once, within `timeoutMs`. */
-async function pingRedis(redis: HasfConfig['redis'], timeoutMs: number): Promise<void> {
+/** PING Redis once, within `timeoutMs`, then ask it about persistence and replication. */
+async function probeRedis(redis: HasfConfig['redis'], timeoutMs: number): Promise<RedisDurability> {
   const conn =
     redis.cluster || redis.sentinel
       ? connectRedis(redis, { name: 'hasf-config-check' })
@@ -30,11 +31,12 @@ async function pingRedis(redis: HasfConfig['redis'], timeoutMs: number): Promise
   conn.on('error', () => undefined); // reported through the promise below
   let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
+    return await Promise.race([
       (async () => {
         if (conn.status === 'wait') await conn.connect();
         const pong = await conn.ping();
         if (pong !== 'PONG') throw new Error(`answered ${pong}`);
+        return inspectRedisDurability(conn, redis);
       })(),
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
@@ -58,8 +60,12 @@ export async function checkReachability(o: { file: string; redis?: HasfConfig['r
   if (o.redis) {
     const where = o.redis.cluster?.join(',') ?? o.redis.sentinel?.sentinels.join(',') ?? o.redis.url.replace(/\/\/[^@/]*@/, '//***@');
     tasks.push(
-      pingRedis(o.redis, o.timeoutMs).then(
-        () => void passed.push({ what: 'redis', detail: `${where} answered PING` }),
+      probeRedis(o.redis, o.timeoutMs).then(
+        (d) => {
+          const fsync = d.fsync ? `, appendfsync ${d.fsync}` : '';
+          passed.push({ what: 'redis', detail: `${where} answered PING (${d.role}, AOF ${d.aof ? 'on' : 'off'}${fsync}, ${d.replicasOnline} replica(s) online, ${d.replicasWanted} confirm each write)` });
+          for (const f of d.findings) problems.push({ severity: 'warning', file: o.file, key: f.key, problem: f.problem, fix: f.fix });
+        },
         (err: Error) =>
           void problems.push({ severity: 'error', file: o.file, key: 'redis.url', problem: `Redis at ${where} unreachable: ${err.message}`, fix: 'start Redis or correct redis.url / HASF_REDIS_URL (with the password if it needs one).' }),
       ),

@@ -27,7 +27,8 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   if (positionals.length) throw new UsageError(`Unexpected argument ${positionals[0]}. Usage: ${USAGE}`);
   const file = configPath(str(values, 'config'), io);
   const config = loadConfig(file, io.env);
-  const services = createProcessServices(config);
+  const services = await createProcessServices(config);
+  await services.checkRedis(io.err);
   let stack;
   try {
     stack = await startApiStack(services, { listen: str(values, 'listen') ?? config.api.listen, log: io.err });

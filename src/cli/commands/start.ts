@@ -138,7 +138,7 @@ export async function startCommand(argv: string[], io: CliIo, opts: { isRoot?: (
     const sink = await startSlackSink(paths.slackLog);
     teardown.add('Slack sink', () => sink.close());
     const config = writeDemoConfig(paths.configFile, demoConfig({ paths, inventoryFile: lab.inventoryPath, redisUrl: redis.url, listen, credentials, slackApiUrl: sink.apiUrl }));
-    const svc = createProcessServices(config);
+    const svc = await createProcessServices(config);
     teardown.add('connections', () => svc.close());
     const stack = await startApiStack(svc, { listen, log });
     teardown.add('api', () => stack.close());

@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+
+// The build that scripts/run-tests.mjs makes before every run (npm run build): it must be
+// complete and run on the Node this test runs on (the suite runs on Node 24 and on the machine's).
+const ROOT = join(import.meta.dirname, '..', '..');
+const DIST = join(ROOT, 'dist');
+const built = existsSync(join(DIST, 'hasf.js'));
+const NOT_BUILT = 'dist/ is missing: run npm run build (npm test does it first)';
+
+describe('the compiled build (dist/)', { skip: built ? false : NOT_BUILT }, () => {
+  it('has every source compiled, with relative imports rewritten from .ts to .js', () => {
+    const js = (readdirSync(join(DIST, 'src'), { recursive: true }) as string[]).filter((f) => f.endsWith('.js'));
+    const ts = (readdirSync(join(ROOT, 'src'), { recursive: true }) as string[]).filter((f) => f.endsWith('.ts'));
+    assert.deepEqual(js.map((f) => f.replace(/\.js$/, '')).sort(), ts.map((f) => f.replace(/\.ts$/, '')).sort());
+    const left = js.filter((f) => /(?:from\s+|import\()\s*["']\.{1,2}\/[^"']*\.ts["']/.test(readFileSync(join(DIST, 'src', f), 'utf8')));
+    assert.deepEqual(left, [], 'files still importing .ts');
+  });
+
+  it('carries the lab assets (executable) and finds openapi.yaml at the package root', async () => {
+    const { ASSETS_DIR } = (await import(join(DIST, 'src/lab/machine.js'))) as { ASSETS_DIR: string };
+    assert.equal(ASSETS_DIR, join(DIST, 'src/lab/assets'));
+    for (const f of readdirSync(join(ROOT, 'src/lab/assets'))) {
+      const st = statSync(join(ASSETS_DIR, f));
+      assert.equal(st.mode & 0o111, statSync(join(ROOT, 'src/lab/assets', f)).mode & 0o111, f);
+    }
+    const { SPEC_PATH } = (await import(join(DIST, 'src/api/spec.js'))) as { SPEC_PATH: string };
+    assert.equal(SPEC_PATH, join(ROOT, 'openapi.yaml'));
+  });
+
+  it(`node dist/hasf.js answers --version and --help on Node ${process.version}`, () => {
+    const env = { ...process.env, NODE_OPTIONS: '' };
+    const v = spawnSync(process.execPath, [join(DIST, 'hasf.js'), '--version'], { encoding: 'utf8', env });
+    assert.equal(v.status, 0, v.stderr);
+    assert.equal(v.stdout.trim(), `hasf ${(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version}`);
+    const h = spawnSync(process.execPath, [join(DIST, 'hasf.js'), '--help'], { encoding: 'utf8', env });
+    assert.equal(h.status, 0, h.stderr);
+    for (const cmd of ['migrate', 'status', 'serve', 'worker', 'config check']) assert.match(h.stdout, new RegExp(`hasf ${cmd}`), cmd);
+  });
+});
