@@ -21,6 +21,8 @@ export const PACKAGES = {
   'pacemaker-cli-utils': '/usr/sbin/crm_mon',
   tgt: '/usr/sbin/tgtd',
   'libiscsi-bin': '/usr/bin/iscsi-ls',
+  // lun.add's volume-group rule is tested against the real LVM tools on a loop device.
+  lvm2: '/usr/sbin/lvs',
   iproute2: '/usr/sbin/ip',
   'util-linux': '/usr/bin/unshare',
   procps: '/usr/bin/pgrep',

@@ -35,6 +35,37 @@ export class RefusalAuditor {
 }
 
 /**
+ * Audit a refusal of an authenticated request that never reached the job service (a body
+ * or query that does not match openapi.yaml, params that don't match the operation, a
+ * callback URL the configuration doesn't allow). A job request's refusal is `job.refused`
+ * like the job service's own; any other is `request.refused`. Best effort: the answer
+ * goes out whether or not the record is written. Not throttled: the caller is known and
+ * rate-limited.
+ */
+export async function auditRequestRefusal(services: Services, req: Request, principal: Principal, operationId: string, err: unknown): Promise<void> {
+  if (!isHasfError(err)) return;
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  const isJob = operationId === 'createJob';
+  await services.audit
+    .append({
+      actor: principal.person.name,
+      channel: principal.channel,
+      ...(typeof req.params?.id === 'string' && /^j[0-9a-z]{6,}$/.test(req.params.id) ? { jobId: req.params.id } : {}),
+      event: isJob ? 'job.refused' : 'request.refused',
+      details: {
+        method: req.method,
+        path: req.path,
+        operationId,
+        identity: principal.identity,
+        code: err.code,
+        message: err.message,
+        ...(isJob ? { operation: body.operation, cluster: body.cluster, params: body.params, reason: body.reason, ticket: body.ticket, callbackUrl: body.callbackUrl, ...(body.dryRun ? { dryRun: true } : {}) } : {}),
+      },
+    })
+    .catch(() => undefined);
+}
+
+/**
  * Bearer authentication, then the per-token rate limit, then the permission check.
  * Failures are audited as access.refused and answered as problem documents.
  */

@@ -252,8 +252,8 @@ export interface paths {
         get: operations["listTokens"];
         put?: never;
         /**
-         * Create an API token for a person (admin)
-         * @description The plain token is in this answer only; HASF stores its hash.
+         * Create an API token (for yourself, or as admin for anyone)
+         * @description The plain token is in this answer only; HASF stores its hash. Anyone may mint a token for themselves; minting one for another person needs the admin role, and such a delegated token never counts toward approvals.
          */
         post: operations["createToken"];
         delete?: never;
@@ -322,7 +322,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics */
+        /**
+         * Prometheus metrics
+         * @description Open by default; with `api.metricsAuth: token` it needs a bearer token of anyone with read access (e.g. a viewer minted for the scraper).
+         */
         get: operations["metrics"];
         put?: never;
         post?: never;
@@ -431,7 +434,7 @@ export interface components {
         LunAddParams: {
             /** @description Storage target name from the inventory, e.g. store1 */
             target: string;
-            /** @description Existing backing store on the target host */
+            /** @description A file under the target's backingDir, or an LV of its volumeGroup (/dev/VG/LV), on the target host */
             path?: string;
             /** @description Create a new backing file of this size */
             sizeMiB?: number;
@@ -790,7 +793,7 @@ export interface components {
             linksError?: string;
         };
         /** @enum {string} */
-        AuditEvent: "job.created" | "job.state" | "job.refused" | "job.cancelled" | "job.expired" | "job.emergency" | "job.reviewed" | "job.step" | "approval.requested" | "approval.granted" | "approval.rejected" | "approval.refused" | "command.start" | "command.result" | "command.refused" | "access.refused" | "token.created" | "token.revoked";
+        AuditEvent: "job.created" | "job.state" | "job.refused" | "job.cancelled" | "job.expired" | "job.emergency" | "job.reviewed" | "job.step" | "approval.requested" | "approval.granted" | "approval.rejected" | "approval.refused" | "command.start" | "command.result" | "command.refused" | "access.refused" | "request.refused" | "token.created" | "token.revoked";
         AuditRecord: {
             seq: number;
             time: components["schemas"]["Timestamp"];
@@ -815,6 +818,12 @@ export interface components {
                 seq?: number;
                 mac?: string;
             } | null;
+            /** @description The highest shared anchor (audit.anchorDir), the newest record any writer committed. */
+            anchor?: {
+                seq?: number;
+                mac?: string;
+                writer?: string;
+            } | null;
             problems: {
                 seq: number;
                 streamId?: string;
@@ -835,6 +844,10 @@ export interface components {
             label?: string;
             createdAt: components["schemas"]["Timestamp"];
             expiresAt?: components["schemas"]["Timestamp"];
+            /** @description Person who minted the token. */
+            createdBy?: string;
+            /** @description True when its person minted it for themselves with a personal credential; only then do approvals made with it count. */
+            personal: boolean;
         };
         CreatedToken: {
             id: string;
@@ -843,6 +856,10 @@ export interface components {
             token: string;
             label?: string;
             expiresAt?: components["schemas"]["Timestamp"];
+            /** @description Person who minted the token. */
+            createdBy: string;
+            /** @description False for a token minted for someone else: it may request and read, but its approvals, rejections and reviews never count (DELEGATED_TOKEN). */
+            personal: boolean;
         };
         Health: {
             /** @enum {string} */
@@ -1428,6 +1445,9 @@ export interface operations {
                     "text/plain": string;
                 };
             };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            429: components["responses"]["Problem"];
         };
     };
     openapi: {

@@ -81,6 +81,7 @@ export function createServices(config: HasfConfig, opts: { groupMembers?: (group
     key: config.audit.key,
     streamKey: `${prefix}:audit`,
     fileSink: config.audit.file,
+    anchorDir: config.audit.anchorDir,
     // An append waits out a failover like every other command, then fails closed.
     timeoutMs: config.redis.outageTimeoutMs,
     confirm: () => auditConfirm.confirm(),

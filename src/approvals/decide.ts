@@ -58,6 +58,22 @@ export function isEligible(policy: ResolvedPolicy, person: Person): boolean {
   );
 }
 
+/**
+ * Throws DELEGATED_TOKEN when the principal's credential is not its person's own: a token
+ * an admin minted for someone else may request and read, but a decision made with it
+ * would let one human count as two.
+ */
+export function requirePersonalCredential(p: Principal, what = 'decision'): void {
+  const c = p.credential;
+  if (!c || c.personal) return;
+  const by = c.createdBy ? `was minted by ${c.createdBy}` : 'has no record of who minted it';
+  throw new HasfError(
+    ErrorCode.DELEGATED_TOKEN,
+    `This ${c.kind === 'cli' ? 'command-line identity' : 'token'} for ${p.person.displayName} ${by}, so a ${what} made with it does not count; ${p.person.displayName} must decide with their own credential (Slack, a token they minted themselves, or one declared in the configuration).`,
+    { person: p.person.name, credential: c.id, kind: c.kind, createdBy: c.createdBy },
+  );
+}
+
 /** Distinct people who approved, never counting the requester (even if a record slipped in). */
 export function countApprovals(job: Pick<ApprovalJob, 'requester' | 'approvals'>): number {
   return new Set(
@@ -105,7 +121,8 @@ export function approvalState(
 /**
  * One person approves or rejects a pending job. Checks, in order: the job is awaiting
  * approval (JOB_NOT_PENDING), the approver is not the requester (SELF_APPROVAL; the
- * requester withdraws by cancelling), may approve it (NOT_ELIGIBLE), and has not decided
+ * requester withdraws by cancelling), decides with their own credential (DELEGATED_TOKEN),
+ * may approve it (NOT_ELIGIBLE), and has not decided
  * already through any identity (ALREADY_DECIDED). If the window has passed the outcome is
  * 'expired' and the record must not be appended. With `rejectionEnds: false` a rejection
  * is recorded but the request stays open for the approvals it still needs.
@@ -133,6 +150,7 @@ export function decide(
       { person: who.name },
     );
   }
+  requirePersonalCredential(approver);
   if (!isEligible(policy, who)) {
     throw new HasfError(
       ErrorCode.NOT_ELIGIBLE,

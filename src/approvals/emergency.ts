@@ -1,5 +1,6 @@
 import { can, type Principal } from '../auth/index.ts';
 import { ErrorCode, HasfError } from '../errors/index.ts';
+import { requirePersonalCredential } from './decide.ts';
 
 /** Shortest accepted break-glass reason: long enough to say what broke. */
 export const MIN_EMERGENCY_REASON = 10;
@@ -49,7 +50,8 @@ export function checkEmergency(principal: Principal, reason: string | undefined)
  * Checks that `reviewer` may review a break-glass job after the fact and returns the
  * review record: the job must be an emergency still pending review (JOB_NOT_PENDING, or
  * ALREADY_DECIDED once reviewed), the reviewer someone else than the requester
- * (SELF_APPROVAL) with the approve permission (NOT_ELIGIBLE).
+ * (SELF_APPROVAL) using their own credential (DELEGATED_TOKEN) with the approve
+ * permission (NOT_ELIGIBLE).
  */
 export function checkReview(
   job: ReviewJob,
@@ -78,6 +80,7 @@ export function checkReview(
       { person: reviewer.person.name },
     );
   }
+  requirePersonalCredential(reviewer, 'review');
   if (!can(reviewer.person, 'approve')) {
     throw new HasfError(
       ErrorCode.NOT_ELIGIBLE,

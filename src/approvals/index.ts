@@ -27,6 +27,7 @@ export {
   approvalState,
   countApprovals,
   isEligible,
+  requirePersonalCredential,
   isExpired,
   expiresAt,
   type ApprovalRecord,

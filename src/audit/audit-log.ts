@@ -3,6 +3,7 @@ import { canonicalJson } from './canonical-json.ts';
 import { Committer } from './committer.ts';
 import { isAuditEvent } from './events.ts';
 import { csvHeader, csvLine, jsonlLine } from './export.ts';
+import { AnchorDir } from './anchors.ts';
 import { FileSink } from './file-sink.ts';
 import { checkFilter, queryPage } from './query.ts';
 import { redact } from './redact.ts';
@@ -33,6 +34,7 @@ export class AuditLog {
   private readonly clock: () => Date;
   private readonly clockSkewMs: number;
   private readonly sink: FileSink | null;
+  private readonly anchors: AnchorDir | null;
   private readonly committer: Committer;
   private closed = false;
 
@@ -59,12 +61,14 @@ export class AuditLog {
     if (!Number.isInteger(maxBatch) || maxBatch < 1)
       throw bad('maxBatch', 'must be a positive integer');
     this.sink = opts.fileSink ? new FileSink(opts.fileSink) : null;
+    this.anchors = opts.anchorDir ? new AnchorDir(opts.anchorDir, this.streamKey, opts.writerId) : null;
     this.committer = new Committer({
       redis: opts.redis,
       key: this.key,
       streamKey: this.streamKey,
       headKey: this.headKey,
       fileSink: this.sink,
+      anchors: this.anchors,
       timeoutMs,
       maxBatch,
       confirm: opts.confirm,
@@ -109,7 +113,11 @@ export class AuditLog {
     });
   }
 
-  /** Walk the whole chain and compare its head with the head pointer and the file sink. */
+  /**
+   * Walk the whole chain and compare its head with the head pointer, the file sink and
+   * the shared anchors (the head every writer copies out of Redis): records removed from
+   * the end are found whichever process wrote them.
+   */
   verify(): Promise<VerifyReport> {
     return verifyChain({
       redis: this.opts.redis,
@@ -117,6 +125,7 @@ export class AuditLog {
       streamKey: this.streamKey,
       headKey: this.headKey,
       fileSink: this.opts.fileSink ?? null,
+      anchors: this.anchors,
     });
   }
 

@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
 import { HasfError } from '../errors/index.ts';
 import { canonicalJson } from './canonical-json.ts';
-import type { FileSink } from './file-sink.ts';
+import type { AnchorDir } from './anchors.ts';
+import { readFileHead, type FileSink } from './file-sink.ts';
 import { computeMac, GENESIS } from './mac.ts';
 import { runAppendScript } from './redis-script.ts';
 import type { AuditRecord, AuditRecordBody } from './types.ts';
@@ -28,6 +29,8 @@ export interface CommitterOptions {
   streamKey: string;
   headKey: string;
   fileSink: FileSink | null;
+  /** The head copied to a directory every process shares (see anchors.ts); null when not configured. */
+  anchors: AnchorDir | null;
   timeoutMs: number;
   maxBatch: number;
   confirm?: () => Promise<void>;
@@ -52,6 +55,12 @@ export class Committer {
   private queue: Pending[] = [];
   private running: Promise<void> | null = null;
   private head: Head | null = null;
+  /**
+   * The newest record this process knows was written (its own commits, heads seen ahead
+   * of it, the file sink's and the shared anchors' heads): the chain may never be behind it.
+   */
+  private known: (Head & { source: string }) | null = null;
+  private seeded = false;
   /** Counters for metrics: batches committed, records in them, lost races with other writers. */
   readonly stats = { batches: 0, records: 0, conflicts: 0 };
 
@@ -105,6 +114,8 @@ export class Committer {
       jsons: string[];
       ids: string[];
     } | null = null;
+    // The head a lost race returned: what the next attempt builds on, once checked.
+    let seen: Head | null = null;
     for (let attempt = 0; !committed; attempt++) {
       const left = deadline - Date.now();
       if (left <= 0) {
@@ -113,8 +124,10 @@ export class Committer {
         });
       }
       try {
-        const head =
-          this.head ?? (await withTimeout(this.readHead(), left, 'reading the audit head'));
+        // Our own last commit needs no check (the compare-and-append proves it is still
+        // the head); any other head may have been moved back: checked against what is known.
+        const head = this.head ?? (await withTimeout(this.checkedHead(seen), left, 'reading the audit head'));
+        seen = null;
         const built = this.build(bodies, head);
         const last = built.records.length - 1;
         const newHead = `${built.records[last]!.seq}:${built.macs[last]}`;
@@ -133,19 +146,21 @@ export class Committer {
         if (res[0] === 1) {
           if (this.o.confirm) await this.o.confirm();
           this.head = { seq: built.records[last]!.seq, mac: built.macs[last]! };
+          this.known = { ...this.head, source: 'this process wrote it' };
           this.stats.batches++;
           this.stats.records += bodies.length;
           committed = { ...built, ids: res.slice(1) as string[] };
         } else if (res[0] === 0) {
-          this.head = parseHead(res[1] ?? '');
+          this.head = null;
+          seen = parseHead(res[1] ?? '');
           this.stats.conflicts++;
           // Several writers racing: a little jitter lets one of them win outright.
           if (attempt > 2) await sleep(Math.random() * Math.min(attempt, 10));
         } else {
           throw new HasfError(
-            'AUDIT_TAMPERED',
-            `The audit stream ${streamKey} holds records but its head pointer ${headKey} is gone; run the audit verification and restore the head before appending.`,
-            { streamKey, headKey },
+            'AUDIT_UNAVAILABLE',
+            `The audit stream ${streamKey} holds records but its head pointer ${headKey} is gone; nothing was appended and nothing runs. Run the audit verification and restore Redis (or the head) before appending.`,
+            { sink: 'redis', reason: 'head-missing', streamKey, headKey },
           );
         }
       } catch (err) {
@@ -170,7 +185,67 @@ export class Committer {
         });
       }
     }
+    if (this.o.anchors) {
+      const top = records[records.length - 1]!;
+      try {
+        await this.o.anchors.write({ seq: top.seq, mac: top.mac });
+      } catch (err) {
+        throw unavailable('file', err, { path: this.o.anchors.dir, committedToRedis: records.map((r) => r.seq) });
+      }
+    }
     return records;
+  }
+
+  /**
+   * The head to build on when it is not our own last commit: `seen` (what a lost race
+   * returned) or Redis' head, refused (AUDIT_UNAVAILABLE, fail closed) when it is behind
+   * a record known to exist or names another record at that seq — the newest records
+   * were removed and the pointer moved back, or the chain replaced. Without this a
+   * writer would silently continue the shortened chain (or restart it at genesis).
+   *
+   * What is known is always read BEFORE the head it is compared with: Redis is written
+   * first, then the file sink, then the anchor, so at any instant they are at most as
+   * new as Redis, and only a real loss can put Redis behind them.
+   */
+  private async checkedHead(seen: Head | null): Promise<Head> {
+    if (!this.seeded) {
+      // Once per process: what the file sink says was written.
+      if (this.o.fileSink) {
+        const path = this.o.fileSink.path;
+        const f = await readFileHead(path).catch((err: unknown) => {
+          throw unavailable('file', err, { path });
+        });
+        if (f.head) this.learn({ seq: f.head.seq, mac: f.head.mac }, `the file sink ${path} holds it`);
+      }
+      this.seeded = true;
+      seen = null;
+      void this.o.anchors?.prune().catch(() => undefined);
+    }
+    if (this.o.anchors) {
+      const dir = this.o.anchors.dir;
+      const a = await this.o.anchors.max().catch((err: unknown) => {
+        throw unavailable('file', err, { path: dir });
+      });
+      if (a) this.learn(a, `the anchor of writer ${a.writer} in ${dir} names it`);
+    }
+    // A head seen before those reads is only trusted when it is not behind them.
+    let head = seen;
+    if (head === null || (this.known && head.seq < this.known.seq)) head = await this.readHead();
+    const k = this.known;
+    if (k && (head.seq < k.seq || (head.seq === k.seq && head.mac !== k.mac))) {
+      throw new HasfError(
+        'AUDIT_UNAVAILABLE',
+        `The audit chain in Redis ends at record ${head.seq}, but record ${k.seq} was written (${k.source}): the newest records were removed or the head pointer ${this.o.headKey} moved back. Nothing was appended and nothing runs; restore Redis from a backup and run \`hasf audit verify\`.`,
+        { sink: 'redis', reason: 'head-moved-back', head: head.seq, known: k.seq, source: k.source },
+      );
+    }
+    // A head ahead of what we knew is other writers' work.
+    this.learn(head, 'it was the head of the chain');
+    return head;
+  }
+
+  private learn(h: Head, source: string): void {
+    if (!this.known || h.seq > this.known.seq) this.known = { seq: h.seq, mac: h.mac, source };
   }
 
   private build(bodies: PendingBody[], head: Head) {

@@ -23,6 +23,7 @@ export const AUDIT_EVENTS = [
   'command.refused', // a command the worker refused to run (host key, policy)
   // access
   'access.refused', // authentication or authorisation failure
+  'request.refused', // an authenticated request refused before it did anything (bad input)
   'token.created',
   'token.revoked',
 ] as const;

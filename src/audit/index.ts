@@ -15,7 +15,8 @@
 export { AuditLog } from './audit-log.ts';
 export { AUDIT_EVENTS, isAuditEvent, type AuditEvent } from './events.ts';
 export { canonicalJson } from './canonical-json.ts';
-export { redact, redactString, isSecretKey, REDACTED } from './redact.ts';
+export { redact, redactString, isSecretKey, isSecretName, REDACTED } from './redact.ts';
+export { keptOutput, excerpt, isCibDocument, KEPT_OUTPUT_CHARS } from './command-output.ts';
 export { computeMac, GENESIS } from './mac.ts';
 export { csvCell, csvHeader, csvLine, jsonlLine, CSV_COLUMNS } from './export.ts';
 export type {

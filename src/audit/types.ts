@@ -21,6 +21,17 @@ export interface AuditOptions {
    * through the Redis head pointer, which whoever deletes them can also rewrite.
    */
   fileSink?: string;
+  /**
+   * A directory every process of the deployment shares (all API replicas and workers,
+   * e.g. one ReadWriteMany volume): each writer copies the chain head there after each
+   * commit. Writers refuse to append on a Redis head behind it and verify checks the
+   * stream reaches it, so the newest records can't be dropped unseen by someone who can
+   * write Redis, whichever process wrote them. Optional; strongly advised with several
+   * processes (a file sink only knows its own process's records).
+   */
+  anchorDir?: string;
+  /** This writer's name in the anchor directory; default `<hostname>.<pid>`. */
+  writerId?: string;
   /** Time source for the `time` field; default `() => new Date()`. */
   clock?: () => Date;
   /**
@@ -123,6 +134,8 @@ export interface VerifyReport {
   head: { seq: number; mac: string; streamId: string } | null;
   /** The newest record of the file sink, when there is one. */
   fileHead?: { seq: number; mac: string } | null;
+  /** The highest shared anchor (the newest record any writer committed), when anchors are configured. */
+  anchor?: { seq: number; mac: string; writer: string } | null;
   /** Sorted by seq; at most 1000. */
   problems: VerifyProblem[];
   /** Wall time of the walk. */

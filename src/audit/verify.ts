@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { HasfError } from '../errors/index.ts';
+import type { Anchor, AnchorDir } from './anchors.ts';
 import { readFileHead, type FileHead } from './file-sink.ts';
 import { parseHead } from './committer.ts';
 import { GENESIS, macMatches } from './mac.ts';
@@ -13,6 +14,8 @@ export interface VerifyInput {
   streamKey: string;
   headKey: string;
   fileSink: string | null;
+  /** The shared anchors (every writer's newest commit), or null. */
+  anchors?: AnchorDir | null;
   /** XRANGE page size; default 5000. */
   pageSize?: number;
 }
@@ -48,6 +51,19 @@ export async function verifyChain(v: VerifyInput): Promise<VerifyReport> {
       );
     }
   }
+  let anchor: Anchor | null = null;
+  if (v.anchors) {
+    try {
+      anchor = await v.anchors.max();
+    } catch (err) {
+      throw new HasfError(
+        'AUDIT_UNAVAILABLE',
+        `The audit anchors in ${v.anchors.dir} cannot be read (${(err as Error).message}); fix the shared volume and verify again.`,
+        { sink: 'anchors', path: v.anchors.dir },
+        { cause: err },
+      );
+    }
+  }
   const headRaw = await v.redis.get(v.headKey);
   const headPtr = headRaw === null ? null : parseHead(headRaw);
 
@@ -62,6 +78,7 @@ export async function verifyChain(v: VerifyInput): Promise<VerifyReport> {
   const watch = new Set<number>();
   if (headPtr) watch.add(headPtr.seq);
   if (fileHead) watch.add(fileHead.seq);
+  if (anchor) watch.add(anchor.seq);
 
   const page = v.pageSize ?? 5000;
   let next: Promise<[string, string[]][]> | null = v.redis.xrange(
@@ -153,6 +170,7 @@ export async function verifyChain(v: VerifyInput): Promise<VerifyReport> {
       message: `The Redis head pointer ${v.headKey} is missing although the stream holds records.`,
     });
   if (fileHead) claims.push([`the file sink ${v.fileSink}`, fileHead]);
+  if (anchor) claims.push([`the anchor of writer ${anchor.writer}`, anchor]);
   const beyond = claims.filter(([, h]) => h.seq > maxSeq).sort((a, b) => b[1].seq - a[1].seq);
   if (beyond.length) {
     const top = beyond[0]![1].seq;
@@ -181,6 +199,7 @@ export async function verifyChain(v: VerifyInput): Promise<VerifyReport> {
     count,
     head: count && maxId ? { seq: maxSeq, mac: maxMac, streamId: maxId } : null,
     ...(v.fileSink ? { fileHead: fileHead ? { seq: fileHead.seq, mac: fileHead.mac } : null } : {}),
+    ...(v.anchors ? { anchor: anchor ? { seq: anchor.seq, mac: anchor.mac, writer: anchor.writer } : null } : {}),
     problems,
     ms: Math.round(performance.now() - started),
   };

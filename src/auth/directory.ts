@@ -17,6 +17,10 @@ export interface DirectoryOptions {
   groupMembers?: GroupMembersLookup;
   /** TTL of cached group member lists, ms. Default 300 000. */
   groupCacheMs?: number;
+  /** How long a failed group lookup counts as "no members", ms. Default 30 000. */
+  groupFailureMs?: number;
+  /** A group lookup slower than this counts as failed, ms. Default 5000. */
+  groupLookupTimeoutMs?: number;
   /** Clock for the group cache; injected by tests. */
   clock?: () => number;
   /** Told when a group lookup fails (the group then counts as empty). */
@@ -47,6 +51,8 @@ export class Directory {
       ? new GroupCache({
           lookup: opts.groupMembers,
           ttlMs: opts.groupCacheMs,
+          failureTtlMs: opts.groupFailureMs,
+          lookupTimeoutMs: opts.groupLookupTimeoutMs,
           clock: opts.clock,
           onError: opts.onGroupError,
         })

@@ -28,11 +28,13 @@ export {
   type TokenInfo,
   type CreatedToken,
   type ResolvedToken,
+  type TokenMinter,
 } from './token-store.ts';
 export {
   Authenticator,
   requirePermission,
   type AuthenticatorOptions,
   type Principal,
+  type Credential,
   type Channel,
 } from './authenticator.ts';

@@ -13,6 +13,16 @@ export interface TokenStoreOptions {
   clock?: () => number;
 }
 
+/** Who minted a token, and with which credential. */
+export interface TokenMinter {
+  /** Person name of the creator. */
+  person: string;
+  /** The creator's identity when minting (`token:…`, `slack:…`). */
+  identity: string;
+  /** Whether the creator's own credential was personal (see {@link ResolvedToken.personal}). */
+  personal: boolean;
+}
+
 /** What is known about a stored token (never the token itself). */
 export interface TokenInfo {
   id: string;
@@ -20,6 +30,10 @@ export interface TokenInfo {
   label?: string;
   createdAt: string;
   expiresAt?: string;
+  /** Person who minted it (absent for tokens minted before provenance was recorded). */
+  createdBy?: string;
+  /** True when its person minted it for themselves with a personal credential. */
+  personal: boolean;
 }
 
 /** The one-time answer of {@link TokenStore.create}: the only time the plain token exists. */
@@ -29,10 +43,20 @@ export interface CreatedToken {
   expiresAt?: string;
 }
 
-/** Who a presented token belongs to. */
+/** Who a presented token belongs to, and where it came from. */
 export interface ResolvedToken {
   personName: string;
   tokenId: string;
+  /** Person who minted it; undefined for tokens minted before this was recorded. */
+  createdBy?: string;
+  /** The identity the minter used. */
+  createdWith?: string;
+  /**
+   * True only when the token's person minted it for themselves, with a credential that was
+   * itself personal. A token someone else minted (an admin for a ticketing system, …) is
+   * delegated: it may request and read, but its decisions don't count as that person's.
+   */
+  personal: boolean;
 }
 
 // Redis garbage-collects expired tokens a while after the store's own clock says they
@@ -55,10 +79,14 @@ export class TokenStore {
     this.#clock = opts.clock ?? Date.now;
   }
 
-  /** Create a token for `personName`; the returned `token` is shown to the user once and never stored. */
+  /**
+   * Create a token for `personName`; the returned `token` is shown to the user once and
+   * never stored. `createdBy` records who minted it; without it the token is delegated
+   * (not personal): its approvals never count.
+   */
   async create(
     personName: string,
-    opts: { ttlMs?: number; label?: string } = {},
+    opts: { ttlMs?: number; label?: string; createdBy?: TokenMinter } = {},
   ): Promise<CreatedToken> {
     if (opts.ttlMs !== undefined && !(Number.isFinite(opts.ttlMs) && opts.ttlMs > 0)) {
       throw new HasfError(
@@ -77,6 +105,13 @@ export class TokenStore {
       createdAt: new Date(now).toISOString(),
     };
     if (opts.label) info.label = opts.label;
+    const by = opts.createdBy;
+    if (by) {
+      info.createdBy = by.person;
+      info.createdWith = by.identity;
+    }
+    // Personal: minted by its own person, with a personal credential (provenance is inherited).
+    info.personal = by && by.person === personName && by.personal ? '1' : '0';
     let expiresAt: string | undefined;
     if (opts.ttlMs !== undefined)
       info.expiresAt = expiresAt = new Date(now + opts.ttlMs).toISOString();
@@ -106,7 +141,13 @@ export class TokenStore {
       const info = await this.#redis.hgetall(this.#idKey(id));
       if (info.hash !== hash || !info.person) return undefined;
       if (info.expiresAt && Date.parse(info.expiresAt) <= this.#clock()) return undefined;
-      return { personName: info.person, tokenId: id };
+      return {
+        personName: info.person,
+        tokenId: id,
+        ...(info.createdBy ? { createdBy: info.createdBy } : {}),
+        ...(info.createdWith ? { createdWith: info.createdWith } : {}),
+        personal: info.personal === '1',
+      };
     });
   }
 
@@ -152,6 +193,8 @@ export class TokenStore {
           createdAt: info.createdAt ?? '',
           ...(info.label ? { label: info.label } : {}),
           ...(info.expiresAt ? { expiresAt: info.expiresAt } : {}),
+          ...(info.createdBy ? { createdBy: info.createdBy } : {}),
+          personal: info.personal === '1',
         });
       });
       if (gone.length) await this.#redis.srem(this.#k + 'ids', ...gone);

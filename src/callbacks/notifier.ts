@@ -1,8 +1,10 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Services } from '../app/services.ts';
 import { isHasfError } from '../errors/index.ts';
+import { redact } from '../audit/index.ts';
+import { callbackOutboxKey } from '../jobs/store.ts';
 import { FINAL_STATES, type JobState } from '../jobs/types.ts';
-import { subscribeEvents, type JobEvent } from '../jobs/events.ts';
+import { OutboxConsumer, type OwedChange } from './outbox.ts';
 import { CALLBACKS_QUEUE } from '../queue/queues.ts';
 import { checkCallbackUrl } from './allowed.ts';
 import { DeliveryLog } from './deliveries.ts';
@@ -22,6 +24,10 @@ export interface NotifierOptions {
   concurrency?: number;
   /** Background errors; default console.error. */
   onError?: (err: Error) => void;
+  /** How long a read of the outbox waits for new changes, ms. Default 1000 (also how fast close() returns). */
+  pollMs?: number;
+  /** Changes another notifier took but never queued for this long are taken over (it died). Default 30 s. */
+  claimIdleMs?: number;
 }
 
 /** What a queued delivery carries: the body is fixed when the event happens, so retries resend it byte for byte. */
@@ -42,9 +48,11 @@ export function backoffDelay(attemptsMade: number, baseMs: number, maxMs: number
 }
 
 /**
- * Follow job events and POST each state change of a job that has a callbackUrl, signed,
- * through the BullMQ queue 'callbacks'. The delivery id is `<jobId>-<state>` and is the
- * BullMQ job id too, so several API replicas hearing the same event enqueue it once.
+ * POST each state change of a job that has a callbackUrl, signed, through the BullMQ
+ * queue 'callbacks'. The changes come from the callback outbox, which the job store
+ * writes in the same step as each state change, so none is lost while no notifier runs:
+ * the next one to start delivers it. The delivery id is `<jobId>-<state>` and is the
+ * BullMQ job id too, so a change is queued once per state however many replicas run.
  */
 export async function startCallbackNotifier(services: Services, opts: NotifierOptions = {}): Promise<{ close(): Promise<void> }> {
   const prefix = services.config.redis.prefix;
@@ -56,7 +64,7 @@ export async function startCallbackNotifier(services: Services, opts: NotifierOp
   const log = new DeliveryLog(services.redis, prefix);
   const queue = services.queues.get(CALLBACKS_QUEUE);
 
-  const enqueue = async (e: Extract<JobEvent, { type: 'state' }>) => {
+  const enqueue = async (e: OwedChange) => {
     const job = await services.store.get(e.jobId);
     if (!job?.callbackUrl) return;
     const delivery = `${e.jobId}-${e.state}`;
@@ -77,8 +85,9 @@ export async function startCallbackNotifier(services: Services, opts: NotifierOp
         ...(job.ticket ? { ticket: job.ticket } : {}),
         // Break-glass is flagged loudly on every event of such a job.
         ...(job.emergency ? { emergency: true, reviewPending: job.reviewPending } : {}),
-        ...(final && job.result ? { result: job.result } : {}),
-        ...(final && (job.error ?? e.error) ? { error: job.error ?? e.error } : {}),
+        // Secrets never leave in a callback (a result or error may quote command output).
+        ...(final && job.result ? { result: redact(job.result) } : {}),
+        ...(final && job.error ? { error: redact(job.error) } : {}),
       },
     });
     const data: DeliveryData = { jobId: e.jobId, url: job.callbackUrl, body, delivery, state: e.state, firstAt: Date.now() };
@@ -135,13 +144,33 @@ export async function startCallbackNotifier(services: Services, opts: NotifierOp
     settings: { backoffStrategy: (attemptsMade: number) => backoffDelay(attemptsMade, base, maxDelay) },
   });
   worker.on('error', onError);
-  const unsubscribe = await subscribeEvents(services.newRedis({ name: 'hasf-callbacks-events' }), prefix, (e) => {
-    if (e.type === 'state') void enqueue(e).catch((err: unknown) => onError(isHasfError(err) ? err : (err as Error)));
-  });
+  // A connection of its own: the outbox read blocks it.
+  const outboxConn = services.newRedis({ name: 'hasf-callbacks-outbox' });
+  const outbox = new OutboxConsumer(outboxConn, callbackOutboxKey(prefix), { blockMs: opts.pollMs ?? 1000, claimIdleMs: opts.claimIdleMs });
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      try {
+        const owed = await outbox.next();
+        for (const change of owed) {
+          await enqueue(change);
+          // Acknowledged once queued: a crash before this delivers it again (same id, queued once).
+          await outbox.ack([change.id]);
+        }
+      } catch (err) {
+        if (!running) break;
+        outbox.retryOwn();
+        onError(isHasfError(err) ? err : (err as Error));
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  })();
   await worker.waitUntilReady();
   return {
     async close() {
-      await unsubscribe();
+      running = false;
+      await loop;
+      outboxConn.disconnect();
       await worker.close();
     },
   };

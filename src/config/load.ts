@@ -12,6 +12,8 @@ export const ENV_OVERRIDES: Record<string, string> = {
   // Applies only when the file configures redis.sentinel (a key inside an optional block).
   HASF_REDIS_SENTINEL_PASSWORD: 'redis.sentinel.password',
   HASF_AUDIT_KEY: 'audit.key',
+  HASF_AUDIT_FILE: 'audit.file',
+  HASF_AUDIT_ANCHOR_DIR: 'audit.anchorDir',
   HASF_API_LISTEN: 'api.listen',
   HASF_SLACK_SIGNING_SECRET: 'slack.signingSecret',
   HASF_SLACK_BOT_TOKEN: 'slack.botToken',

@@ -52,8 +52,14 @@ export const configSchema = z
       .object({
         /** HMAC key (>= 16 characters); better from HASF_AUDIT_KEY. Never stored in Redis. */
         key: z.string().min(16).optional(),
-        /** Second sink: JSONL file written with fsync. */
+        /** Second sink: JSONL file written with fsync (one per process, or shared by the processes of one host). */
         file: z.string().optional(),
+        /**
+         * A directory all processes share (one volume mounted by every API replica and
+         * worker): each copies the chain head there, and none appends on a Redis head
+         * behind it, so the newest records can't be dropped unseen.
+         */
+        anchorDir: z.string().optional(),
       })
       .strict()
       .default({}),
@@ -66,6 +72,8 @@ export const configSchema = z
         rateLimitPerMinute: z.number().int().positive().default(600),
         /** Serve the BullMQ dashboard at /admin/queues (admins only). */
         dashboard: z.boolean().default(true),
+        /** /metrics: `none` (open, for a scraper on a trusted network) or `token` (a bearer token with read access). */
+        metricsAuth: z.enum(['none', 'token']).default('none'),
       })
       .strict()
       .default({}),

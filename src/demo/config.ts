@@ -14,6 +14,8 @@ export interface DemoPaths {
   credentialsFile: string;
   /** var/demo/audit.jsonl */
   auditFile: string;
+  /** var/demo/audit-anchors: the chain head every demo process copies out of Redis. */
+  auditAnchorDir: string;
   /** var/demo/redis */
   redisDir: string;
   /** var/demo/lab */
@@ -29,6 +31,7 @@ export function demoPaths(dir: string): DemoPaths {
     configFile: `${dir}/hasf.yaml`,
     credentialsFile: `${dir}/credentials.json`,
     auditFile: `${dir}/audit.jsonl`,
+    auditAnchorDir: `${dir}/audit-anchors`,
     redisDir: `${dir}/redis`,
     labDir: `${dir}/lab`,
     slackLog: `${dir}/slack-messages.jsonl`,
@@ -45,7 +48,7 @@ export function demoConfig(o: { paths: DemoPaths; inventoryFile: string; redisUr
     redis: { url: o.redisUrl, prefix: 'hasf' },
     inventoryFile: o.inventoryFile,
     people: c.people.map((p) => ({ name: p.name, roles: p.roles, slackUserIds: [p.slackUserId], tokenHashes: [hashToken(p.token)] })),
-    audit: { key: c.server.auditKey, file: o.paths.auditFile },
+    audit: { key: c.server.auditKey, file: o.paths.auditFile, anchorDir: o.paths.auditAnchorDir },
     api: { listen: o.listen, publicUrl: c.apiUrl },
     // Slack in HTTP mode: signed slash commands and button clicks arrive at /slack/events.
     // The demo has no workspace, so the Web API is a loopback sink (slackApiUrl) that

@@ -1,17 +1,9 @@
 import { HasfError, isHasfError } from '../errors/index.ts';
+import { keptOutput } from '../audit/command-output.ts';
 import type { CommandExecutor, CommandResult, RunOptions } from '../ssh/types.ts';
 import type { EventPublisher } from './events.ts';
 import type { AuditWriter } from './ports.ts';
 import type { JobStore } from './store.ts';
-
-const EXCERPT = 2000;
-
-/** First and last part of a long output, for the step log and the audit record. */
-export function excerpt(s: string, max = EXCERPT): string {
-  if (s.length <= max) return s;
-  const half = Math.floor(max / 2);
-  return `${s.slice(0, half)}\n… (${s.length - max} characters cut) …\n${s.slice(-half)}`;
-}
 
 /** What an AuditedExecutor writes to and answers to. */
 export interface AuditedExecutorDeps {
@@ -66,7 +58,8 @@ export class AuditedExecutor implements CommandExecutor {
     this.deps.onDuration?.(result?.durationMs ?? performance.now() - started);
     // A failure names the host it happened on when it knows it (a cluster-wide executor tried one).
     const failedOn = isHasfError(failure) && typeof failure.details.host === 'string' ? failure.details.host : this.inner.name;
-    const out = result ? excerpt(`${result.stdout}${result.stderr ? `\n[stderr]\n${result.stderr}` : ''}`) : '';
+    // Redacted (and a raw CIB dropped) before it reaches the step log, events or audit.
+    const out = result ? keptOutput(result.stdout, result.stderr) : '';
     const details = result
       ? { host: result.host, argv, exitCode: result.exitCode, durationMs: Math.round(result.durationMs), output: out }
       : { host: failedOn, argv, error: isHasfError(failure) ? failure.code : String(failure), message: (failure as Error)?.message };

@@ -7,6 +7,7 @@ import {
   resolvePolicy,
   type ApprovalsConfig,
 } from '../approvals/index.ts';
+import { RecordedExecutor } from '../audit/recorded-executor.ts';
 import { requirePermission, type Principal } from '../auth/index.ts';
 import { flattenResources } from '../cluster/index.ts';
 import { HasfError, isHasfError } from '../errors/index.ts';
@@ -80,12 +81,13 @@ export class JobService {
     try {
       prepared = await this.prepare(principal, req);
     } catch (err) {
-      // Every refusal is audited (bad input and safety rules alike); dry runs are questions, not requests.
-      if (isHasfError(err) && !req.dryRun) {
+      // Every refusal is audited (bad input and safety rules alike), a dry run's too: it
+      // may have probed the target host (a lun.add path outside the backing directory).
+      if (isHasfError(err)) {
         await this.o.audit.append({
           ...this.actor(principal),
           event: 'job.refused',
-          details: { operation: req.operation, cluster: req.cluster, params: req.params, reason: req.reason, ticket: req.ticket, code: err.code, message: err.message },
+          details: { operation: req.operation, cluster: req.cluster, params: req.params, reason: req.reason, ticket: req.ticket, code: err.code, message: err.message, ...(req.dryRun ? { dryRun: true } : {}) },
         });
       }
       throw err;
@@ -138,7 +140,10 @@ export class JobService {
     const now = this.now();
     const jobId = req.dryRun ? 'dry-run' : newJobId(now.getTime());
     const overriddenFreeze = checkFreeze(this.o.approvals.freezes, op.name, now, { cluster, emergency: !!req.emergency })?.name;
-    const ctx = this.o.access.context(cluster, jobId);
+    // The API's own commands (status reads, the CIB copy, crm_simulate) are audited too.
+    const ctx = this.o.access.context(cluster, jobId, (exec) =>
+      new RecordedExecutor(exec, this.o.audit, { ...this.actor(principal), jobId: req.dryRun ? undefined : jobId, purpose: req.dryRun ? 'dry-run' : 'plan' }),
+    );
     // Its lines come from the cluster as it is now (the status preflight reads too).
     const lines = uniqueLines(await op.locks(params as never, ctx));
     // Jobs already in line for the same objects will change what "already there" means:
@@ -168,19 +173,27 @@ export class JobService {
         throw new HasfError('JOB_NOT_PENDING', `Job ${jobId} expired before this decision; request it again.`, { jobId, state: 'expired' });
       }
       if (decision === 'approve') await this.stopIfFrozen(job, principal);
-      await this.o.audit.append({
-        ...this.actor(principal),
-        jobId,
-        event: decision === 'approve' ? 'approval.granted' : 'approval.rejected',
-        details: { identity: principal.identity, comment, counted: d.counted, needed: d.needed },
-      });
+      // The atomic add decides whether this decision counts; only then is it recorded as
+      // granted (a duplicate or late one is an approval.refused below, never a grant).
       const added = await this.o.store.addApproval(jobId, { ...d.record });
       if (added === 'DUP') throw new HasfError('ALREADY_DECIDED', `${principal.person.displayName} already decided on this job; each person counts once.`, { jobId });
       if (added === 'STATE') throw new HasfError('JOB_NOT_PENDING', `Job ${jobId} is no longer awaiting approval.`, { jobId });
+      try {
+        await this.o.audit.append({
+          ...this.actor(principal),
+          jobId,
+          event: decision === 'approve' ? 'approval.granted' : 'approval.rejected',
+          details: { identity: principal.identity, credential: principal.credential, comment, counted: d.counted, needed: d.needed },
+        });
+      } catch (err) {
+        // Fail closed: a decision nobody can trace does not count.
+        await this.o.store.removeApproval(jobId, d.record.person).catch(() => undefined);
+        throw err;
+      }
     } catch (err) {
-      if (isHasfError(err) && err.code !== 'NOT_FOUND') {
+      if (isHasfError(err) && err.code !== 'NOT_FOUND' && err.code !== 'AUDIT_UNAVAILABLE') {
         await this.o.audit
-          .append({ ...this.actor(principal), jobId, event: 'approval.refused', details: { decision, identity: principal.identity, code: err.code, message: err.message } })
+          .append({ ...this.actor(principal), jobId, event: 'approval.refused', details: { decision, identity: principal.identity, credential: principal.credential, code: err.code, message: err.message } })
           .catch(() => undefined);
       }
       throw err;
@@ -226,7 +239,7 @@ export class JobService {
   async review(principal: Principal, jobId: string, comment?: string): Promise<JobRecord> {
     const job = await this.get(jobId);
     const rec = checkReview(job, principal, comment, this.now());
-    await this.o.audit.append({ ...this.actor(principal), jobId, event: 'job.reviewed', details: { comment, identity: rec.identity } });
+    await this.o.audit.append({ ...this.actor(principal), jobId, event: 'job.reviewed', details: { comment, identity: rec.identity, credential: principal.credential } });
     await this.o.store.patch(jobId, { reviewPending: false, review: { person: rec.person, comment: rec.comment, at: rec.at } });
     await this.o.confirm?.();
     return this.get(jobId);

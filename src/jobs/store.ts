@@ -6,7 +6,9 @@ import type { ApprovalEntry, JobRecord, JobState, StepRecord } from './types.ts'
 type Field = keyof JobRecord;
 
 // Compare-and-set on `state`, then set the given fields. Fields arrive JSON-encoded so
-// Lua never re-encodes the record (cjson would turn [] into {}).
+// Lua never re-encodes the record (cjson would turn [] into {}). A job with a callback
+// URL gets the change into the callback outbox in the same step: no state change can
+// happen without its callback being owed (callbacks/outbox.ts delivers them).
 const TRANSITION = `
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return 'NOT_FOUND' end
@@ -20,6 +22,10 @@ local first = tonumber(ARGV[1]) + 2
 for i = first, #ARGV, 2 do
   redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
 end
+if redis.call('HEXISTS', KEYS[1], 'callbackUrl') == 1 then
+  redis.call('XADD', KEYS[2], '*', 'job', redis.call('HGET', KEYS[1], 'id'), 'from', state,
+    'to', redis.call('HGET', KEYS[1], 'state'), 'at', redis.call('HGET', KEYS[1], 'updatedAt'))
+end
 return 'OK'
 `;
 
@@ -32,6 +38,11 @@ if redis.call('SADD', KEYS[2], ARGV[1]) == 0 then return 'DUP' end
 redis.call('RPUSH', KEYS[3], ARGV[2])
 return 'OK'
 `;
+
+/** The callback outbox of a key prefix (a Redis stream; entries' fields are JSON). */
+export function callbackOutboxKey(prefix: string): string {
+  return `${prefix}:callbacks:outbox`;
+}
 
 export interface JobFilter {
   state?: JobState;
@@ -60,6 +71,10 @@ export class JobStore {
   private get index() {
     return `${this.prefix}:jobs`;
   }
+  /** The stream of state changes owed to callbacks (one entry per change of a job with a callbackUrl). */
+  get callbackOutbox(): string {
+    return callbackOutboxKey(this.prefix);
+  }
 
   /** Store a new job; fails if the id exists. */
   async create(job: JobRecord): Promise<void> {
@@ -69,11 +84,13 @@ export class JobStore {
     if (!ok) throw new HasfError('INTERNAL', `Job ${job.id} already exists.`);
     // Record and index together: a crash must not leave a job the index (and so the
     // start-up reconcile) can't see.
-    await this.redis
+    const tx = this.redis
       .multi()
       .hset(this.key(job.id), ...flat)
-      .zadd(this.index, Date.parse(job.createdAt), job.id)
-      .exec();
+      .zadd(this.index, Date.parse(job.createdAt), job.id);
+    // Its first state is owed to its callback, with the record itself.
+    if (job.callbackUrl) tx.xadd(this.callbackOutbox, '*', 'job', JSON.stringify(job.id), 'to', JSON.stringify(job.state), 'at', JSON.stringify(job.createdAt));
+    await tx.exec();
   }
 
   /** The job, or undefined. */
@@ -103,7 +120,7 @@ export class JobStore {
     const fields: Partial<Record<Field, unknown>> = { ...patch, state: to, updatedAt: new Date().toISOString() };
     const args = [String(from.length), ...from.map((s) => JSON.stringify(s))];
     for (const [k, v] of Object.entries(fields)) if (v !== undefined) args.push(k, JSON.stringify(v));
-    const r = (await this.redis.eval(TRANSITION, 1, this.key(id), ...args)) as string;
+    const r = (await this.redis.eval(TRANSITION, 2, this.key(id), this.callbackOutbox, ...args)) as string;
     if (r === 'NOT_FOUND') throw new HasfError('NOT_FOUND', `There is no job ${id}.`, { jobId: id });
     return r === 'OK';
   }
@@ -120,6 +137,16 @@ export class JobStore {
     const r = (await this.redis.eval(ADD_APPROVAL, 3, k, `${k}:deciders`, `${k}:approvals`, entry.person, JSON.stringify(entry))) as string;
     if (r === 'NOT_FOUND') throw new HasfError('NOT_FOUND', `There is no job ${id}.`, { jobId: id });
     return r as 'OK' | 'DUP' | 'STATE';
+  }
+
+  /** Take back one person's decision (its audit record could not be written: it must not count). */
+  async removeApproval(id: string, person: string): Promise<void> {
+    const k = this.key(id);
+    const entries = await this.redis.lrange(`${k}:approvals`, 0, -1);
+    const mine = entries.filter((e) => (JSON.parse(e) as ApprovalEntry).person === person);
+    const tx = this.redis.multi().srem(`${k}:deciders`, person);
+    for (const e of mine) tx.lrem(`${k}:approvals`, 0, e);
+    await tx.exec();
   }
 
   /** Append to the step log. */

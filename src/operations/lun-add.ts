@@ -41,7 +41,7 @@ export const lunAdd: OperationDef<LunAddParams> = {
     oneOf: [{ required: ['path'] }, { required: ['sizeMiB'] }],
     properties: {
       target: nameSchema('Storage target name from the inventory, e.g. store1'),
-      path: { type: 'string', pattern: PATH_PATTERN, maxLength: 255, description: 'Existing backing store on the target host' },
+      path: { type: 'string', pattern: PATH_PATTERN, maxLength: 255, description: 'A file under the target\'s backingDir, or an LV of its volumeGroup (/dev/VG/LV), on the target host' },
       sizeMiB: { type: 'integer', minimum: 1, maximum: 16777216, description: 'Create a new backing file of this size' },
       lun: { type: 'integer', minimum: 1, maximum: 255, description: 'LUN number; next free when omitted' },
     },
@@ -56,12 +56,13 @@ export const lunAdd: OperationDef<LunAddParams> = {
   async preflight(ctx, p) {
     requireTarget(ctx, p.target);
     const storage = ctx.storage(p.target);
-    if (p.path && !(await storage.backingStoreExists(p.path))) {
-      throw new HasfError('BACKING_STORE_MISSING', `${p.path} does not exist on ${p.target}; create it first or give a size instead.`, { target: p.target, path: p.path });
-    }
+    // Only a file under the target's backingDir or an LV of its volume group, resolved on
+    // the target host (BACKING_STORE_NOT_ALLOWED / BACKING_STORE_MISSING); the driver
+    // checks again when planning and right before the add.
+    const store = p.path ? await storage.checkBackingStore(p.path, { create: p.sizeMiB !== undefined }) : undefined;
     if (p.lun !== undefined) {
       const taken = (await storage.listLuns()).find((l) => l.lun === p.lun);
-      if (taken && taken.path !== p.path) {
+      if (taken && taken.path !== p.path && taken.path !== store?.path) {
         throw new HasfError('LUN_EXISTS', `LUN ${p.lun} on ${p.target} is already backed by ${taken.path}; omit --lun to take the next free number.`, { target: p.target, lun: p.lun, path: taken.path });
       }
     }

@@ -15,5 +15,9 @@ export const nameSchema = (description: string) => ({
   description,
 });
 
-/** Absolute path on the storage host: no '..', a safe character set, at most 255 characters. */
-export const PATH_PATTERN = '^/(?!.*(^|/)\\.\\.(/|$))[A-Za-z0-9._/-]{1,254}$';
+/**
+ * Absolute path on the storage host: a safe character set, at most 255 characters.
+ * A `..` segment passes the pattern on purpose: the storage rules refuse it with their
+ * own code (BACKING_STORE_NOT_ALLOWED), like any path outside backingDir.
+ */
+export const PATH_PATTERN = '^/[A-Za-z0-9._/-]{1,254}$';

@@ -50,7 +50,7 @@ export interface ClusterApi {
 }
 
 /** What an operation needs from an iSCSI target (src/storage's drivers provide it). */
-export type StorageApi = Pick<StorageDriver, 'listLuns' | 'plan' | 'addLun' | 'backingStoreExists'>;
+export type StorageApi = Pick<StorageDriver, 'listLuns' | 'plan' | 'addLun' | 'backingStoreExists' | 'checkBackingStore'>;
 
 /** Where an operation runs: one cluster and the storage targets that serve it. */
 export interface OperationContext {

@@ -4,7 +4,7 @@ import type { Services } from '../app/services.ts';
 import { HasfError } from '../errors/index.ts';
 import { ProgressFollower } from './follower.ts';
 import { registerHandlers } from './handlers/register.ts';
-import { createSocketReceiver, HttpReceiver, type SocketClientLike } from './receivers/index.ts';
+import { createSocketReceiver, HttpReceiver, redisReplayGuard, type SocketClientLike } from './receivers/index.ts';
 import { slackClientOptions } from './web-client.ts';
 
 /** The Slack door of the API process. */
@@ -61,7 +61,8 @@ export function createSlackDoor(services: Services, opts: SlackDoorOptions = {})
     receiver = createSocketReceiver({ appToken: cfg.appToken, logger, client: opts.socketModeClient as SocketClientLike | undefined });
   } else {
     if (!cfg.signingSecret) throw missing('signingSecret', 'HASF_SLACK_SIGNING_SECRET', 'HTTP mode verifies every request with the signing secret');
-    receiver = http = new HttpReceiver({ signingSecret: cfg.signingSecret, log });
+    // Replays inside the 5-minute window are refused across every API replica (Redis).
+    receiver = http = new HttpReceiver({ signingSecret: cfg.signingSecret, log, replayGuard: redisReplayGuard(services.redis, services.config.redis.prefix) });
   }
   const app = new App({
     receiver,

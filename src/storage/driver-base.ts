@@ -2,6 +2,7 @@ import { HasfError } from '../errors/index.ts';
 import type { StorageTargetConfig } from '../config/inventory.ts';
 import type { CommandExecutor, CommandResult } from '../ssh/types.ts';
 import { planBackingStore, statBackingStore } from './backing.ts';
+import { BackingRules, refuseDotDot } from './backing-rules.ts';
 import { runSteps, type Step } from './steps.ts';
 import type {
   AddLunRequest,
@@ -68,6 +69,8 @@ export abstract class DriverBase<S extends TargetSnapshot> implements StorageDri
   protected abstract addSteps(snap: S, spec: LunSpec): Step[];
   /** Commands that persist the configuration so `spec` survives a restart of the target. */
   protected abstract persistSteps(snap: S, spec: LunSpec): Step[];
+  /** Refuses, before anything runs, a target whose configuration can't be persisted safely. Default: none. */
+  protected async precheck(_snap: S, _log: CommandResult[]): Promise<void> {}
 
   async listLuns(): Promise<LunInfo[]> {
     return (await this.snapshot([])).luns;
@@ -76,6 +79,16 @@ export abstract class DriverBase<S extends TargetSnapshot> implements StorageDri
   async backingStoreExists(path: string): Promise<boolean> {
     const stat = await statBackingStore(this.exec, validatePath(path), [], this.opts.timeoutMs);
     return stat.exists;
+  }
+
+  async checkBackingStore(path: string, opts: { create?: boolean } = {}): Promise<{ path: string; kind: 'file' | 'block' }> {
+    const creating = opts.create && this.target.create !== 'lv' ? 'file' : undefined;
+    const store = await this.rules().check(path, [], { creating });
+    return { path: store.path, kind: store.kind };
+  }
+
+  private rules(): BackingRules {
+    return new BackingRules(this.target, this.exec, this.opts.timeoutMs);
   }
 
   async plan(req: AddLunRequest): Promise<string[][]> {
@@ -100,14 +113,15 @@ export abstract class DriverBase<S extends TargetSnapshot> implements StorageDri
   }
 
   private async decide(raw: AddLunRequest, log: CommandResult[]): Promise<AddPlan> {
+    refuseDotDot((raw as { path?: unknown } | null)?.path, this.target);
     const req = validateAddLunRequest(raw, this.firstLun);
     const backing = planBackingStore(this.target, req);
-    const { path } = backing;
     const snap = await this.snapshot(log);
-    const stat = await statBackingStore(this.exec, path, log, this.opts.timeoutMs);
-    if (stat.exists && stat.kind === 'other') {
-      throw new HasfError('INVALID_INPUT', `${path} on ${this.exec.name} is neither a file nor a block device; give a file or a device.`, { path });
-    }
+    await this.precheck(snap, log);
+    // Only a file under backingDir or an LV of the volume group, as the host resolves it.
+    const rules = this.rules();
+    const store = await rules.check(backing.path, log, { creating: backing.createSteps.length ? backing.createKind : undefined });
+    const { path, stat } = store;
     if (stat.exists && stat.kind === 'file' && req.sizeMiB !== undefined && stat.sizeBytes !== req.sizeMiB * 1024 * 1024) {
       throw new HasfError(
         'BACKING_STORE_CONFLICT',
@@ -116,7 +130,7 @@ export abstract class DriverBase<S extends TargetSnapshot> implements StorageDri
       );
     }
 
-    const existing = snap.luns.find((l) => l.path === path);
+    const existing = snap.luns.find((l) => l.path === path || l.path === backing.path);
     if (existing) {
       if (req.lun !== undefined && req.lun !== existing.lun) {
         throw new HasfError('BACKING_STORE_CONFLICT', `${path} is already LUN ${existing.lun} of ${this.iqn}, not LUN ${req.lun}; one store is never exported twice.`, {
@@ -126,10 +140,10 @@ export abstract class DriverBase<S extends TargetSnapshot> implements StorageDri
         });
       }
       // Already exported: re-persist only (a crashed earlier run may have stopped before it).
-      const spec: LunSpec = { lun: existing.lun, path, kind: stat.kind === 'block' ? 'block' : 'file' };
-      return { lun: existing.lun, path, created: false, noop: true, steps: this.persistSteps(snap, spec) };
+      const spec: LunSpec = { lun: existing.lun, path: existing.path, kind: stat.kind === 'block' ? 'block' : 'file' };
+      return { lun: existing.lun, path: existing.path, created: false, noop: true, steps: this.persistSteps(snap, spec) };
     }
-    if (snap.foreignPaths.has(path)) {
+    if (snap.foreignPaths.has(path) || snap.foreignPaths.has(backing.path)) {
       throw new HasfError('BACKING_STORE_CONFLICT', `${path} is already exported by another target on ${this.exec.name}; two targets writing one store corrupt it.`, { path });
     }
 
@@ -153,12 +167,6 @@ export abstract class DriverBase<S extends TargetSnapshot> implements StorageDri
       lun = free;
     }
 
-    if (!stat.exists && backing.createSteps.length === 0) {
-      throw new HasfError('BACKING_STORE_MISSING', `${path} does not exist on ${this.exec.name}; create it first, or give a sizeMiB to have it created.`, {
-        path,
-        host: this.exec.name,
-      });
-    }
     const spec: LunSpec = { lun, path, kind: stat.exists ? (stat.kind === 'block' ? 'block' : 'file') : backing.createKind };
     const create = stat.exists ? [] : backing.createSteps;
     return {
@@ -166,7 +174,8 @@ export abstract class DriverBase<S extends TargetSnapshot> implements StorageDri
       path,
       created: create.length > 0,
       noop: false,
-      steps: [...create, ...this.addSteps(snap, spec), ...this.persistSteps(snap, spec)],
+      // Checked again right before the add: a symlink swapped since the check stops it.
+      steps: [...create, rules.recheckStep(store), ...this.addSteps(snap, spec), ...this.persistSteps(snap, spec)],
     };
   }
 }

@@ -10,6 +10,8 @@ export interface Step {
   argv: string[];
   /** Computes stdin; commands it runs itself are appended to `log`. */
   input?: (log: CommandResult[]) => Promise<string>;
+  /** Judges the step's result (a re-check before a change); throws to stop the plan there. */
+  check?: (res: CommandResult, log: CommandResult[]) => Promise<void>;
 }
 
 /** Run an argv; a non-zero exit becomes COMMAND_FAILED carrying the output. */
@@ -44,7 +46,8 @@ export async function runSteps(
 ): Promise<void> {
   for (const step of steps) {
     const stdin = step.input ? await step.input(log) : undefined;
-    await runChecked(exec, step.argv, log, { stdin, timeoutMs });
+    const res = await runChecked(exec, step.argv, log, { stdin, timeoutMs });
+    await step.check?.(res, log);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { TgtTarget } from './parse-tgtadm.ts';
+import type { ChapLine } from './tgt-chap.ts';
 
 /** The file name of the generated configuration of one target: `hasf-<iqn with : as _>.conf`. */
 export function tgtConfFileName(iqn: string): string {
@@ -8,13 +9,15 @@ export function tgtConfFileName(iqn: string): string {
 /**
  * Render a target as a tgt-admin configuration block. Unlike `tgt-admin --dump`, every
  * backing store carries its `lun` number, because tgt-admin otherwise numbers LUNs 1, 2, …
- * in file order and a restart would renumber a target with gaps. ACL addresses are kept;
- * CHAP passwords cannot be read back from tgtd, so bound accounts are named in a comment.
+ * in file order and a restart would renumber a target with gaps. ACL addresses are kept,
+ * and so are the CHAP lines `chap` (see tgt-chap.ts: tgtd never tells a password, so they
+ * come from the file's previous version).
  */
-export function renderTgtConf(t: TgtTarget): string {
+export function renderTgtConf(t: TgtTarget, chap: readonly ChapLine[] = []): string {
   const out = [
     '# Written by HASF Ops from the live target (tgtadm --op show) on every lun.add;',
-    '# edits here are overwritten. Loaded at boot by tgt-admin (targets.conf includes conf.d/*.conf).',
+    '# edits here are overwritten, except incominguser/outgoinguser lines of accounts still bound.',
+    '# Loaded at boot by tgt-admin (targets.conf includes conf.d/*.conf).',
     `<target ${t.iqn}>`,
   ];
   for (const l of [...t.luns].sort((a, b) => a.lun - b.lun)) {
@@ -26,7 +29,8 @@ export function renderTgtConf(t: TgtTarget): string {
   // tgt-admin binds ALL when a target has no initiator-address at all.
   for (const a of t.acl) out.push(`    initiator-address ${a}`);
   if (t.acl.length === 0) out.push('    # no ACL on the live target: tgt-admin will allow ALL initiators');
-  for (const a of t.accounts) out.push(`    # account bound on the live target, add its password here: incominguser ${a.split(' ')[0]} PASSWORD`);
+  // CHAP accounts survive a restart: lines kept from this file (others are in other files).
+  for (const c of chap) out.push(`    ${c.line}`);
   out.push('</target>', '');
   return out.join('\n');
 }

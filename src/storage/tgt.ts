@@ -3,6 +3,7 @@ import type { CommandResult } from '../ssh/types.ts';
 import { DriverBase, type LunSpec, type TargetSnapshot } from './driver-base.ts';
 import { parseTgtadmShow, type TgtTarget } from './parse-tgtadm.ts';
 import { runChecked, writeFileSteps, type Step } from './steps.ts';
+import { chapLinesByFile, chapLinesToKeep, FILE_MARK, type ChapLine } from './tgt-chap.ts';
 import { renderTgtConf, tgtConfFileName } from './tgt-conf.ts';
 import { validatePath } from './validate.ts';
 
@@ -64,8 +65,30 @@ export class TgtDriver extends DriverBase<TgtSnapshot> {
     ];
   }
 
+  /** tgt-admin's configuration as loaded at boot: targets.conf and every conf.d file, each under a `### PATH` header. */
+  private async readConfig(log: CommandResult[]): Promise<string> {
+    const confDir = this.confPath.slice(0, this.confPath.lastIndexOf('/'));
+    const targetsConf = `${confDir.slice(0, confDir.lastIndexOf('/')) || ''}/targets.conf`;
+    const script = `for f in "$1" "$2"/*.conf; do [ -f "$f" ] || continue; printf '${FILE_MARK}%s\\n' "$f"; cat -- "$f"; echo; done`;
+    return (await runChecked(this.exec, ['sh', '-c', script, 'sh', targetsConf, confDir], log, { timeoutMs: this.opts.timeoutMs })).stdout;
+  }
+
+  /** The CHAP lines HASF's file must keep; refuses (CHAP_NOT_PERSISTABLE) when a bound account's password is nowhere. */
+  private async chapLines(t: TgtTarget, log: CommandResult[]): Promise<ChapLine[]> {
+    if (t.accounts.length === 0) return [];
+    return chapLinesToKeep(t, chapLinesByFile(await this.readConfig(log), this.iqn), this.confPath, this.exec.name);
+  }
+
+  protected override async precheck(snap: TgtSnapshot, log: CommandResult[]): Promise<void> {
+    // Before anything changes: a target whose CHAP can't be persisted is not touched.
+    await this.chapLines(snap.target, log);
+  }
+
   protected persistSteps(): Step[] {
     // Rendered when the step runs, from the target as it is after the add.
-    return writeFileSteps(this.confPath, async (log) => renderTgtConf((await this.snapshot(log)).target));
+    return writeFileSteps(this.confPath, async (log) => {
+      const { target } = await this.snapshot(log);
+      return renderTgtConf(target, await this.chapLines(target, log));
+    });
   }
 }

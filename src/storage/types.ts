@@ -53,6 +53,12 @@ export interface StorageDriver {
   addLun(req: AddLunRequest): Promise<AddLunResult>;
   /** Whether a file or block device exists at `path` on the target host. */
   backingStoreExists(path: string): Promise<boolean>;
+  /**
+   * Whether `path` may be exported: a file under backingDir or an LV of volumeGroup, as the
+   * target host resolves it (symlinks followed). Returns what would be exported; throws
+   * BACKING_STORE_NOT_ALLOWED, or BACKING_STORE_MISSING (unless `create`: a file to create).
+   */
+  checkBackingStore(path: string, opts?: { create?: boolean }): Promise<{ path: string; kind: 'file' | 'block' }>;
 }
 
 /** Options shared by all drivers; each is documented where it applies. */

@@ -40,7 +40,16 @@ test('POST /v1/jobs: operator gets 202, Location, plan with the predicted transi
   assert.deepEqual(job.plan.prediction.placement.vm1, ['node3']);
   assert.equal('checkpoint' in job, false);
   const audit = await h.services.audit.query({ jobId: job.id });
-  assert.equal(audit.records[0]?.event, 'job.created');
+  const events = audit.records.map((r) => r.event);
+  assert.ok(events.includes('job.created'), events.join(' '));
+  // The API's own commands while planning (status, the CIB copy, crm_simulate) are
+  // audited before the job record, each start before its result, by the requester.
+  const commands = audit.records.filter((r) => r.event === 'command.start' || r.event === 'command.result');
+  assert.ok(events.indexOf('command.start') < events.indexOf('job.created'));
+  const argvs = commands.filter((r) => r.event === 'command.start').map((r) => (r.details as { argv: string[] }).argv[0]);
+  assert.ok(argvs.includes('crm_simulate'), argvs.join(' '));
+  assert.equal(commands.filter((r) => r.event === 'command.start').length, commands.filter((r) => r.event === 'command.result').length);
+  assert.ok(commands.every((r) => r.actor === 'otto' && (r.details as { purpose: string }).purpose === 'plan'));
 });
 
 test('dry run: 200 with the plan, nothing created', async () => {
@@ -193,6 +202,31 @@ test('callbackUrl must be an allowed host over https (else 422 CALLBACK_NOT_ALLO
     const res = await post('/v1/jobs', T.otto, { ...MIGRATE, callbackUrl: url, dryRun: true });
     assert.equal(res.status, 200, url);
   }
+  // Refused before the job service, and audited all the same, naming the URL.
+  const refused = (await h.services.audit.query({ event: 'job.refused', actor: 'otto', limit: 1000 })).records.filter((r) => (r.details as { code: string }).code === 'CALLBACK_NOT_ALLOWED');
+  assert.deepEqual(
+    refused.map((r) => (r.details as { callbackUrl: string }).callbackUrl).slice(-5),
+    // The one with credentials in it is redacted in the record, as everywhere.
+    ['https://10.0.0.1/hook', 'http://hooks.example.com/x', 'https://evil.com/?h=hooks.example.com', 'https://user:[REDACTED]@hooks.example.com/', 'https://tickets.example.evil.com/'],
+  );
+});
+
+test('refusals before the job service are audited: bad params, bad body fields, on other routes too', async () => {
+  const since = new Date();
+  let res = await post('/v1/jobs', T.otto, { ...MIGRATE, params: { vm: 'vm1', node: 'node3', force: true } });
+  assert.equal(res.status, 400);
+  res = await post('/v1/jobs', T.otto, { ...MIGRATE, ticket: 'x'.repeat(500) });
+  assert.equal(res.status, 400);
+  res = await post('/v1/jobs/jzzzzzzzzzzz/approvals', T.anna, { decision: 'maybe' });
+  assert.equal(res.status, 400);
+  const recs = (await h.services.audit.query({ from: since, limit: 1000 })).records.filter((r) => r.event === 'job.refused' || r.event === 'request.refused');
+  const seen = recs.map((r) => [r.event, r.actor, (r.details as { code: string }).code, (r.details as { operationId: string }).operationId]);
+  assert.deepEqual(seen, [
+    ['job.refused', 'otto', 'INVALID_INPUT', 'createJob'],
+    ['job.refused', 'otto', 'INVALID_INPUT', 'createJob'],
+    ['request.refused', 'anna', 'INVALID_INPUT', 'decideJob'],
+  ]);
+  assert.deepEqual((recs[0]!.details as { params: unknown }).params, { vm: 'vm1', node: 'node3', force: true });
 });
 
 test('body errors: 413, 415, malformed JSON, deep JSON, unknown fields, wrong types, unknown operation', async () => {

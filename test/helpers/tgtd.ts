@@ -119,8 +119,13 @@ export function parseIscsiLs(text: string): InitiatorLun[] {
   return out;
 }
 
-/** Log in with the real userspace initiator (libiscsi's iscsi-ls) and list the target's LUNs. */
-export async function iscsiLs(portal: string, iqn: string): Promise<InitiatorLun[]> {
-  const { stdout } = await run('iscsi-ls', ['-s', `iscsi://${portal}/${iqn}`], { timeout: 20_000 });
+/**
+ * Log in with the real userspace initiator (libiscsi's iscsi-ls) and list the target's
+ * LUNs, with CHAP credentials when given. Rejects when the login fails (exit 10 on an
+ * authentication failure).
+ */
+export async function iscsiLs(portal: string, iqn: string, chap?: { user: string; password: string }): Promise<InitiatorLun[]> {
+  const who = chap ? `${chap.user}%${chap.password}@` : '';
+  const { stdout } = await run('iscsi-ls', ['-s', `iscsi://${who}${portal}/${iqn}`], { timeout: 20_000 });
   return parseIscsiLs(stdout);
 }

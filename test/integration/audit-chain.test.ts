@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { startRedis, type TestRedis } from '../helpers/redis.ts';
+import type { HasfError } from '../../src/errors/index.ts';
 import { AuditLog, type AuditRecord } from '../../src/audit/index.ts';
 
 const KEY = 'test-audit-key-0123456789abcdef';
@@ -304,8 +305,49 @@ describe('audit chain and tamper detection (real redis, real file sink)', () => 
     await appendMany(2);
     await redis.del(`${stream}:head`);
     const fresh = new AuditLog({ redis, key: KEY, streamKey: stream });
-    await assert.rejects(fresh.append({ actor: 'a', channel: 'c', event: 'job.created' }), {
-      code: 'AUDIT_TAMPERED',
-    });
+    await assert.rejects(fresh.append({ actor: 'a', channel: 'c', event: 'job.created' }), (e: HasfError) => e.code === 'AUDIT_UNAVAILABLE' && e.details.reason === 'head-missing');
+  });
+
+  it('newest records dropped and the head moved back: the writer refuses (fail closed), and a fresh writer too', async () => {
+    const recs = await appendMany(10);
+    await redis.xdel(stream, recs[8]!.streamId, recs[9]!.streamId);
+    await redis.set(`${stream}:head`, `8:${recs[7]!.mac}`);
+    const next = { actor: 'a', channel: 'worker', event: 'command.start' as const, details: { argv: ['stonith_admin', '--reboot', 'node2'] } };
+    await assert.rejects(log.append(next), (e: HasfError) => e.code === 'AUDIT_UNAVAILABLE' && e.details.reason === 'head-moved-back' && e.details.known === 10 && e.details.head === 8);
+    // A process started afterwards knows from the file sink.
+    const fresh = new AuditLog({ redis, key: KEY, streamKey: stream, fileSink: file });
+    await assert.rejects(fresh.append(next), (e: HasfError) => e.code === 'AUDIT_UNAVAILABLE' && /record 10 was written/.test(e.message));
+    await fresh.close();
+    assert.equal(await redis.xlen(stream), 8, 'nothing appended on the shortened chain');
+    assert.equal(await redis.get(`${stream}:head`), `8:${recs[7]!.mac}`);
+  });
+
+  it('the whole stream deleted: the writer does not start a new chain at genesis', async () => {
+    await appendMany(3);
+    await redis.del(stream, `${stream}:head`);
+    await assert.rejects(log.append({ actor: 'a', channel: 'c', event: 'job.created' }), (e: HasfError) => e.code === 'AUDIT_UNAVAILABLE' && e.details.reason === 'head-moved-back');
+    assert.equal(await redis.exists(stream), 0);
+  });
+
+  it('shared anchors: a writer with its own file refuses a head moved back below another writer\'s records, and its verify names them', async () => {
+    const anchorDir = join(dir, `anchors-${n}`);
+    const a = new AuditLog({ redis, key: KEY, streamKey: stream, fileSink: join(dir, `a-${n}.jsonl`), anchorDir, writerId: 'worker-a' });
+    const b = new AuditLog({ redis, key: KEY, streamKey: stream, fileSink: join(dir, `b-${n}.jsonl`), anchorDir, writerId: 'api-b' });
+    await b.append({ actor: 'b', channel: 'rest', event: 'job.created' });
+    const fromA: AuditRecord[] = [];
+    for (let i = 0; i < 5; i++) fromA.push(await a.append({ actor: 'a', channel: 'worker', event: 'command.start', details: { i } }));
+    // Records 5 and 6 (worker-a's newest) dropped, the head moved back to 4.
+    await redis.xdel(stream, fromA[3]!.streamId, fromA[4]!.streamId);
+    await redis.set(`${stream}:head`, `4:${fromA[2]!.mac}`);
+    await assert.rejects(b.append({ actor: 'b', channel: 'rest', event: 'job.created' }), (e: HasfError) => e.code === 'AUDIT_UNAVAILABLE' && /anchor of writer worker-a/.test(e.message));
+    const report = await b.verify();
+    assert.equal(report.ok, false);
+    assert.deepEqual(report.problems.map((p) => [p.kind, p.seq]), [['head-missing', 5]]);
+    assert.match(report.problems[0]!.message, /anchor of writer worker-a names record 6/);
+    assert.deepEqual(report.anchor, { seq: 6, mac: fromA[4]!.mac, writer: 'worker-a' });
+    // b's own file alone knew only record 1: without the anchors it would have seen nothing.
+    assert.equal(report.fileHead?.seq, 1);
+    await a.close();
+    await b.close();
   });
 });

@@ -91,13 +91,16 @@ describe('audit fails closed (real redis, real files)', () => {
       fileSink: '/proc/hasf-audit.jsonl',
     });
     await assert.rejects(b.append(entry), { code: 'AUDIT_UNAVAILABLE' });
-    // Redis got the record first (see committer.ts): the file is behind, which verify
-    // does not call tampering, and the chain itself is intact.
+    // The file sink is read before the first append (it holds the newest record this
+    // process knows of), so an unreadable one stops it before Redis got anything.
     await assert.rejects(a.verify(), { code: 'AUDIT_UNAVAILABLE' });
+    assert.equal(await redis.exists('fdir'), 0);
+    // Under /proc the file can't be written: Redis got the record first (see
+    // committer.ts), the file is behind, which verify does not call tampering.
     const report = await new AuditLog({
       redis,
       key: KEY,
-      streamKey: 'fdir',
+      streamKey: 'fproc',
       fileSink: join(dir, 'fresh.jsonl'),
     }).verify();
     assert.equal(report.count, 1);

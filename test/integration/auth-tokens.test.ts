@@ -55,9 +55,11 @@ test('create shows the plain token once and stores only its hash', async () => {
     assert.ok(!text.includes(created.token.slice(5)), `token found in ${where}`);
     assert.ok(text.includes(hashToken(created.token).slice(7)), `the hash is what ${where} holds`);
   }
+  // No record of who minted it: delegated (its approvals never count).
   assert.deepEqual(await store.resolve(created.token), {
     personName: 'alice',
     tokenId: created.id,
+    personal: false,
   });
   const listed = await store.list('alice');
   assert.equal(listed.length, 1);
@@ -66,8 +68,29 @@ test('create shows the plain token once and stores only its hash', async () => {
     personName: 'alice',
     label: 'ticketing',
     createdAt: '2024-05-01T10:00:00.000Z',
+    personal: false,
   });
   assert.ok(!JSON.stringify(listed).includes(created.token));
+});
+
+test('provenance: a token is personal only when its person minted it with a personal credential', async () => {
+  const store = new TokenStore({ redis, prefix: 't1p:', clock });
+  const own = await store.create('bert', { createdBy: { person: 'bert', identity: 'token:cfg-abc', personal: true } });
+  const forOther = await store.create('bert', { createdBy: { person: 'ada', identity: 'token:cfg-def', personal: true } });
+  // Minted by bert, but with a token someone else minted for him: still delegated.
+  const chained = await store.create('bert', { createdBy: { person: 'bert', identity: `token:${forOther.id}`, personal: false } });
+  assert.deepEqual(await store.resolve(own.token), { personName: 'bert', tokenId: own.id, createdBy: 'bert', createdWith: 'token:cfg-abc', personal: true });
+  assert.deepEqual(await store.resolve(forOther.token), { personName: 'bert', tokenId: forOther.id, createdBy: 'ada', createdWith: 'token:cfg-def', personal: false });
+  assert.equal((await store.resolve(chained.token))?.personal, false);
+  const listed = await store.list('bert');
+  assert.deepEqual(
+    listed.map((t) => [t.id, t.createdBy, t.personal]).sort(),
+    [
+      [own.id, 'bert', true],
+      [forOther.id, 'ada', false],
+      [chained.id, 'bert', false],
+    ].sort(),
+  );
 });
 
 test('unknown, malformed and near-miss tokens resolve to nothing', async () => {

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { isSecretKey, redact, REDACTED } from '../../src/audit/index.ts';
+import { isSecretKey, isSecretName, keptOutput, redact, redactString, REDACTED } from '../../src/audit/index.ts';
+import { chapLinesByFile, chapLinesToKeep, FILE_MARK } from '../../src/storage/tgt-chap.ts';
 
 const R = REDACTED;
 
@@ -137,5 +138,91 @@ describe('redact', () => {
     }
     for (const k of ['tokenId', 'tokenName', 'secretRef', 'user', 'host', 'passwordPolicy'])
       assert.equal(isSecretKey(k), false, k);
+  });
+
+  it('redacts secret-named nvpairs in XML, in either attribute order and quoting', () => {
+    const cib = [
+      '<primitive id="fence-ipmi" class="stonith" type="fence_ipmilan">',
+      '  <instance_attributes id="fence-ipmi-ia">',
+      '    <nvpair id="a1" name="ipaddr" value="10.0.0.9"/>',
+      '    <nvpair id="a2" name="passwd" value="S3cr&amp;t"/>',
+      "    <nvpair value='pw2' id='a3' name='pcmk_reboot_password'/>",
+      '    <nvpair id="a4" name="snmp_community" value="private"/>',
+      '    <nvpair id="a5" name="hexadecimal_kg" value="0123abcd"/>',
+      '    <nvpair id="a6" name="pcmk_host_list" value="node1 node2"/>',
+      '  </instance_attributes>',
+      '</primitive>',
+    ].join('\n');
+    const out = redactString(cib);
+    for (const secret of ['S3cr&amp;t', 'pw2', 'private', '0123abcd']) assert.ok(!out.includes(secret), secret);
+    assert.match(out, /name="passwd" value="\[REDACTED\]"/);
+    assert.match(out, /value='\[REDACTED\]' id='a3' name='pcmk_reboot_password'/);
+    assert.match(out, /name="ipaddr" value="10\.0\.0\.9"/);
+    assert.match(out, /name="pcmk_host_list" value="node1 node2"/);
+    // Pacemaker's own list of secure parameter names is not a secret.
+    assert.equal(redactString('op-secure-params="  passwd  "'), 'op-secure-params="  passwd  "');
+  });
+
+  it('redacts the text forms: passwd=…, community=…, CHAP lines; and {name, value} objects', () => {
+    assert.equal(redactString('fence_ipmilan ipaddr=10.0.0.9 login=admin passwd=S3cret'), `fence_ipmilan ipaddr=10.0.0.9 login=admin passwd=${R}`);
+    assert.equal(redactString('snmp_community=public x'), `snmp_community=${R} x`);
+    assert.equal(redactString('    incominguser alice Chap-Secret-4711\n'), `    incominguser alice ${R}\n`);
+    assert.deepEqual(redact([{ name: 'passwd', value: 'x1' }, { name: 'ipaddr', value: '10.0.0.1' }]), [{ name: 'passwd', value: R }, { name: 'ipaddr', value: '10.0.0.1' }]);
+    for (const n of ['passwd', 'password', 'pcmk_off_password', 'snmp_priv_passwd', 'snmp_community', 'secret_key', 'access_key', 'key', 'ssh_key', 'hexadecimal_kg'])
+      assert.equal(isSecretName(n), true, n);
+    for (const n of ['pcmk_host_list', 'ipaddr', 'login', 'spool', 'monkey', 'keyring', 'port']) assert.equal(isSecretName(n), false, n);
+  });
+
+  it('keeps __proto__ keys as data instead of dropping them', () => {
+    const parsed = JSON.parse('{"__proto__":{"password":"x","a":1},"b":2}');
+    const out = redact(parsed) as Record<string, unknown>;
+    assert.equal(Object.getPrototypeOf(out), Object.prototype);
+    assert.deepEqual(Object.keys(out), ['__proto__', 'b']);
+    assert.equal(JSON.stringify(out), `{"__proto__":{"password":"${R}","a":1},"b":2}`);
+  });
+
+  it('keptOutput: a whole CIB is never kept; other output is redacted before it is cut', () => {
+    const cib = `<?xml version="1.0"?>\n<cib epoch="3"><configuration>${'<nvpair name="x" value="y"/>'.repeat(200)}<nvpair name="passwd" value="S3cret"/></configuration></cib>\n`;
+    const kept = keptOutput(cib, '');
+    assert.match(kept, /^\[CIB document, \d+ bytes: not kept/);
+    assert.ok(!kept.includes('S3cret'));
+    // A secret near a cut is redacted first, so no cut can separate it from its name.
+    const long = `${'x'.repeat(990)}<nvpair name="passwd" value="S3cret"/>${'y'.repeat(3000)}`;
+    const k2 = keptOutput(long, 'stderr passwd=S3cret');
+    assert.ok(!k2.includes('S3cret'), k2);
+    assert.ok(k2.length < 2100);
+  });
+});
+
+describe('tgt CHAP lines kept across rewrites', () => {
+  const target = { tid: 1, iqn: 'iqn.2026-11.t:a', luns: [], acl: ['ALL'], accounts: ['alice', 'out1 (outgoing)'] };
+  const dump = [
+    `${FILE_MARK}/etc/tgt/targets.conf`,
+    '### a comment that looks like a header',
+    'include /etc/tgt/conf.d/*.conf',
+    `${FILE_MARK}/etc/tgt/conf.d/hasf-iqn.2026-11.t_a.conf`,
+    '<target iqn.2026-11.t:a>',
+    '    incominguser alice pwA-123456',
+    '    incominguser gone pwG-123456',
+    '</target>',
+    `${FILE_MARK}/etc/tgt/conf.d/site.conf`,
+    '<target iqn.2026-11.t:a>',
+    '    outgoinguser out1 pwO-123456   # the site admin keeps this one',
+    '</target>',
+    '<target iqn.2026-11.t:other>',
+    '    incominguser alice elsewhere-pw',
+    '</target>',
+  ].join('\n');
+  const own = '/etc/tgt/conf.d/hasf-iqn.2026-11.t_a.conf';
+
+  it('keeps its own lines for accounts still bound; leaves lines of other files to them', () => {
+    const byFile = chapLinesByFile(dump, target.iqn);
+    assert.deepEqual(byFile.get('/etc/tgt/conf.d/site.conf')!.map((l) => l.user), ['out1']);
+    assert.deepEqual(chapLinesToKeep(target, byFile, own, 'store1').map((l) => l.line), ['incominguser alice pwA-123456']);
+  });
+
+  it('refuses an account bound only at runtime (CHAP_NOT_PERSISTABLE), naming the file to put it in', () => {
+    const t = { ...target, accounts: ['bob'] };
+    assert.throws(() => chapLinesToKeep(t, chapLinesByFile(dump, t.iqn), own, 'store1'), (e: Error & { code?: string }) => e.code === 'CHAP_NOT_PERSISTABLE' && e.message.includes(own) && e.message.includes('incominguser bob PASSWORD'));
   });
 });

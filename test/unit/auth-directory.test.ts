@@ -94,13 +94,27 @@ test('group membership is cached for the TTL, then looked up again', async () =>
   assert.equal(calls.length, 4);
 });
 
-test('a failing group lookup grants nothing and is retried next time', async () => {
+test('a failing group lookup grants nothing, is remembered briefly (no lookup per authentication), then retried', async () => {
   const errors: string[] = [];
-  const { d, calls } = directory({ SOPS: [] }, { onGroupError: (_e, id) => errors.push(id) });
+  const { d, calls, advance } = directory({ SOPS: [] }, { onGroupError: (_e, id) => errors.push(id), groupFailureMs: 100 });
   assert.deepEqual((await d.bySlackUser('UBOB1'))?.roles, ['viewer']);
   assert.deepEqual(errors, ['SLEADS']);
+  for (let i = 0; i < 5; i++) await d.bySlackUser('UBOB1');
+  assert.equal(calls.filter((c) => c === 'SLEADS').length, 1, 'the failure is cached');
+  advance(101);
   await d.bySlackUser('UBOB1');
-  assert.equal(calls.filter((c) => c === 'SLEADS').length, 2);
+  assert.equal(calls.filter((c) => c === 'SLEADS').length, 2, 'retried after failureTtlMs');
+});
+
+test('a group lookup that hangs (Slack down) times out and counts as failed, once', async () => {
+  let lookups = 0;
+  const d = new Directory({ ...cfg, groupMembers: () => (lookups++, new Promise<string[]>(() => {})), groupLookupTimeoutMs: 50 });
+  const t = performance.now();
+  const people = await Promise.all([d.bySlackUser('UBOB1'), d.bySlackUser('UBOB2'), d.byName('alice')]);
+  assert.deepEqual(people.map((p) => p?.roles), [['viewer'], ['viewer'], ['operator']]);
+  assert.deepEqual((await d.bySlackUser('UBOB1'))?.roles, ['viewer']);
+  assert.ok(performance.now() - t < 1000);
+  assert.equal(lookups, 2, 'one lookup per group, not one per authentication');
 });
 
 test('without a lookup function groups grant nothing', async () => {

@@ -134,7 +134,7 @@ describe('deploy/k8s', () => {
     }
   });
   it('every kind has the apiVersion Kubernetes serves it under', () => {
-    const expected: Record<string, string> = { Deployment: 'apps/v1', StatefulSet: 'apps/v1', Service: 'v1', Secret: 'v1', ConfigMap: 'v1', Namespace: 'v1', NetworkPolicy: 'networking.k8s.io/v1', Kustomization: 'kustomize.config.k8s.io/v1beta1' };
+    const expected: Record<string, string> = { Deployment: 'apps/v1', StatefulSet: 'apps/v1', Service: 'v1', Secret: 'v1', ConfigMap: 'v1', Namespace: 'v1', NetworkPolicy: 'networking.k8s.io/v1', Kustomization: 'kustomize.config.k8s.io/v1beta1', PersistentVolumeClaim: 'v1' };
     for (const { f, doc } of docs) assert.equal(doc.apiVersion, expected[doc.kind], `${f}: ${doc.kind}`);
   });
   it('the kustomization lists every manifest', () => {
@@ -150,6 +150,20 @@ describe('deploy/k8s', () => {
     const args = (name: string) => docs.find((d) => d.doc.metadata?.name === name && d.doc.kind === 'Deployment')!.doc.spec.template.spec.containers[0].args as string[];
     assert.equal(args('hasf-api')[0], 'serve');
     assert.equal(args('hasf-worker')[0], 'worker');
+  });
+  it('the audit file sinks and anchors live on one persistent volume every API and worker pod mounts', () => {
+    const pvc = docs.find((d) => d.doc.kind === 'PersistentVolumeClaim' && d.doc.metadata?.name === 'hasf-audit')!.doc;
+    assert.deepEqual(pvc.spec.accessModes, ['ReadWriteMany']);
+    const hasf = parse(docs.find((d) => d.doc.metadata?.name === 'hasf-config')!.doc.data!['hasf.yaml']!) as { audit: { file: string; anchorDir: string } };
+    for (const name of ['hasf-api', 'hasf-worker']) {
+      const pod = docs.find((d) => d.doc.kind === 'Deployment' && d.doc.metadata?.name === name)!.doc.spec.template.spec;
+      const vol = pod.volumes.find((v: { persistentVolumeClaim?: { claimName: string } }) => v.persistentVolumeClaim?.claimName === 'hasf-audit');
+      assert.ok(vol, `${name} mounts the audit volume`);
+      const mount = pod.containers[0].volumeMounts.find((m: { name: string }) => m.name === vol.name);
+      assert.ok(hasf.audit.anchorDir.startsWith(`${mount.mountPath}/`), `${name}: anchors on the volume`);
+      const file = pod.containers[0].env.find((e: { name: string }) => e.name === 'HASF_AUDIT_FILE');
+      assert.ok(file.value.startsWith(`${mount.mountPath}/`) && file.value.includes('$(POD_NAME)'), `${name}: one file sink per pod on the volume`);
+    }
   });
   it('Redis runs with AOF and fsync always; the ConfigMap\'s hasf.yaml is a valid configuration', () => {
     const redisConf = docs.find((d) => d.doc.metadata?.name === 'hasf-redis-config')!.doc.data!['redis.conf']!;

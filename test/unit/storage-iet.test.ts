@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { storageTargetSchema } from '../../src/config/inventory.ts';
 import type { CommandExecutor, CommandResult, RunOptions } from '../../src/ssh/types.ts';
 import { createStorageDriver, parseIetVolume, upsertIetLun, type IetTarget } from '../../src/storage/index.ts';
+import { resolveAnswer } from '../helpers/fake-storage-host.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/storage/${name}`, import.meta.url), 'utf8');
 const IQN = 'iqn.2006-01.de.example:sles10.xen';
@@ -29,6 +30,8 @@ class IetHost implements CommandExecutor {
     this.calls.push(argv);
     const r = (exitCode: number, stdout = '', stderr = ''): CommandResult => ({ host: this.name, argv, exitCode, stdout, stderr, durationMs: 1, truncated: false });
     const [cmd, ...a] = argv;
+    const resolved = resolveAnswer(argv, [...this.files].filter(([, f]) => f.kind.startsWith('block')).map(([p]) => p));
+    if (resolved) return r(...resolved);
     if (cmd === 'cat' && a[0] === '/proc/net/iet/volume') {
       return r(0, this.targets.map((t) => `tid:${t.tid} name:${t.iqn}\n${t.luns.map((l) => `\tlun:${l.lun} state:0 iotype:${l.iotype} iomode:wt path:${l.path}\n`).join('')}`).join(''));
     }
@@ -60,7 +63,7 @@ class IetHost implements CommandExecutor {
 }
 
 const target = (extra: Record<string, unknown> = {}) =>
-  storageTargetSchema.parse({ name: 'store1', host: 'store1', driver: 'iet', iqn: IQN, backingDir: '/srv/xen', ...extra });
+  storageTargetSchema.parse({ name: 'store1', host: 'store1', driver: 'iet', iqn: IQN, backingDir: '/srv/xen', volumeGroup: 'vg0', ...extra });
 
 describe('IET driver (ietadm, /proc/net/iet/volume, ietd.conf)', () => {
   it('lists the LUNs of its target only', async () => {
@@ -74,6 +77,7 @@ describe('IET driver (ietadm, /proc/net/iet/volume, ietd.conf)', () => {
   it('plans ietadm with blockio for a device, then the ietd.conf rewrite', async () => {
     const d = createStorageDriver(target(), new IetHost());
     assert.deepEqual(await d.plan({ path: '/dev/vg0/vm2' }), [
+      ['readlink', '-f', '--', '/dev/vg0/vm2'],
       ['ietadm', '--op', 'new', '--tid=1', '--lun=2', '--params', 'Path=/dev/vg0/vm2,Type=blockio'],
       ['mkdir', '-p', '/etc'],
       ['sh', '-c', WRITE, 'sh', CONF],
@@ -97,13 +101,15 @@ describe('IET driver (ietadm, /proc/net/iet/volume, ietd.conf)', () => {
 
   it('refuses a taken LUN number, a missing store, and a store of the other target', async () => {
     const host = new IetHost();
-    host.targets.push({ tid: 2, iqn: 'iqn.2006-01.de.example:sles10.other', luns: [{ lun: 0, iotype: 'blockio', path: '/dev/sdc' }] });
-    host.files.set('/dev/sdc', { kind: 'block special file', size: 0 });
+    host.targets.push({ tid: 2, iqn: 'iqn.2006-01.de.example:sles10.other', luns: [{ lun: 0, iotype: 'blockio', path: '/dev/vg0/other' }] });
+    host.files.set('/dev/vg0/other', { kind: 'block special file', size: 0 });
     const d = createStorageDriver(target(), host);
     await assert.rejects(d.addLun({ path: '/dev/vg0/vm2', lun: 1 }), { code: 'LUN_EXISTS' });
     await assert.rejects(d.addLun({ path: '/dev/vg0/absent' }), { code: 'BACKING_STORE_MISSING' });
-    await assert.rejects(d.addLun({ path: '/dev/sdc' }), { code: 'BACKING_STORE_CONFLICT' });
-    assert.equal(host.calls.filter((c) => c[0] === 'ietadm' || c[0] === 'sh').length, 0);
+    await assert.rejects(d.addLun({ path: '/dev/vg0/other' }), { code: 'BACKING_STORE_CONFLICT' });
+    // A disk that is not an LV of vg0 is never exported, whoever else exports it.
+    await assert.rejects(d.addLun({ path: '/dev/sdb1' }), { code: 'BACKING_STORE_NOT_ALLOWED' });
+    assert.equal(host.calls.filter((c) => c[0] === 'ietadm' || (c[0] === 'sh' && c[2] === WRITE)).length, 0);
   });
 
   it('uses the configured ietd.conf path', async () => {

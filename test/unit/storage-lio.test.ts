@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { storageTargetSchema } from '../../src/config/inventory.ts';
 import type { CommandExecutor, CommandResult, RunOptions } from '../../src/ssh/types.ts';
 import { createStorageDriver, parseTargetcliLs, type LioTree } from '../../src/storage/index.ts';
+import { resolveAnswer } from '../helpers/fake-storage-host.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/storage/${name}`, import.meta.url), 'utf8');
 const IQN = 'iqn.2003-01.org.linux-iscsi.store1.x8664:sn.4b2a9e1c7d0f';
@@ -43,6 +44,8 @@ class LioHost implements CommandExecutor {
     ['/dev/vg0/disk1', 'block special file|0'],
     ['/dev/vg0/vm5', 'block special file|0'],
     ['/var/lib/hasf/luns/spare.img', `regular file|${1.5 * 2 ** 30}`],
+    ['/var/lib/hasf/luns/vm2disk.img', 'regular file|1048576'],
+    ['/var/lib/hasf/luns/new/vm2disk.img', 'regular file|1048576'],
     ['/srv/vm2disk.img', 'regular file|1048576'],
   ]);
   saved = 0;
@@ -51,6 +54,8 @@ class LioHost implements CommandExecutor {
     this.calls.push(argv);
     const r = (exitCode: number, stdout = '', stderr = ''): CommandResult => ({ host: this.name, argv, exitCode, stdout, stderr, durationMs: 1, truncated: false });
     const [cmd, ...a] = argv;
+    const resolved = resolveAnswer(argv, [...this.files].filter(([, f]) => f.startsWith('block')).map(([p]) => p));
+    if (resolved) return r(...resolved);
     if (cmd === 'stat') {
       const f = this.files.get(a.at(-1)!);
       return f ? r(0, `${f}\n`) : r(1, '', `stat: cannot statx '${a.at(-1)}': No such file or directory\n`);
@@ -87,7 +92,7 @@ class LioHost implements CommandExecutor {
   }
 }
 
-const target = () => storageTargetSchema.parse({ name: 'store1', host: 'store1', driver: 'lio', iqn: IQN });
+const target = () => storageTargetSchema.parse({ name: 'store1', host: 'store1', driver: 'lio', iqn: IQN, volumeGroup: 'vg0' });
 
 describe('LIO driver (targetcli)', () => {
   it('lists the LUNs of its own TPG only (LUN 0 is a data LUN on LIO)', async () => {
@@ -99,6 +104,7 @@ describe('LIO driver (targetcli)', () => {
 
   it('plans a block backstore, the LUN mapping and saveconfig for a device', async () => {
     assert.deepEqual(await createStorageDriver(target(), new LioHost()).plan({ path: '/dev/vg0/vm5' }), [
+      ['readlink', '-f', '--', '/dev/vg0/vm5'],
       ['targetcli', '/backstores/block', 'create', 'name=vm5', 'dev=/dev/vg0/vm5'],
       ['targetcli', `/iscsi/${IQN}/tpg1/luns`, 'create', '/backstores/block/vm5', 'lun=1'],
       ['targetcli', 'saveconfig'],
@@ -107,6 +113,7 @@ describe('LIO driver (targetcli)', () => {
 
   it('reuses an unmapped backstore that already points at the path', async () => {
     assert.deepEqual(await createStorageDriver(target(), new LioHost()).plan({ path: '/var/lib/hasf/luns/spare.img', lun: 7 }), [
+      ['readlink', '-f', '--', '/var/lib/hasf/luns/spare.img'],
       ['targetcli', `/iscsi/${IQN}/tpg1/luns`, 'create', '/backstores/fileio/spare', 'lun=7'],
       ['targetcli', 'saveconfig'],
     ]);
@@ -116,9 +123,11 @@ describe('LIO driver (targetcli)', () => {
     const host = new LioHost();
     const d = createStorageDriver(target(), host);
     // vm2disk is taken as a backstore name (another path), so the new one gets a suffix.
-    const res = await d.addLun({ path: '/srv/vm2disk.img' });
+    const res = await d.addLun({ path: '/var/lib/hasf/luns/new/vm2disk.img' });
     assert.deepEqual([res.lun, res.created, res.noop], [1, false, false]);
-    assert.ok(host.calls.some((c) => c.join(' ') === 'targetcli /backstores/fileio create name=vm2disk-1 file_or_dev=/srv/vm2disk.img'));
+    assert.ok(host.calls.some((c) => c.join(' ') === 'targetcli /backstores/fileio create name=vm2disk-1 file_or_dev=/var/lib/hasf/luns/new/vm2disk.img'));
+    // A file outside the backing directory is never exported.
+    await assert.rejects(d.addLun({ path: '/srv/vm2disk.img' }), { code: 'BACKING_STORE_NOT_ALLOWED' });
     const made = await d.addLun({ sizeMiB: 16, name: 'vm8' });
     assert.deepEqual([made.lun, made.path, made.created], [3, '/var/lib/hasf/luns/vm8.img', true]);
     const again = await d.addLun({ sizeMiB: 16, name: 'vm8' });
@@ -140,6 +149,7 @@ describe('LIO driver (targetcli)', () => {
     const t = storageTargetSchema.parse({ name: 'store1', host: 'store1', driver: 'lio', iqn: IQN, create: 'lv', volumeGroup: 'vg0' });
     assert.deepEqual(await createStorageDriver(t, new LioHost()).plan({ sizeMiB: 1024, name: 'vm9' }), [
       ['lvcreate', '--yes', '-L', '1024m', '-n', 'vm9', 'vg0'],
+      ['readlink', '-f', '--', '/dev/vg0/vm9'],
       ['targetcli', '/backstores/block', 'create', 'name=vm9', 'dev=/dev/vg0/vm9'],
       ['targetcli', `/iscsi/${IQN}/tpg1/luns`, 'create', '/backstores/block/vm9', 'lun=1'],
       ['targetcli', 'saveconfig'],

@@ -1,5 +1,6 @@
 import type { Express, Request, Response } from 'express';
 import { heartbeatKey } from '../../app/worker.ts';
+import { authenticate } from '../auth.ts';
 import type { ApiMetrics } from '../metrics.ts';
 import { renderDocs } from '../docs.ts';
 import { SPEC_TEXT } from '../spec.ts';
@@ -29,7 +30,9 @@ export function healthRoutes(app: Express, ctx: RouteContext, metrics: ApiMetric
     res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not_ready', checks });
   });
 
-  app.get('/metrics', async (_req: Request, res: Response) => {
+  // api.metricsAuth: token puts /metrics behind the same bearer check as /v1 (read access).
+  const metricsGuard = services.config.api.metricsAuth === 'token' ? [authenticate(services, ctx.limiter, ctx.refusals, 'read')] : [];
+  app.get('/metrics', ...metricsGuard, async (_req: Request, res: Response) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.get('/openapi.yaml', (_req: Request, res: Response) => void res.type('application/yaml').send(SPEC_TEXT));

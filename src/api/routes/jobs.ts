@@ -8,7 +8,7 @@ import { bodyHash } from '../idempotency.ts';
 import type { components } from '../openapi-types.ts';
 import { paramsSchemaName, schemaValidator } from '../spec.ts';
 import { toApiJob } from '../view.ts';
-import { guard, type RouteContext } from './context.ts';
+import { guard, refusedBeforeService, type RouteContext } from './context.ts';
 
 type Body = components['schemas']['JobRequest'];
 
@@ -33,8 +33,11 @@ export function jobRoutes(app: Express, ctx: RouteContext): void {
   app.post('/v1/jobs', ...guard(ctx, 'request', 'createJob'), async (req: Request, res: Response) => {
     const p = principalOf(res);
     const body = req.body as Body;
-    const params = checkParams(body.operation, body.params);
-    if (body.callbackUrl) checkCallbackUrl(body.callbackUrl, services.config.callbacks);
+    const params = await refusedBeforeService(ctx, req, res, 'createJob', () => {
+      const checked = checkParams(body.operation, body.params);
+      if (body.callbackUrl) checkCallbackUrl(body.callbackUrl, services.config.callbacks);
+      return checked;
+    });
     const request: JobRequest = { ...body, params };
     const key = req.headers['idempotency-key'] as string | undefined;
     const useKey = key !== undefined && !body.dryRun;

@@ -1,6 +1,7 @@
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import type { Express, Request, Response } from 'express';
 import { parseSlackBody } from './parse-body.ts';
+import type { ReplayGuard } from './replay-guard.ts';
 import { verifySlackSignature } from './verify-signature.ts';
 
 /** Options of {@link HttpReceiver}. */
@@ -14,6 +15,12 @@ export interface HttpReceiverOptions {
   unackedAfterMs?: number;
   /** Clock in ms (tests). */
   now?: () => number;
+  /**
+   * Refuses replays inside the signature's 5-minute window: answers whether a verified
+   * signature is new. Shared by every API replica (see redisReplayGuard). Without it a
+   * captured request could be sent again and would be handled again.
+   */
+  replayGuard?: ReplayGuard;
   /** Told about refused or failed requests. */
   log?: (msg: string) => void;
 }
@@ -41,7 +48,7 @@ async function rawBodyOf(req: Request, limit: number): Promise<string> {
  */
 export class HttpReceiver implements Receiver {
   private bolt?: App;
-  private readonly o: Required<Omit<HttpReceiverOptions, 'log' | 'now'>> & Pick<HttpReceiverOptions, 'log' | 'now'>;
+  private readonly o: Required<Omit<HttpReceiverOptions, 'log' | 'now' | 'replayGuard'>> & Pick<HttpReceiverOptions, 'log' | 'now' | 'replayGuard'>;
 
   constructor(opts: HttpReceiverOptions) {
     this.o = { path: '/slack/events', bodyLimit: 1 << 20, unackedAfterMs: 2500, ...opts };
@@ -83,6 +90,23 @@ export class HttpReceiver implements Receiver {
       this.o.log?.(`refused a Slack request: ${verdict.reason}`);
       res.status(401).json({ code: 'UNAUTHENTICATED', message: 'Slack request signature verification failed.' });
       return;
+    }
+    if (this.o.replayGuard) {
+      let first: boolean;
+      try {
+        first = await this.o.replayGuard(req.get('x-slack-signature')!);
+      } catch (err) {
+        // Fail closed: a request that can't be checked for replay is not handled.
+        this.o.log?.(`refused a Slack request: the replay check failed (${(err as Error).message})`);
+        res.status(503).json({ code: 'REDIS_UNAVAILABLE', message: 'The replay check is unavailable; retry shortly.' });
+        return;
+      }
+      if (!first) {
+        // Already handled (a replay, or a duplicate delivery): acknowledged, not run again.
+        this.o.log?.('ignored a Slack request already handled (same signature)');
+        res.status(200).end();
+        return;
+      }
     }
     let body: Record<string, unknown>;
     try {
