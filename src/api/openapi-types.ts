@@ -521,7 +521,7 @@ export interface components {
             };
             requester: string;
             /** @enum {string} */
-            channel: "rest" | "slack" | "cli";
+            channel: "rest" | "slack" | "cli" | "web";
             reason: string;
             ticket?: string;
             callbackUrl?: string;
@@ -545,6 +545,8 @@ export interface components {
             startedAt?: components["schemas"]["Timestamp"];
             finishedAt?: components["schemas"]["Timestamp"];
             attempts: number;
+            /** @description The job's page in the web console: api.publicUrl + /ui/jobs/{id} (a path relative to the API when api.publicUrl is not set). */
+            url?: string;
             result?: {
                 summary: string;
                 details?: {
@@ -591,6 +593,8 @@ export interface components {
                 emergency?: boolean;
                 /** @description On break-glass jobs: true until an approver has reviewed it. */
                 reviewPending?: boolean;
+                /** @description The job's page in the web console (api.publicUrl + /ui/jobs/{id}); present when api.publicUrl is set. */
+                url?: string;
                 result?: {
                     [key: string]: unknown;
                 };
@@ -793,7 +797,7 @@ export interface components {
             linksError?: string;
         };
         /** @enum {string} */
-        AuditEvent: "job.created" | "job.state" | "job.refused" | "job.cancelled" | "job.expired" | "job.emergency" | "job.reviewed" | "job.step" | "approval.requested" | "approval.granted" | "approval.rejected" | "approval.refused" | "command.start" | "command.result" | "command.refused" | "access.refused" | "request.refused" | "token.created" | "token.revoked";
+        AuditEvent: "job.created" | "job.state" | "job.refused" | "job.cancelled" | "job.expired" | "job.emergency" | "job.reviewed" | "job.step" | "approval.requested" | "approval.granted" | "approval.rejected" | "approval.refused" | "command.start" | "command.result" | "command.refused" | "access.refused" | "session.started" | "session.ended" | "request.refused" | "token.created" | "token.revoked";
         AuditRecord: {
             seq: number;
             time: components["schemas"]["Timestamp"];
