@@ -82,8 +82,9 @@ export class JobRunner {
       if (fresh) {
         this.checkFreeze(job);
         const want = uniqueLines(await op.locks(job.params as never, run.ctx));
-        if (!linesCovered(want, job.lines)) {
-          await this.d.machine.moveLines(job, want, movedWhy(want, job.lines), this.worker);
+        const held = this.d.machine.lines(job);
+        if (!linesCovered(want, held)) {
+          await this.d.machine.moveLines(job, want, movedWhy(want, held), this.worker);
           return { waitMs: 50 };
         }
       }
@@ -92,7 +93,7 @@ export class JobRunner {
       const startedAt = job.state === 'running' && job.startedAt ? job.startedAt : now;
       if (!(await this.d.machine.claim(job, { startedAt, attempts: job.attempts + 1 }))) {
         // Ended meanwhile (cancelled): hold nothing in its name.
-        await this.d.machine.wake(job.cluster, await this.d.lines.leave(job.id, job.cluster, job.lines));
+        await this.d.machine.wake(job.cluster, await this.d.lines.leave(job.id, job.cluster, this.d.machine.lines(job)));
         return { done: (await this.d.store.get(jobId))?.state ?? 'missing' };
       }
       claimed = true;
@@ -128,16 +129,17 @@ export class JobRunner {
 
   /** Take the job's turn on its lines; jobs that ended without leaving them (a crash) are evicted. */
   private async takeTurn(job: JobRecord): Promise<boolean> {
-    let blockers = await this.d.lines.take(job.id, job.cluster, job.lines);
+    const lines = this.d.machine.lines(job);
+    let blockers = await this.d.lines.take(job.id, job.cluster, lines);
     let evicted = false;
     for (const b of blockers) {
       const other = await this.d.store.get(b);
       if (!other || isFinal(other.state)) {
-        await this.d.lines.evict(b, job.cluster, job.lines);
+        await this.d.lines.evict(b, job.cluster, lines);
         evicted = true;
       }
     }
-    if (evicted) blockers = await this.d.lines.take(job.id, job.cluster, job.lines);
+    if (evicted) blockers = await this.d.lines.take(job.id, job.cluster, lines);
     return blockers.length === 0;
   }
 

@@ -4,7 +4,7 @@ import type { LineTarget, TargetLines } from '../queue/lines.ts';
 import type { EventPublisher } from './events.ts';
 import type { Actor, AuditWriter } from './ports.ts';
 import type { JobStore } from './store.ts';
-import type { JobRecord, JobState } from './types.ts';
+import type { JobRecord, JobState, LockTarget } from './types.ts';
 
 /**
  * Every transition a job can make: from which states, to which. A new state (say, a
@@ -60,8 +60,8 @@ export class JobStateMachine {
   }
 
   /** The lines a job stands in (or will, once queued). */
-  lines(job: JobRecord): LineTarget[] {
-    return job.lines;
+  lines(job: JobRecord): LockTarget[] {
+    return job.lines ?? [];
   }
 
   /**
@@ -131,8 +131,8 @@ export class JobStateMachine {
    */
   async moveLines(job: JobRecord, lines: LineTarget[], why: string, by: Actor): Promise<void> {
     await this.d.store.patch(job.id, { lines: lines as JobRecord['lines'] });
-    const heads = await this.d.lines.move(job.id, job.cluster, job.lines, lines);
-    await this.d.audit.append({ ...by, jobId: job.id, event: 'job.step', details: { phase: 'lines', reason: why, from: job.lines, to: lines } });
+    const heads = await this.d.lines.move(job.id, job.cluster, this.lines(job), lines);
+    await this.d.audit.append({ ...by, jobId: job.id, event: 'job.step', details: { phase: 'lines', reason: why, from: this.lines(job), to: lines } });
     await this.wake(job.cluster, heads);
   }
 

@@ -87,8 +87,9 @@ export interface JobRecord {
   /**
    * The lines it waits in, one per object (set at submission from the cluster then;
    * renewed if its objects changed before it started, e.g. the VM moved to another node).
+   * Absent only on records from before lines were kept: such a job finds them at its turn.
    */
-  lines: LockTarget[];
+  lines?: LockTarget[];
   /**
    * When it first sent a command that may change something. Attempts after that are
    * recoveries: they decide from the cluster's state and the checkpoints, never by
