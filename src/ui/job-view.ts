@@ -33,12 +33,9 @@ async function people(ctx: UiContext): Promise<Person[]> {
  */
 export async function loadJobView(ctx: UiContext, id: string, viewer: Viewer): Promise<JobView> {
   const s = ctx.services;
-  const job = await s.jobs.get(id);
-  const [steps, page, everyone] = await Promise.all([
-    s.store.steps(id),
-    s.audit.query({ jobId: id, ...auditWindow(job), limit: AUDIT_SHOWN }),
-    people(ctx),
-  ]);
+  // The record first only for the audit window; the rest goes out alongside it.
+  const [job, steps, everyone] = await Promise.all([s.jobs.get(id), s.store.steps(id), people(ctx)]);
+  const page = await s.audit.query({ jobId: id, ...auditWindow(job), limit: AUDIT_SHOWN });
   const now = new Date();
   const policy = resolvePolicy(s.config.approvals, job.operation, job.cluster);
   const st = approvalState(policy, job, now);

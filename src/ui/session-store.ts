@@ -58,7 +58,8 @@ export class SessionStore {
   async get(sid: string | undefined): Promise<Session | undefined> {
     if (!sid || !SID.test(sid)) return undefined;
     const k = this.key(sid);
-    const raw = await this.o.redis.get(k);
+    // Read and renew the idle timer in one round trip; a session near its absolute end is shortened below.
+    const raw = await this.o.redis.getex(k, 'PX', this.o.idleMs);
     if (!raw) return undefined;
     let s: Session;
     try {
@@ -72,7 +73,7 @@ export class SessionStore {
       await this.o.redis.del(k);
       return undefined;
     }
-    await this.o.redis.pexpire(k, Math.min(this.o.idleMs, left));
+    if (left < this.o.idleMs) await this.o.redis.pexpire(k, left);
     return s;
   }
 

@@ -172,6 +172,9 @@ test('allowed actions come from the job service checks: nobody approves their ow
   assert.equal(allowedActions(approvals, as(P.anna), job({ emergency: true, reviewPending: true, requester: 'ada', state: 'succeeded' }), now).review, null);
   assert.equal(allowedActions(approvals, as(P.anna), j, now).review?.code, 'JOB_NOT_PENDING');
   assert.equal(allowedActions(approvals, as(P.anna), job({ expiresAt: new Date(Date.now() - 1000).toISOString() }), now).decide?.code, 'JOB_NOT_PENDING');
+  // A token an admin minted for anna signs her in, but her decisions with it would not count: no button.
+  const delegated = { ...as(P.anna), credential: { kind: 'token', id: 'tok_1', createdBy: 'ada', personal: false } };
+  assert.equal(allowedActions(approvals, delegated, j, now).decide?.code, 'DELEGATED_TOKEN');
 });
 
 test('timeline: requests, decisions and state changes from the audit log, each command in its phase', () => {
