@@ -15,15 +15,20 @@ import { healthRoutes } from './routes/health.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { operationRoutes } from './routes/operations.ts';
 import { tokenRoutes } from './routes/tokens.ts';
+import { mountUi, type UiOptions } from '../ui/index.ts';
 
 /** Options of {@link createApiApp}. */
 export interface ApiAppOptions {
   /** Add routes before the API's own (the Slack door adds POST /slack/events; it gets raw bodies). */
   mount?: (app: Express) => void;
+  /** The web console's options (the demo passes its people for one-click sign-in). */
+  ui?: UiOptions;
 }
 
 /** The metrics of an app built by createApiApp (startApiServer follows job events with it). */
 export const APP_METRICS = Symbol('hasf.metrics');
+/** What an app built by createApiApp must stop before its server can close (the console's live streams). */
+export const APP_CLOSE = Symbol('hasf.close');
 
 /**
  * The REST API as an Express app: every /v1 route authenticates, rate-limits, checks
@@ -35,6 +40,8 @@ export function createApiApp(services: Services, opts: ApiAppOptions = {}): Expr
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
+  // Behind a TLS-terminating proxy: client address and protocol from X-Forwarded-* (only when trusted).
+  app.set('trust proxy', services.config.api.trustProxy);
   const metrics = new ApiMetrics(services);
   (app as unknown as Record<symbol, unknown>)[APP_METRICS] = metrics;
   const prefix = services.config.redis.prefix;
@@ -61,6 +68,8 @@ export function createApiApp(services: Services, opts: ApiAppOptions = {}): Expr
   tokenRoutes(app, ctx);
   healthRoutes(app, ctx, metrics);
   if (services.config.api.dashboard) mountDashboard(app, services, ctx.refusals);
+  const ui = services.config.ui.enabled ? mountUi(app, services, ctx.limiter, opts.ui) : undefined;
+  (app as unknown as Record<symbol, unknown>)[APP_CLOSE] = async () => ui?.close();
   app.use((req, res) => {
     sendProblem(res, new HasfError('NOT_FOUND', `There is no ${req.method} ${req.path.slice(0, 100)}; the API is described at /docs.`, {}), req.path.slice(0, 100));
   });

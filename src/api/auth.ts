@@ -18,6 +18,8 @@ export class RefusalAuditor {
   constructor(
     private readonly services: Services,
     private readonly windowMs = 10_000,
+    /** The door the refusals came through ('web' for the console). */
+    private readonly channel = 'rest',
   ) {}
 
   /** Record one refusal (best effort: a refusal is answered whether or not it is written). */
@@ -29,7 +31,7 @@ export class RefusalAuditor {
     if (this.seen.size > 10_000) this.seen.clear();
     this.seen.set(key, now);
     await this.services.audit
-      .append({ actor, channel: 'rest', event: 'access.refused', details: { method: req.method, path: req.path, ip: req.ip, code, message, ...extra } })
+      .append({ actor, channel: this.channel, event: 'access.refused', details: { method: req.method, path: req.path, ip: req.ip, code, message, ...extra } })
       .catch(() => undefined);
   }
 }

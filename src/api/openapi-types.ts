@@ -542,7 +542,7 @@ export interface components {
             };
             requester: string;
             /** @enum {string} */
-            channel: "rest" | "slack" | "cli";
+            channel: "rest" | "slack" | "cli" | "web";
             reason: string;
             ticket?: string;
             callbackUrl?: string;
@@ -566,6 +566,8 @@ export interface components {
             startedAt?: components["schemas"]["Timestamp"];
             finishedAt?: components["schemas"]["Timestamp"];
             attempts: number;
+            /** @description The job's page in the web console: api.publicUrl + /ui/jobs/{id} (a path relative to the API when api.publicUrl is not set). */
+            url?: string;
             result?: {
                 summary: string;
                 details?: {
@@ -612,6 +614,8 @@ export interface components {
                 emergency?: boolean;
                 /** @description On break-glass jobs: true until an approver has reviewed it. */
                 reviewPending?: boolean;
+                /** @description The job's page in the web console (api.publicUrl + /ui/jobs/{id}); present when api.publicUrl is set. */
+                url?: string;
                 result?: {
                     [key: string]: unknown;
                 };
@@ -814,7 +818,7 @@ export interface components {
             linksError?: string;
         };
         /** @enum {string} */
-        AuditEvent: "job.created" | "job.state" | "job.refused" | "job.cancelled" | "job.expired" | "job.emergency" | "job.reviewed" | "job.step" | "approval.requested" | "approval.granted" | "approval.rejected" | "approval.refused" | "command.start" | "command.result" | "command.refused" | "access.refused" | "request.refused" | "token.created" | "token.revoked";
+        AuditEvent: "job.created" | "job.state" | "job.refused" | "job.cancelled" | "job.expired" | "job.emergency" | "job.reviewed" | "job.step" | "approval.requested" | "approval.granted" | "approval.rejected" | "approval.refused" | "command.start" | "command.result" | "command.refused" | "access.refused" | "session.started" | "session.ended" | "request.refused" | "token.created" | "token.revoked";
         AuditRecord: {
             seq: number;
             time: components["schemas"]["Timestamp"];

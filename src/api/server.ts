@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Services } from '../app/services.ts';
 import { HasfError } from '../errors/index.ts';
-import { APP_METRICS, createApiApp, type ApiAppOptions } from './app.ts';
+import { APP_CLOSE, APP_METRICS, createApiApp, type ApiAppOptions } from './app.ts';
 import type { ApiMetrics } from './metrics.ts';
 
 /** A listening API server. */
@@ -25,6 +25,7 @@ export async function startApiServer(services: Services, opts: ApiAppOptions & {
   const host = m[1]!.replace(/^\[|\]$/g, '');
   const app = createApiApp(services, opts);
   const metrics = (app as unknown as Record<symbol, ApiMetrics>)[APP_METRICS]!;
+  const closeApp = (app as unknown as Record<symbol, () => Promise<void>>)[APP_CLOSE]!;
   const server = app.listen(Number(m[2]), host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
@@ -39,6 +40,7 @@ export async function startApiServer(services: Services, opts: ApiAppOptions & {
     server,
     async close() {
       await unfollow();
+      await closeApp(); // open console streams would keep server.close() waiting
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

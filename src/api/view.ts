@@ -1,4 +1,5 @@
 import type { DeliveryAttempt } from '../callbacks/index.ts';
+import { jobPagePath } from '../jobs/links.ts';
 import type { JobRecord, StepRecord } from '../jobs/types.ts';
 import type { components } from './openapi-types.ts';
 
@@ -9,7 +10,7 @@ export type ApiJob = components['schemas']['Job'];
  * A job record as the REST contract shows it: internal fields (checkpoints, Slack
  * message refs, the requester's token id) stay inside.
  */
-export function toApiJob(job: JobRecord, extra: { steps?: StepRecord[]; callbackDeliveries?: DeliveryAttempt[] } = {}): ApiJob {
+export function toApiJob(job: JobRecord, extra: { steps?: StepRecord[]; callbackDeliveries?: DeliveryAttempt[]; baseUrl?: string } = {}): ApiJob {
   const approved = new Set(job.approvals.filter((a) => a.decision === 'approve').map((a) => a.person)).size;
   const out: ApiJob = {
     id: job.id,
@@ -29,6 +30,7 @@ export function toApiJob(job: JobRecord, extra: { steps?: StepRecord[]; callback
     createdAt: job.createdAt,
     updatedAt: job.updatedAt,
     attempts: job.attempts,
+    url: `${extra.baseUrl ?? ''}${jobPagePath(job.id)}`,
   };
   const optional = ['ticket', 'callbackUrl', 'review', 'expiresAt', 'queuedAt', 'startedAt', 'finishedAt', 'result', 'error'] as const;
   for (const k of optional) if (job[k] !== undefined) (out as Record<string, unknown>)[k] = job[k];

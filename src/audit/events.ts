@@ -23,6 +23,8 @@ export const AUDIT_EVENTS = [
   'command.refused', // a command the worker refused to run (host key, policy)
   // access
   'access.refused', // authentication or authorisation failure
+  'session.started', // a web console sign-in (details: identity, via)
+  'session.ended', // sign-out, or the session's token was revoked or expired
   'request.refused', // an authenticated request refused before it did anything (bad input)
   'token.created',
   'token.revoked',

@@ -134,7 +134,12 @@ export class TokenStore {
   /** The person a presented token belongs to; undefined when unknown, revoked, expired or malformed. */
   async resolve(token: string): Promise<ResolvedToken | undefined> {
     if (!isTokenFormat(token)) return undefined;
-    const hash = hashToken(token);
+    return this.resolveHash(hashToken(token));
+  }
+
+  /** The same by the token's `sha256:` hash (a console session keeps only the hash and re-checks it). */
+  async resolveHash(hash: string): Promise<ResolvedToken | undefined> {
+    if (!/^sha256:[0-9a-f]{64}$/.test(hash)) return undefined;
     return this.#run(async () => {
       const id = await this.#redis.get(this.#hashKey(hash));
       if (!id) return undefined;

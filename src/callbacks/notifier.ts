@@ -4,6 +4,7 @@ import { isHasfError } from '../errors/index.ts';
 import { redact } from '../audit/index.ts';
 import { callbackOutboxKey } from '../jobs/store.ts';
 import { FINAL_STATES, type JobState } from '../jobs/types.ts';
+import { jobPageUrl } from '../jobs/links.ts';
 import { OutboxConsumer, type OwedChange } from './outbox.ts';
 import { CALLBACKS_QUEUE } from '../queue/queues.ts';
 import { checkCallbackUrl } from './allowed.ts';
@@ -69,6 +70,7 @@ export async function startCallbackNotifier(services: Services, opts: NotifierOp
     if (!job?.callbackUrl) return;
     const delivery = `${e.jobId}-${e.state}`;
     const final = FINAL_STATES.includes(e.state);
+    const pageUrl = jobPageUrl(services.config.api.publicUrl, job.id);
     const body = JSON.stringify({
       event: EVENT,
       delivery,
@@ -85,6 +87,8 @@ export async function startCallbackNotifier(services: Services, opts: NotifierOp
         ...(job.ticket ? { ticket: job.ticket } : {}),
         // Break-glass is flagged loudly on every event of such a job.
         ...(job.emergency ? { emergency: true, reviewPending: job.reviewPending } : {}),
+        // The approver's way in from the ticket: the job's page in the web console.
+        ...(pageUrl ? { url: pageUrl } : {}),
         // Secrets never leave in a callback (a result or error may quote command output).
         ...(final && job.result ? { result: redact(job.result) } : {}),
         ...(final && job.error ? { error: redact(job.error) } : {}),

@@ -2,6 +2,7 @@ import { startApiServer } from '../api/index.ts';
 import type { Services } from '../app/services.ts';
 import { startCallbackNotifier } from '../callbacks/index.ts';
 import type { SlackDoor } from '../slack/index.ts';
+import type { UiOptions } from '../ui/index.ts';
 
 /** The API process's parts, started together: REST (+ Slack door when enabled) and the callback notifier. */
 export interface ApiStack {
@@ -21,7 +22,7 @@ export interface ApiStack {
  * (no reachable Slack, bad token) is reported and left out rather than taking the REST
  * API down with it: ticketing systems still need it.
  */
-export async function startApiStack(services: Services, opts: { listen?: string; log?: (line: string) => void } = {}): Promise<ApiStack> {
+export async function startApiStack(services: Services, opts: { listen?: string; log?: (line: string) => void; ui?: UiOptions } = {}): Promise<ApiStack> {
   const log = opts.log ?? ((l: string) => console.error(l));
   let door: SlackDoor | undefined;
   let slackProblem: string | undefined;
@@ -35,7 +36,7 @@ export async function startApiStack(services: Services, opts: { listen?: string;
     }
   }
   const mounted = door;
-  const server = await startApiServer(services, { listen: opts.listen, mount: mounted ? (app) => mounted.mount(app) : undefined });
+  const server = await startApiServer(services, { listen: opts.listen, mount: mounted ? (app) => mounted.mount(app) : undefined, ui: opts.ui });
   const closers: Array<[string, () => Promise<void>]> = [['api', () => server.close()]];
   try {
     if (mounted) {

@@ -72,8 +72,29 @@ export const configSchema = z
         rateLimitPerMinute: z.number().int().positive().default(600),
         /** Serve the BullMQ dashboard at /admin/queues (admins only). */
         dashboard: z.boolean().default(true),
+        /**
+         * Express's "trust proxy" when a TLS-terminating proxy sits in front: true, a hop
+         * count, or addresses/subnets (e.g. "loopback", "10.0.0.0/8"). Then the client's
+         * address and X-Forwarded-Proto count (rate limits, audit, Secure console cookies).
+         */
+        trustProxy: z.union([z.boolean(), z.number().int().min(0), z.string().min(1)]).default(false),
         /** /metrics: `none` (open, for a scraper on a trusted network) or `token` (a bearer token with read access). */
         metricsAuth: z.enum(['none', 'token']).default('none'),
+      })
+      .strict()
+      .default({}),
+    ui: z
+      .object({
+        /** Serve the web console under /ui/. */
+        enabled: z.boolean().default(true),
+        /** A console session ends after this many minutes without a request. */
+        sessionIdleMinutes: z.number().int().min(1).max(24 * 60).default(30),
+        /** …and this many hours after sign-in at the latest (or when its token expires or is revoked). */
+        sessionMaxHours: z.number().int().min(1).max(7 * 24).default(12),
+        /** How often an open cluster picture re-reads the cluster's status (seconds). */
+        refreshSeconds: z.number().int().min(1).max(600).default(5),
+        /** How often an open cluster picture runs cluster.check for its health findings (seconds). */
+        checkSeconds: z.number().int().min(10).max(3600).default(60),
       })
       .strict()
       .default({}),

@@ -70,6 +70,7 @@ export const CODE_INFO: Record<ErrorCode, CodeInfo> = {
   IDEMPOTENCY_CONFLICT: T(409, 'Idempotency key reused'),
   RATE_LIMITED: T(429, 'Too many requests'),
   CALLBACK_NOT_ALLOWED: T(422, 'Callback URL not allowed'),
+  CSRF_REJECTED: T(403, 'Form token missing or wrong'),
   AUDIT_UNAVAILABLE: T(503, 'Audit log unavailable'),
   AUDIT_TAMPERED: T(500, 'Audit log tampered'),
   REDIS_UNAVAILABLE: T(503, 'Redis unavailable', true),

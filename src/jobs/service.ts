@@ -15,6 +15,7 @@ import { getOperation, validateParams } from '../operations/index.ts';
 import type { QueueSet } from '../queue/queues.ts';
 import type { TargetLines } from '../queue/lines.ts';
 import { closest } from '../util/closest.ts';
+import { checkCancelPermission } from './allowed-actions.ts';
 import type { EventPublisher } from './events.ts';
 import { newJobId, JOB_ID_PATTERN } from './ids.ts';
 import type { AuditWriter, ContextSource } from './ports.ts';
@@ -207,7 +208,7 @@ export class JobService {
   /** Cancel a job that has not started: its requester, an approver or an admin may. */
   async cancel(principal: Principal, jobId: string, comment?: string): Promise<JobRecord> {
     const job = await this.get(jobId);
-    if (job.requester !== principal.person.name) requirePermission(principal, 'approve');
+    checkCancelPermission(principal, job);
     if (!(await this.machine.cancel(job, this.actor(principal), comment))) {
       throw new HasfError('JOB_NOT_PENDING', `Job ${jobId} is ${(await this.get(jobId)).state}; only jobs awaiting approval or queued can be cancelled.`, { jobId });
     }

@@ -27,7 +27,7 @@ export const FINAL_STATES: readonly JobState[] = [
   'cancelled',
 ];
 
-export type Channel = 'rest' | 'slack' | 'cli';
+export type Channel = 'rest' | 'slack' | 'cli' | 'web';
 
 /** One command run by a job, as recorded in its step log. */
 export interface StepRecord {

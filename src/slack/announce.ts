@@ -2,6 +2,7 @@ import type { webApi } from '@slack/bolt';
 import type { Services } from '../app/services.ts';
 import type { JobRecord } from '../jobs/types.ts';
 import { jobMessage } from './blocks/index.ts';
+import { jobPageUrl } from '../jobs/links.ts';
 
 /** What posting needs. */
 export interface AnnounceDeps {
@@ -29,7 +30,7 @@ export async function announceJob(d: AnnounceDeps, job: JobRecord, to: AnnounceT
   const s = d.services;
   const claimed = await s.redis.set(announcedKey(s.config.redis.prefix, job.id), '1', 'EX', 30 * 86400, 'NX');
   if (!claimed) return undefined;
-  const msg = jobMessage(job);
+  const msg = jobMessage(job, { pageUrl: jobPageUrl(s.config.api.publicUrl, job.id) });
   const res = await d.client.chat.postMessage({ channel: to.channel, text: msg.text, blocks: msg.blocks, unfurl_links: false, unfurl_media: false });
   const place = { channel: res.channel ?? to.channel, ts: String(res.ts ?? '') };
   await s.store.patch(job.id, { slack: { channel: place.channel, ts: place.ts, requesterUser: to.requesterUser, responseUrl: to.responseUrl } });

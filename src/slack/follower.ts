@@ -7,6 +7,7 @@ import { jobMessage } from './blocks/index.ts';
 import { announceJob } from './announce.ts';
 import { RateBudget } from './rate-budget.ts';
 import { threadNote } from './thread-note.ts';
+import { jobPageUrl } from '../jobs/links.ts';
 
 /** Options of {@link ProgressFollower}. */
 export interface FollowerOptions {
@@ -137,7 +138,7 @@ export class ProgressFollower {
   private async update(job: JobRecord): Promise<void> {
     const s = this.o.services;
     const steps = job.state === 'awaiting_approval' ? [] : await s.store.steps(job.id);
-    const msg = jobMessage(job, { steps, phase: this.phases.get(job.id) });
+    const msg = jobMessage(job, { steps, phase: this.phases.get(job.id), pageUrl: jobPageUrl(s.config.api.publicUrl, job.id) });
     await this.budget.take();
     this.lastUpdate.set(job.id, Date.now());
     if (FINAL_STATES.includes(job.state)) this.lastUpdate.delete(job.id);

@@ -46,7 +46,7 @@ export function jobRoutes(app: Express, ctx: RouteContext): void {
       const claim = await ctx.idempotency.begin(p.person.name, key, h);
       if (claim.kind === 'done') {
         const job = await services.jobs.get(claim.jobId);
-        res.status(200).location(location(job.id)).json(toApiJob(job));
+        res.status(200).location(location(job.id)).json(toApiJob(job, { baseUrl: ctx.baseUrl }));
         return;
       }
     }
@@ -62,7 +62,7 @@ export function jobRoutes(app: Express, ctx: RouteContext): void {
       return;
     }
     if (useKey) await ctx.idempotency.complete(p.person.name, key, h, result.job.id);
-    res.status(202).location(location(result.job.id)).json(toApiJob(result.job));
+    res.status(202).location(location(result.job.id)).json(toApiJob(result.job, { baseUrl: ctx.baseUrl }));
   });
 
   app.get('/v1/jobs', ...guard(ctx, 'read', 'listJobs'), async (_req: Request, res: Response) => {
@@ -76,30 +76,30 @@ export function jobRoutes(app: Express, ctx: RouteContext): void {
       cursor: q.cursor,
       limit: q.limit ?? 50,
     });
-    res.json({ jobs: page.jobs.map((j) => toApiJob(j)), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
+    res.json({ jobs: page.jobs.map((j) => toApiJob(j, { baseUrl: ctx.baseUrl })), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
   });
 
   app.get('/v1/jobs/:id', ...guard(ctx, 'read', 'getJob'), async (req: Request, res: Response) => {
     const id = String(req.params.id);
     // One round trip: the three reads go out together (a missing job still answers 404).
     const [job, steps, callbackDeliveries] = await Promise.all([services.jobs.get(id), services.store.steps(id), deliveries.list(id)]);
-    res.json(toApiJob(job, { steps, callbackDeliveries }));
+    res.json(toApiJob(job, { steps, callbackDeliveries, baseUrl: ctx.baseUrl }));
   });
 
   app.post('/v1/jobs/:id/approvals', ...guard(ctx, 'approve', 'decideJob'), async (req: Request, res: Response) => {
     const b = req.body as components['schemas']['Decision'];
     const job = await services.jobs.decide(principalOf(res), String(req.params.id), b.decision, b.comment);
-    res.json(toApiJob(job));
+    res.json(toApiJob(job, { baseUrl: ctx.baseUrl }));
   });
 
   app.post('/v1/jobs/:id/review', ...guard(ctx, 'approve', 'reviewJob'), async (req: Request, res: Response) => {
     const b = req.body as components['schemas']['Comment'];
-    res.json(toApiJob(await services.jobs.review(principalOf(res), String(req.params.id), b.comment)));
+    res.json(toApiJob(await services.jobs.review(principalOf(res), String(req.params.id), b.comment), { baseUrl: ctx.baseUrl }));
   });
 
   // read, not request: the service lets the requester, an approver or an admin cancel.
   app.post('/v1/jobs/:id/cancel', ...guard(ctx, 'read', 'cancelJob'), async (req: Request, res: Response) => {
     const b = (req.body ?? {}) as components['schemas']['Comment'];
-    res.json(toApiJob(await services.jobs.cancel(principalOf(res), String(req.params.id), b.comment)));
+    res.json(toApiJob(await services.jobs.cancel(principalOf(res), String(req.params.id), b.comment), { baseUrl: ctx.baseUrl }));
   });
 }

@@ -89,7 +89,7 @@ export async function jobCommand(argv: string[], io: CliIo): Promise<number> {
     return exitForJob(final.state);
   }
   const job = await api.json<JobView>('GET', `/v1/jobs/${encodeURIComponent(id)}`);
-  io.out(values.json ? toJson(job) : formatJob(job));
+  io.out(values.json ? toJson(job) : formatJob(job, Date.now(), api.baseUrl));
   return isFinal(job.state) ? exitForJob(job.state) : EXIT.OK;
 }
 

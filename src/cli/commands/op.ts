@@ -85,7 +85,7 @@ export async function runOpCommand(cmd: OpCommand, argv: string[], io: CliIo): P
   }
   const job = asJob(answer);
   if (values.json && !values.follow) io.out(toJson(job));
-  else if (!values.json) io.out(formatSubmitted(job));
+  else if (!values.json) io.out(formatSubmitted(job, api.baseUrl));
   if (!values.follow) return EXIT.OK;
   const final = await followJob(api, job.id, io, { json: !!values.json });
   return exitForJob(final.state);

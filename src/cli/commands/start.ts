@@ -53,6 +53,7 @@ export function startBanner(o: { cwd: string; apiUrl: string; paths: ReturnType<
     `HASF Ops demo is up (${formatDuration(o.elapsedMs)}). Cluster(s): ${o.clusters.join(', ')}.`,
     '',
     `  API          ${o.apiUrl}   (docs ${o.apiUrl}/docs, health ${o.apiUrl}/readyz)`,
+    `  Console      ${o.apiUrl}/ui/   (web console; sign in with a token below, or pick a demo person)`,
     `  Slack        ${o.slack ? `${o.apiUrl}/slack/events (HTTP mode; signing secret in ${rel(o.paths.credentialsFile)})` : `off${o.slackProblem ? ` (${o.slackProblem})` : ''}`}`,
     ...(o.slack ? [`               no workspace: what the bot would post goes to ${rel(o.paths.slackLog)}`] : []),
     `  Config       ${rel(o.paths.configFile)}`,
@@ -140,7 +141,8 @@ export async function startCommand(argv: string[], io: CliIo, opts: { isRoot?: (
     const config = writeDemoConfig(paths.configFile, demoConfig({ paths, inventoryFile: lab.inventoryPath, redisUrl: redis.url, listen, credentials, slackApiUrl: sink.apiUrl }));
     const svc = await createProcessServices(config);
     teardown.add('connections', () => svc.close());
-    const stack = await startApiStack(svc, { listen, log });
+    // The console's sign-in page offers the demo people (this process holds their tokens).
+    const stack = await startApiStack(svc, { listen, log, ui: { demoPeople: credentials.people } });
     teardown.add('api', () => stack.close());
     const worker = await startWorker(svc);
     teardown.add('worker (running jobs finish first)', () => worker.close());

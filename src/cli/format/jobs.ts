@@ -2,7 +2,17 @@ import type { JobRecord, Plan, StepRecord } from '../../jobs/types.ts';
 import { fields, formatAge, formatDuration, indent, shellLine, table } from '../output.ts';
 
 /** A job as GET /v1/jobs/{id} returns it: the record plus its step log. */
-export type JobView = JobRecord & { steps?: StepRecord[]; target?: string; approvalsRemaining?: number };
+export type JobView = JobRecord & { steps?: StepRecord[]; target?: string; approvalsRemaining?: number; url?: string };
+
+/** The job's page in the web console, absolute (the API sends it relative when it has no public URL). */
+export function pageLink(job: Pick<JobView, 'url'>, apiUrl?: string): string | undefined {
+  if (!job.url) return undefined;
+  try {
+    return new URL(job.url, apiUrl ? `${apiUrl.replace(/\/+$/, '')}/` : undefined).href;
+  } catch {
+    return job.url;
+  }
+}
 
 /** One cell naming what the job is about, from its params (vm1 → node2, node2, store1 …). */
 export function jobTarget(job: Pick<JobView, 'params' | 'target'>): string {
@@ -54,7 +64,7 @@ export function formatStep(s: StepRecord): string {
 }
 
 /** A job's full detail page (`hasf job ID`). */
-export function formatJob(job: JobView, now: number = Date.now()): string {
+export function formatJob(job: JobView, now: number = Date.now(), apiUrl?: string): string {
   const out = [
     fields([
       ['Job', job.id],
@@ -67,6 +77,7 @@ export function formatJob(job: JobView, now: number = Date.now()): string {
       ['Approvals', job.approvalsRequired ? `${approvalsCell(job)} required${job.expiresAt && job.state === 'awaiting_approval' ? `, expires ${job.expiresAt}` : ''}` : 'none required'],
       ['Created', `${job.createdAt} (${formatAge(job.createdAt, now)} ago)`],
       ['Finished', job.finishedAt],
+      ['Page', pageLink(job, apiUrl)],
     ]),
   ];
   for (const a of job.approvals ?? []) out.push(`  ${a.decision === 'approve' ? 'approved' : 'rejected'} by ${a.person} at ${a.at}${a.comment ? `: ${a.comment}` : ''}`);
@@ -78,10 +89,11 @@ export function formatJob(job: JobView, now: number = Date.now()): string {
 }
 
 /** What a successful submit prints: the job and what happens next. */
-export function formatSubmitted(job: JobView): string {
+export function formatSubmitted(job: JobView, apiUrl?: string): string {
   const next =
     job.state === 'awaiting_approval'
       ? `Waiting for ${job.approvalsRequired} approval(s) from someone other than ${job.requester}: hasf approve ${job.id}`
       : `Queued; follow it with: hasf job ${job.id} --follow`;
-  return [`Job ${job.id} ${job.state}: ${job.operation} ${jobTarget(job)} on ${job.cluster}`, indent(formatPlan(job.plan)), next].join('\n');
+  const page = pageLink(job, apiUrl);
+  return [`Job ${job.id} ${job.state}: ${job.operation} ${jobTarget(job)} on ${job.cluster}`, indent(formatPlan(job.plan)), next, ...(page ? [`Page: ${page}`] : [])].join('\n');
 }

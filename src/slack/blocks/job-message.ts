@@ -13,6 +13,8 @@ export interface JobMessageOptions {
   buttons?: boolean;
   /** Commands of the step log shown at most (the newest). */
   maxSteps?: number;
+  /** The job's page in the web console (api.publicUrl + /ui/jobs/{id}), linked at the bottom. */
+  pageUrl?: string;
 }
 
 function progressBlocks(job: JobRecord, o: JobMessageOptions): Block[] {
@@ -93,7 +95,7 @@ export function jobMessage(job: JobRecord, o: JobMessageOptions = {}): SlackMess
     });
   }
   blocks.push(...progressBlocks(job, o), ...outcomeBlocks(job));
-  blocks.push(context(`job \`${job.id}\` · requested ${slackDate(job.createdAt)} · \`/hasf job ${job.id}\``));
+  blocks.push(context(`job \`${job.id}\` · requested ${slackDate(job.createdAt)} · \`/hasf job ${job.id}\`${o.pageUrl ? ` · <${o.pageUrl}|open in the web console>` : ''}`));
   const pred = predictionText(job.plan);
   const lead = job.emergency ? '<!here> BREAK-GLASS ' : job.state === 'awaiting_approval' ? 'Approval needed: ' : '';
   const text = `${lead}${job.operation} ${target} on ${job.cluster} by ${job.requester} — ${stateText(job.state)}${pred ? ` — predicted: ${pred}` : ''}`;

@@ -6,6 +6,7 @@ import { context, esc, section } from '../blocks/format.ts';
 import { announceJob } from '../announce.ts';
 import type { RequestCommand, SlackCommand } from '../parse-command.ts';
 import type { CommandInput, HandlerDeps } from './deps.ts';
+import { jobPageUrl } from '../../jobs/links.ts';
 
 /** The immediate answer while the work runs (the ack must come within Slack's 3 s). */
 export function workingMessage(cmd: SlackCommand, text: string): SlackMessage {
@@ -98,7 +99,7 @@ export async function runCommand(d: HandlerDeps, cmd: SlackCommand, input: Comma
         d.services.auth.require(p, 'read');
         const job = await d.services.jobs.get(cmd.id);
         const steps = await d.services.jobs.steps(cmd.id);
-        return jobMessage(job, { steps, buttons: false, maxSteps: 20 });
+        return jobMessage(job, { steps, buttons: false, maxSteps: 20, pageUrl: jobPageUrl(d.services.config.api.publicUrl, job.id) });
       }
       case 'approve':
         return await decideBySlash(d, p, cmd.id, 'approve', cmd.comment);
