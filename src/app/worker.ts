@@ -44,6 +44,8 @@ export async function startWorker(s: Services, opts: WorkerOptions = {}): Promis
     access: s.access,
     machine: s.jobs.machine,
     workerId: id,
+    freezes: s.config.approvals.freezes,
+    timeouts: cfg.timeouts,
   });
   const consumers: Consumer[] = clusters.map((c) =>
     consumeJobs({

@@ -1,5 +1,6 @@
 import { HasfError } from '../errors/index.ts';
 import type { Dialect } from '../config/inventory.ts';
+import { ReadOnlyExecutor } from '../ssh/read-only.ts';
 import type { CommandExecutor, CommandResult } from '../ssh/types.ts';
 import {
   cibArgv,
@@ -62,6 +63,7 @@ export class PacemakerDriver {
   readonly name: string;
   private readonly exec: CommandExecutor;
   private readonly simulator: CommandExecutor;
+  private readonly sameSimulator: boolean;
   private readonly configured: Dialect;
   private readonly timeoutMs: number;
   private resolved?: Promise<ResolvedDialect>;
@@ -70,7 +72,9 @@ export class PacemakerDriver {
   constructor(opts: PacemakerDriverOptions) {
     this.name = opts.name;
     this.exec = opts.exec;
-    this.simulator = opts.simulator ?? opts.exec;
+    // Simulations work on copies of the CIB: they may be repeated anywhere (reads).
+    this.simulator = new ReadOnlyExecutor(opts.simulator ?? opts.exec);
+    this.sameSimulator = !opts.simulator || opts.simulator === opts.exec;
     this.configured = opts.dialect ?? 'auto';
     this.timeoutMs = opts.timeoutMs ?? 60_000;
   }
@@ -90,7 +94,7 @@ export class PacemakerDriver {
 
   /** The simulator host's dialect (the cluster's when it is the same executor). */
   private simulatorDialect(): Promise<ResolvedDialect> {
-    if (this.simulator === this.exec) return this.dialect();
+    if (this.sameSimulator) return this.dialect();
     if (!this.simResolved) {
       this.simResolved = detectDialect(this.simulator, this.timeoutMs);
       this.simResolved.catch(() => (this.simResolved = undefined));
@@ -101,7 +105,7 @@ export class PacemakerDriver {
   /** The raw CIB (`cibadmin -Q`). */
   async cib(): Promise<string> {
     const { spec } = await this.dialect();
-    const r = await this.exec.run(cibArgv(spec), { timeoutMs: this.timeoutMs, maxOutputBytes: BIG });
+    const r = await this.exec.run(cibArgv(spec), { timeoutMs: this.timeoutMs, maxOutputBytes: BIG, readOnly: true });
     if (r.exitCode !== 0) throw toolError(r, `reading the CIB of cluster ${this.name}`);
     if (r.truncated) throw new HasfError('PARSE_ERROR', `The CIB of cluster ${this.name} is larger than 64 MiB: it cannot be read safely.`, { host: r.host });
     return r.stdout;
@@ -117,7 +121,7 @@ export class PacemakerDriver {
     let last: CommandResult | undefined;
     for (const source of spec.status) {
       if (source === 'cibadmin') return cib;
-      const r = await this.exec.run(statusArgv(source), { timeoutMs: this.timeoutMs, maxOutputBytes: BIG });
+      const r = await this.exec.run(statusArgv(source), { timeoutMs: this.timeoutMs, maxOutputBytes: BIG, readOnly: true });
       if (r.exitCode === 0 && !r.truncated && r.stdout.includes('<')) return mergeCibIntoStatus(parseCrmMonXml(r.stdout), cib);
       last = r;
     }
@@ -139,9 +143,17 @@ export class PacemakerDriver {
     return this.runChange({ kind: 'standby', node, on });
   }
 
-  /** Fence `node`: reboot, or power off. Confirm with confirmFenced(). */
+  /**
+   * Fence `node` (reboot, or power off) from another node: never from the victim, whose
+   * session dies with it. A non-zero exit is returned, not thrown: stonith_admin can fail
+   * on the client side (its own timeout, a lost connection to the fencer) while the
+   * fencer carries on, so the caller decides from the fencing history (confirmFenced()).
+   */
   async fence(node: string, action: 'reboot' | 'off'): Promise<CommandResult> {
-    return this.runChange({ kind: 'fence', node, action });
+    const change = { kind: 'fence', node, action } as const;
+    checkChange(change);
+    const { spec } = await this.dialect();
+    return this.exec.run(argvFor(spec, change), { timeoutMs: Math.max(this.timeoutMs, 180_000), avoidHosts: [node] });
   }
 
   /** Clean up the failures (fail counts, failed operations) of `resource`. */
@@ -153,7 +165,7 @@ export class PacemakerDriver {
   async fenceHistory(node?: string): Promise<FenceEvent[]> {
     if (node !== undefined) validateName('node', node);
     const { spec } = await this.dialect();
-    const r = await this.exec.run(fenceHistoryArgv(spec, node ?? '*'), { timeoutMs: this.timeoutMs, maxOutputBytes: BIG });
+    const r = await this.exec.run(fenceHistoryArgv(spec, node ?? '*'), { timeoutMs: this.timeoutMs, maxOutputBytes: BIG, readOnly: true });
     // Exit 105 (no such device/history) with nothing printed means an empty history.
     if (r.exitCode !== 0 && !(r.stdout.trim() === '' || r.stdout.includes('<fence_history'))) {
       throw toolError(r, `reading the fencing history of ${node ?? 'all nodes'}`);
@@ -192,8 +204,7 @@ export class PacemakerDriver {
     checkChange(change);
     const { spec } = await this.dialect();
     const argv = argvFor(spec, change);
-    const timeoutMs = change.kind === 'fence' ? Math.max(this.timeoutMs, 180_000) : this.timeoutMs;
-    const r = await this.exec.run(argv, { timeoutMs });
+    const r = await this.exec.run(argv, { timeoutMs: this.timeoutMs });
     if (r.exitCode !== 0) throw toolError(r, describe(change));
     return r;
   }
@@ -266,7 +277,7 @@ export async function detectDialect(exec: CommandExecutor, timeoutMs = 30_000): 
   for (const argv of VERSION_PROBES) {
     let r: CommandResult;
     try {
-      r = await exec.run(argv, { timeoutMs });
+      r = await exec.run(argv, { timeoutMs, readOnly: true });
     } catch (e) {
       // A missing binary is a reason to try the next probe; a dead host is not.
       if (e instanceof HasfError && e.code === 'COMMAND_FAILED') continue;

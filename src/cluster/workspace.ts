@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HasfError } from '../errors/index.ts';
 import { LocalExecutor } from '../ssh/local-executor.ts';
+import { ReadOnlyExecutor } from '../ssh/read-only.ts';
 import type { CommandExecutor } from '../ssh/types.ts';
 import { CibFileExecutor } from './cib-file-executor.ts';
 
@@ -21,7 +22,7 @@ export interface Workspace {
 /** True when `exec` runs on this machine, so node:fs reaches its files. */
 export function isLocal(exec: CommandExecutor): boolean {
   if (exec instanceof LocalExecutor) return true;
-  if (exec instanceof CibFileExecutor) return isLocal(exec.inner);
+  if (exec instanceof CibFileExecutor || exec instanceof ReadOnlyExecutor) return isLocal(exec.inner);
   return false;
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { approvalsConfigSchema } from '../approvals/index.ts';
+import { approvalsConfigSchema, durationSchema, POLICY_OPERATIONS } from '../approvals/index.ts';
 import { personSchema, slackUserGroupSchema } from '../auth/index.ts';
 import { clusterSchema, storageTargetSchema } from './inventory.ts';
 import { rollingSchema } from './rolling.ts';
@@ -133,6 +133,12 @@ export const configSchema = z
         /** BullMQ lock duration; a worker silent this long is presumed dead and its job retried elsewhere. */
         lockDurationMs: z.number().int().min(1000).default(30_000),
         stalledIntervalMs: z.number().int().min(1000).default(30_000),
+        /**
+         * How long a job of an operation may run before it is stopped with JOB_TIMEOUT (its
+         * running command killed), e.g. { vm.migrate: 45m } for VMs with a lot of memory;
+         * default: the operation's own (vm.migrate 10m, node.fence 15m, …).
+         */
+        timeouts: z.record(z.enum(POLICY_OPERATIONS as [string, ...string[]]), durationSchema).default({}),
       })
       .strict()
       .default({}),

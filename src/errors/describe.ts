@@ -30,6 +30,9 @@ export const CODE_INFO: Record<ErrorCode, CodeInfo> = {
   SSH_CONNECT_FAILED: T(503, 'SSH connection failed', true),
   COMMAND_TIMEOUT: T(504, 'Command timed out', true),
   COMMAND_FAILED: T(502, 'Command failed'),
+  // Retried at the job level: the next attempt re-reads the cluster and decides from its state.
+  COMMAND_OUTCOME_UNKNOWN: T(502, 'Command outcome unknown', true),
+  COMMAND_ABORTED: T(503, 'Command stopped'),
   NO_REACHABLE_NODE: T(503, 'No cluster node reachable', true),
   PARSE_ERROR: T(502, 'Unexpected output from the cluster'),
   UNSUPPORTED_STACK: T(502, 'Unsupported cluster stack'),

@@ -5,23 +5,43 @@ import type { EventPublisher } from './events.ts';
 import type { AuditWriter } from './ports.ts';
 import type { JobStore } from './store.ts';
 
+/** What an AuditedExecutor writes to and answers to. */
+export interface AuditedExecutorDeps {
+  audit: AuditWriter;
+  store: JobStore;
+  events: EventPublisher;
+  actor: string;
+  onDuration?: (ms: number) => void;
+  /** The job's abort signal: passed to every command (which it kills), and no command starts after it fired. */
+  signal?: AbortSignal;
+  /** Called before a command that is not read-only runs (the job records that it wrote); a throw stops the command. */
+  beforeWrite?: () => Promise<void>;
+}
+
 /**
  * Wraps a job's executor: the audit record of every command is written BEFORE it runs
  * (fail closed: no record, no command — AUDIT_UNAVAILABLE), its result after, and each
- * command lands in the job's step log and on the event stream.
+ * command lands in the job's step log and on the event stream. Every command carries the
+ * job's abort signal.
  */
 export class AuditedExecutor implements CommandExecutor {
   readonly name: string;
   constructor(
     private readonly inner: CommandExecutor,
     private readonly job: { id: string; step: () => string },
-    private readonly deps: { audit: AuditWriter; store: JobStore; events: EventPublisher; actor: string; onDuration?: (ms: number) => void },
+    private readonly deps: AuditedExecutorDeps,
   ) {
     this.name = inner.name;
   }
 
-  async run(argv: string[], options?: RunOptions): Promise<CommandResult> {
+  async run(argv: string[], opts?: RunOptions): Promise<CommandResult> {
     const base = { actor: this.deps.actor, channel: 'worker', jobId: this.job.id };
+    const signal = this.deps.signal;
+    // After the abort nothing new starts: not even its audit record.
+    if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new HasfError('COMMAND_ABORTED', `${argv[0]} was not started: the job was stopped.`, { argv });
+    const options: RunOptions | undefined = signal ? { ...opts, signal } : opts;
+    // Marked before it may run (an extra mark only makes a retry re-read the cluster).
+    if (!options?.readOnly) await this.deps.beforeWrite?.();
     try {
       await this.deps.audit.append({ ...base, event: 'command.start', details: { host: this.inner.name, argv, env: options?.env } });
     } catch (err) {
@@ -36,18 +56,20 @@ export class AuditedExecutor implements CommandExecutor {
       failure = err;
     }
     this.deps.onDuration?.(result?.durationMs ?? performance.now() - started);
+    // A failure names the host it happened on when it knows it (a cluster-wide executor tried one).
+    const failedOn = isHasfError(failure) && typeof failure.details.host === 'string' ? failure.details.host : this.inner.name;
     // Redacted (and a raw CIB dropped) before it reaches the step log, events or audit.
     const out = result ? keptOutput(result.stdout, result.stderr) : '';
     const details = result
       ? { host: result.host, argv, exitCode: result.exitCode, durationMs: Math.round(result.durationMs), output: out }
-      : { host: this.inner.name, argv, error: isHasfError(failure) ? failure.code : String(failure), message: (failure as Error)?.message };
+      : { host: failedOn, argv, error: isHasfError(failure) ? failure.code : String(failure), message: (failure as Error)?.message };
     // The step log, the live event and the audit record of the result are independent:
     // write them together (the audit record of the start was written before running).
     const [stepped, audited] = await Promise.allSettled([
       this.deps.store
         .addStep(this.job.id, {
           step: this.job.step(),
-          host: result?.host ?? this.inner.name,
+          host: result?.host ?? failedOn,
           argv,
           exitCode: result ? result.exitCode : null,
           durationMs: Math.round(result?.durationMs ?? performance.now() - started),

@@ -3,13 +3,18 @@ import { HasfError } from '../errors/index.ts';
 import type { OperationContext, StorageApi } from '../operations/types.ts';
 import { PacemakerDriver } from '../cluster/index.ts';
 import { createStorageDriver } from '../storage/index.ts';
-import { FailoverExecutor, type SshPool } from '../ssh/index.ts';
+import { FailoverExecutor } from '../ssh/index.ts';
 import type { CommandExecutor, HostSpec } from '../ssh/types.ts';
 import type { ClusterStatus } from '../cluster/model.ts';
 import { closest } from '../util/closest.ts';
 import type { ExecutorWrapper } from './ports.ts';
 
 export type { ExecutorWrapper };
+
+/** Where commands for one host run: the process's SshPool (or anything with its executor()). */
+export interface HostExecutors {
+  executor(host: HostSpec): CommandExecutor;
+}
 
 /**
  * Builds the drivers of each configured cluster over the shared SSH pool. One instance
@@ -22,7 +27,7 @@ export class ClusterAccess {
 
   constructor(
     private readonly inventory: Inventory,
-    private readonly pool: SshPool,
+    private readonly pool: HostExecutors,
   ) {
     for (const c of inventory.clusters) this.byName.set(c.name, c);
   }

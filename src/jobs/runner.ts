@@ -1,9 +1,10 @@
+import { checkFreeze, type Freeze } from '../approvals/index.ts';
 import { HasfError, isHasfError, isTransient } from '../errors/index.ts';
-import { getOperation } from '../operations/index.ts';
-import type { ExecutionContext } from '../operations/types.ts';
+import { getOperation, linesCovered, uniqueLines } from '../operations/index.ts';
+import type { AnyOperation, ExecutionContext, LockTarget } from '../operations/types.ts';
 import type { Attempt, ProcessOutcome } from '../queue/consumers.ts';
 import type { TargetLines } from '../queue/lines.ts';
-import { sleep } from '../util/wait.ts';
+import { abortableSleep } from '../util/wait.ts';
 import { AuditedExecutor } from './audited-executor.ts';
 import type { ClusterAccess } from './cluster-access.ts';
 import type { EventPublisher } from './events.ts';
@@ -24,15 +25,33 @@ export interface RunnerDeps {
   workerId: string;
   /** How long a job waiting for its turn sleeps before looking again (it is also woken early). */
   turnPollMs?: number;
+  /** Change freezes: checked again when a job's turn comes (break-glass jobs excepted). */
+  freezes?: readonly Freeze[];
+  /** Per operation, how long a job may run (ms) before JOB_TIMEOUT; default the operation's own. */
+  timeouts?: Partial<Record<string, number>>;
 }
 
 const isFinal = (s: string) => (FINAL_STATES as readonly string[]).includes(s);
 
+/** Where one attempt's time went. */
+interface Timing {
+  started: number;
+  commandsMs: number;
+  waitMs: number;
+}
+
+/** One attempt's execution context and the abort that stops it. */
+interface Run {
+  ctx: ExecutionContext;
+  abort: AbortController;
+  dispose(): void;
+}
+
 /**
- * Runs one HASF job for a queue consumer: waits its turn on its targets, re-checks the
- * safety rules on a fresh status, executes with checkpoints, verifies, and ends the job
- * through the state machine. Permanent failures end the job; transient ones ask the
- * queue for another attempt.
+ * Runs one HASF job for a queue consumer: takes its turn on its lines, checks the freeze,
+ * its lines and the safety rules again on the cluster as it is now, executes with
+ * checkpoints and an abort signal, verifies, and ends the job through the state machine.
+ * Permanent failures end the job; transient ones ask the queue for another attempt.
  */
 export class JobRunner {
   private readonly worker: Actor;
@@ -49,48 +68,55 @@ export class JobRunner {
   async process(jobId: string, attempt: Attempt): Promise<ProcessOutcome> {
     const job = await this.d.store.get(jobId);
     if (!job || isFinal(job.state) || job.state === 'awaiting_approval') return { done: job?.state ?? 'missing' };
-    const locks = this.d.machine.lines(job);
+    if (!(await this.takeTurn(job))) return { waitMs: this.d.turnPollMs ?? 2000 };
 
-    // Wait for our turn: first in the line of every object we touch.
-    let blockers = await this.d.lines.blockers(jobId, job.cluster, locks);
-    // A job that ended without leaving its lines (crash) must not block forever.
-    let evicted = false;
-    for (const b of blockers) {
-      const other = await this.d.store.get(b);
-      if (!other || isFinal(other.state)) {
-        await this.d.lines.evict(b, job.cluster, locks);
-        evicted = true;
-      }
-    }
-    if (evicted) blockers = await this.d.lines.blockers(jobId, job.cluster, locks);
-    if (blockers.length) return { waitMs: this.d.turnPollMs ?? 2000 };
-
-    const now = new Date().toISOString();
-    if (!(await this.d.machine.claim(job, { startedAt: now, attempts: job.attempts + 1 }))) {
-      return { done: (await this.d.store.get(jobId))?.state ?? 'missing' };
-    }
-    const timing = { started: performance.now(), commandsMs: 0, waitMs: 0 };
-    const timed = () => {
-      const totalMs = performance.now() - timing.started;
-      const r = (n: number) => Math.round(n * 10) / 10;
-      return { totalMs: r(totalMs), commandsMs: r(timing.commandsMs), waitMs: r(timing.waitMs), overheadMs: r(totalMs - timing.commandsMs - timing.waitMs) };
-    };
+    const op = getOperation(job.operation);
+    const timing: Timing = { started: performance.now(), commandsMs: 0, waitMs: 0 };
+    const run = this.prepare(op, job, timing);
+    let claimed = false;
     try {
-      // Inside the try: if even this record can't be written the job fails (AUDIT_UNAVAILABLE) before any command.
+      // Until it has sent a write, a job checks everything again when its turn comes:
+      // things change between approval and execution, and while it waits behind others.
+      // After a write it relies on its checkpoints and the cluster's state instead.
+      const fresh = job.wroteAt === undefined;
+      if (fresh) {
+        this.checkFreeze(job);
+        const want = uniqueLines(await op.locks(job.params as never, run.ctx));
+        const held = this.d.machine.lines(job);
+        if (!linesCovered(want, held)) {
+          await this.d.machine.moveLines(job, want, movedWhy(want, held), this.worker);
+          return { waitMs: 50 };
+        }
+      }
+      const now = new Date().toISOString();
+      // A recovered attempt keeps the first start.
+      const startedAt = job.state === 'running' && job.startedAt ? job.startedAt : now;
+      if (!(await this.d.machine.claim(job, { startedAt, attempts: job.attempts + 1 }))) {
+        // Ended meanwhile (cancelled): hold nothing in its name.
+        await this.d.machine.wake(job.cluster, await this.d.lines.leave(job.id, job.cluster, this.d.machine.lines(job)));
+        return { done: (await this.d.store.get(jobId))?.state ?? 'missing' };
+      }
+      claimed = true;
+      // If even this record can't be written the job fails (AUDIT_UNAVAILABLE) before any command.
       await this.d.machine.started(job, this.worker, now);
-      const result = await this.execute({ ...job, attempts: job.attempts + 1 }, timing);
-      await this.d.machine.finish(job, 'succeeded', { result, timing: timed() }, this.worker);
+      const result = await this.execute(op, { ...job, attempts: job.attempts + 1 }, run, fresh);
+      // Only now, with execute() returned, may the job leave its lines.
+      await this.d.machine.finish(job, 'succeeded', { result, timing: timed(timing) }, this.worker);
       return { done: 'succeeded' };
     } catch (err) {
-      const e = isHasfError(err) ? err : new HasfError('INTERNAL', `Unexpected error: ${(err as Error)?.message ?? String(err)}`, {}, { cause: err });
+      // Whatever the interrupted work threw, a stopped job ends for the reason it was stopped.
+      const cause = run.abort.signal.aborted ? run.abort.signal.reason : err;
+      const e = isHasfError(cause) ? cause : new HasfError('INTERNAL', `Unexpected error: ${(cause as Error)?.message ?? String(cause)}`, {}, { cause });
       const last = attempt.attempt >= attempt.maxAttempts;
       if (isTransient(e.code) && !last) {
         await this.d.store.patch(jobId, { error: { code: e.code, message: `${e.message} (attempt ${attempt.attempt}; retrying)` } });
         await this.audit(jobId, 'job.step', { phase: 'retry', code: e.code, message: e.message, attempt: attempt.attempt });
         return { retry: e };
       }
-      await this.d.machine.finish(job, 'failed', { error: { code: e.code, message: e.message }, timing: timed() }, this.worker);
+      await this.d.machine.finish(job, 'failed', { error: { code: e.code, message: e.message }, timing: timed(timing) }, this.worker, claimed || job.state === 'running' ? 'running' : 'queued');
       return { failed: `${e.code}: ${e.message}` };
+    } finally {
+      run.dispose();
     }
   }
 
@@ -98,19 +124,56 @@ export class JobRunner {
   async giveUp(jobId: string, reason: string): Promise<void> {
     const job = await this.d.store.get(jobId);
     if (!job || isFinal(job.state) || job.state === 'awaiting_approval') return;
-    await this.d.machine.finish(job, 'failed', { error: { code: 'INTERNAL', message: `The worker gave up on the job: ${reason}` } }, this.worker);
+    await this.d.machine.finish(job, 'failed', { error: { code: 'INTERNAL', message: `The worker gave up on the job: ${reason}` } }, this.worker, job.state === 'running' ? 'running' : 'queued');
   }
 
-  private async execute(job: JobRecord, timing: { commandsMs: number; waitMs: number }): Promise<{ summary: string; details?: Record<string, unknown> }> {
-    const op = getOperation(job.operation);
+  /** Take the job's turn on its lines; jobs that ended without leaving them (a crash) are evicted. */
+  private async takeTurn(job: JobRecord): Promise<boolean> {
+    const lines = this.d.machine.lines(job);
+    let blockers = await this.d.lines.take(job.id, job.cluster, lines);
+    let evicted = false;
+    for (const b of blockers) {
+      const other = await this.d.store.get(b);
+      if (!other || isFinal(other.state)) {
+        await this.d.lines.evict(b, job.cluster, lines);
+        evicted = true;
+      }
+    }
+    if (evicted) blockers = await this.d.lines.take(job.id, job.cluster, lines);
+    return blockers.length === 0;
+  }
+
+  /**
+   * The attempt's execution context: every command audited and carrying the abort signal,
+   * which fires at the operation's time limit (JOB_TIMEOUT).
+   */
+  private prepare(op: AnyOperation, job: JobRecord, timing: Timing): Run {
+    const timeoutMs = this.d.timeouts?.[job.operation] ?? op.timeoutMs;
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(timeoutError(job, timeoutMs)), timeoutMs);
     let stepName = 'preflight';
+    let wrote = job.wroteAt !== undefined;
     const checkpoint: Record<string, unknown> = { ...job.checkpoint };
     const base = this.d.access.context(job.cluster, job.id, (exec) =>
-      new AuditedExecutor(exec, { id: job.id, step: () => stepName }, { audit: this.d.audit, store: this.d.store, events: this.d.events, actor: this.d.workerId, onDuration: (ms) => (timing.commandsMs += ms) }),
+      new AuditedExecutor(exec, { id: job.id, step: () => stepName }, {
+        audit: this.d.audit,
+        store: this.d.store,
+        events: this.d.events,
+        actor: this.d.workerId,
+        onDuration: (ms) => (timing.commandsMs += ms),
+        signal: abort.signal,
+        // Recorded before the first write leaves: from then on, attempts are recoveries.
+        beforeWrite: async () => {
+          if (wrote) return;
+          wrote = true;
+          await this.d.store.patch(job.id, { wroteAt: new Date().toISOString() });
+        },
+      }),
     );
     const ctx: ExecutionContext = {
       ...base,
       checkpoint,
+      signal: abort.signal,
       saveCheckpoint: async (patch) => {
         Object.assign(checkpoint, patch);
         await this.d.store.patch(job.id, { checkpoint });
@@ -125,30 +188,59 @@ export class JobRunner {
       now: () => Date.now(),
       sleep: async (ms) => {
         const t = performance.now();
-        await sleep(ms);
-        timing.waitMs += performance.now() - t;
+        try {
+          await abortableSleep(ms, abort.signal);
+        } finally {
+          timing.waitMs += performance.now() - t;
+        }
       },
     };
-    // A first attempt re-checks the safety rules on fresh state: things change between
-    // approval and execution. A recovered attempt relies on its checkpoints instead.
-    if (Object.keys(checkpoint).length === 0) {
-      await ctx.step('preflight');
+    return { ctx, abort, dispose: () => clearTimeout(timer) };
+  }
+
+  /** Preflight on a fresh attempt (on the status the turn check read), then the operation. */
+  private async execute(op: AnyOperation, job: JobRecord, run: Run, fresh: boolean): Promise<{ summary: string; details?: Record<string, unknown> }> {
+    if (fresh) {
+      await run.ctx.step('preflight');
       try {
-        await op.preflight(ctx, job.params as never);
+        await op.preflight(run.ctx, job.params as never);
       } catch (err) {
         // Earlier jobs in line may already have brought the cluster where this one wants it.
         if (isHasfError(err, 'ALREADY_THERE')) return { summary: `Nothing to do: ${err.message}`, details: { noop: true } };
         throw err;
       }
     }
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new HasfError('JOB_TIMEOUT', `${job.operation} did not finish within ${op.timeoutMs / 60000} minutes.`)), op.timeoutMs);
-    });
+    return op.execute(run.ctx, job.params as never);
+  }
+
+  /** A freeze that began after approval stops the job when its turn comes (break-glass excepted). */
+  private checkFreeze(job: JobRecord): void {
     try {
-      return await Promise.race([op.execute(ctx, job.params as never), timeout]);
-    } finally {
-      clearTimeout(timer);
+      checkFreeze(this.d.freezes ?? [], job.operation, new Date(), { cluster: job.cluster, emergency: job.emergency });
+    } catch (err) {
+      if (!isHasfError(err, 'CHANGE_FREEZE')) throw err;
+      throw new HasfError('CHANGE_FREEZE', `${err.message.replace(/; wait until then.*$/, '')}. It began after this job was approved, so the job was stopped when its turn came, before it changed anything; request it again after the freeze.`, err.details);
     }
   }
+}
+
+function timed(t: Timing) {
+  const totalMs = performance.now() - t.started;
+  const r = (n: number) => Math.round(n * 10) / 10;
+  return { totalMs: r(totalMs), commandsMs: r(t.commandsMs), waitMs: r(t.waitMs), overheadMs: r(totalMs - t.commandsMs - t.waitMs) };
+}
+
+function timeoutError(job: JobRecord, timeoutMs: number): HasfError {
+  const took = timeoutMs % 60_000 === 0 ? `${timeoutMs / 60_000} minutes` : `${Math.round(timeoutMs / 100) / 10} s`;
+  return new HasfError(
+    'JOB_TIMEOUT',
+    `${job.operation} did not finish within ${took}: its running command was killed and nothing more was sent. What the cluster had already accepted may still happen; check the cluster before trying again (worker.timeouts sets a longer limit).`,
+    { timeoutMs },
+  );
+}
+
+/** Why a job moves to other lines: the lines it needs now that it did not hold. */
+function movedWhy(want: LockTarget[], held: LockTarget[]): string {
+  const missing = want.filter((w) => !linesCovered([w], held)).map((l) => `${l.kind} ${l.name}`);
+  return `its objects changed while it waited (it now needs ${missing.join(', ')}); it waits for those too, keeping its place, before it changes anything`;
 }

@@ -11,7 +11,7 @@ import { RecordedExecutor } from '../audit/recorded-executor.ts';
 import { requirePermission, type Principal } from '../auth/index.ts';
 import { flattenResources } from '../cluster/index.ts';
 import { HasfError, isHasfError } from '../errors/index.ts';
-import { getOperation, validateParams } from '../operations/index.ts';
+import { getOperation, uniqueLines, validateParams } from '../operations/index.ts';
 import type { QueueSet } from '../queue/queues.ts';
 import type { TargetLines } from '../queue/lines.ts';
 import { closest } from '../util/closest.ts';
@@ -93,7 +93,7 @@ export class JobService {
       }
       throw err;
     }
-    const { op, params, reason, cluster, now, jobId, plan, overriddenFreeze } = prepared;
+    const { op, params, reason, cluster, now, jobId, plan, overriddenFreeze, lines } = prepared;
     const policy = resolvePolicy(this.o.approvals, op.name, cluster);
     const required = req.emergency ? 0 : policy.required;
     if (req.dryRun) return { dryRun: { operation: op.name, cluster, params, plan, approvalsRequired: required } };
@@ -114,6 +114,7 @@ export class JobService {
       reviewPending: !!req.emergency,
       state,
       plan,
+      lines,
       approvalsRequired: required,
       approvals: [],
       expiresAt: required > 0 ? new Date(now.getTime() + policy.windowMs).toISOString() : undefined,
@@ -144,9 +145,11 @@ export class JobService {
     const ctx = this.o.access.context(cluster, jobId, (exec) =>
       new RecordedExecutor(exec, this.o.audit, { ...this.actor(principal), jobId: req.dryRun ? undefined : jobId, purpose: req.dryRun ? 'dry-run' : 'plan' }),
     );
+    // Its lines come from the cluster as it is now (the status preflight reads too).
+    const lines = uniqueLines(await op.locks(params as never, ctx));
     // Jobs already in line for the same objects will change what "already there" means:
     // such a request is accepted and re-checked when its turn comes.
-    const ahead = await this.o.lines.members(cluster, op.locks(params as never));
+    const ahead = await this.o.lines.members(cluster, lines);
     let deferred: string | undefined;
     try {
       await op.preflight(ctx, params);
@@ -156,7 +159,7 @@ export class JobService {
     }
     const plan = await op.plan(ctx, params);
     if (deferred) plan.warnings.unshift(deferred);
-    return { op, params, reason, cluster, now, jobId, plan, overriddenFreeze };
+    return { op, params, reason, cluster, now, jobId, plan, overriddenFreeze, lines };
   }
 
   /** Approve or reject a job awaiting approval. */
@@ -170,6 +173,7 @@ export class JobService {
         await this.expire(jobId);
         throw new HasfError('JOB_NOT_PENDING', `Job ${jobId} expired before this decision; request it again.`, { jobId, state: 'expired' });
       }
+      if (decision === 'approve') await this.stopIfFrozen(job, principal);
       // The atomic add decides whether this decision counts; only then is it recorded as
       // granted (a duplicate or late one is an approval.refused below, never a grant).
       const added = await this.o.store.addApproval(jobId, { ...d.record });
@@ -203,6 +207,22 @@ export class JobService {
     else if (st.outcome === 'rejected') await this.machine.reject(jobId, { by: principal.person.name, comment });
     await this.o.confirm?.();
     return this.get(jobId);
+  }
+
+  /**
+   * A change freeze that began after the request stops it when an approval comes: the
+   * approval is refused (CHANGE_FREEZE) and the job ends failed with that code. Requested
+   * again after the freeze, it is checked afresh. Break-glass jobs never wait for approval.
+   */
+  private async stopIfFrozen(job: JobRecord, principal: Principal): Promise<void> {
+    try {
+      checkFreeze(this.o.approvals.freezes, job.operation, this.now(), { cluster: job.cluster, emergency: job.emergency });
+    } catch (err) {
+      if (!isHasfError(err, 'CHANGE_FREEZE')) throw err;
+      const stopped = new HasfError('CHANGE_FREEZE', `${err.message.replace(/; wait until then.*$/, '')}. It began after this request, so job ${job.id} was stopped (failed) instead of approved; request it again after the freeze.`, { ...err.details, jobId: job.id });
+      await this.machine.stop(job, stopped, this.actor(principal));
+      throw stopped;
+    }
   }
 
   /** Cancel a job that has not started: its requester, an approver or an admin may. */

@@ -1,10 +1,10 @@
-import { getOperation } from '../operations/index.ts';
+import type { HasfError } from '../errors/index.ts';
 import type { QueueSet } from '../queue/queues.ts';
 import type { LineTarget, TargetLines } from '../queue/lines.ts';
 import type { EventPublisher } from './events.ts';
 import type { Actor, AuditWriter } from './ports.ts';
 import type { JobStore } from './store.ts';
-import type { JobRecord, JobState } from './types.ts';
+import type { JobRecord, JobState, LockTarget } from './types.ts';
 
 /**
  * Every transition a job can make: from which states, to which. A new state (say, a
@@ -20,8 +20,11 @@ export const TRANSITIONS = {
   /** A worker takes its turn; `running` again is a recovered attempt (crash, retry). */
   claim: { from: ['queued', 'running'], to: 'running' },
   succeed: { from: ['running'], to: 'succeeded' },
-  /** A failure, or a job BullMQ gave up on before it ran. */
-  fail: { from: ['running', 'queued'], to: 'failed' },
+  /**
+   * A failure; a job refused when its turn came (freeze, safety rule) or that BullMQ gave
+   * up on; or one whose approval came during a change freeze.
+   */
+  fail: { from: ['running', 'queued', 'awaiting_approval'], to: 'failed' },
 } as const satisfies Record<string, { from: readonly JobState[]; to: JobState }>;
 
 export type Transition = keyof typeof TRANSITIONS;
@@ -57,8 +60,8 @@ export class JobStateMachine {
   }
 
   /** The lines a job stands in (or will, once queued). */
-  lines(job: JobRecord): LineTarget[] {
-    return getOperation(job.operation).locks(job.params as never);
+  lines(job: JobRecord): LockTarget[] {
+    return job.lines ?? [];
   }
 
   /**
@@ -121,6 +124,31 @@ export class JobStateMachine {
     return this.move(job.id, 'claim', { startedAt: job.startedAt ?? attempt.startedAt, attempts: attempt.attempts });
   }
 
+  /**
+   * Not a change of state: a queued job whose objects changed before its turn (the VM it
+   * migrates moved to another node) waits in the lines of the objects it needs now,
+   * keeping its place in the order of jobs (TargetLines.move).
+   */
+  async moveLines(job: JobRecord, lines: LineTarget[], why: string, by: Actor): Promise<void> {
+    await this.d.store.patch(job.id, { lines: lines as JobRecord['lines'] });
+    const heads = await this.d.lines.move(job.id, job.cluster, this.lines(job), lines);
+    await this.d.audit.append({ ...by, jobId: job.id, event: 'job.step', details: { phase: 'lines', reason: why, from: this.lines(job), to: lines } });
+    await this.wake(job.cluster, heads);
+  }
+
+  /**
+   * awaiting_approval → failed: the job was stopped before it was queued (its approval
+   * came inside a change freeze). It stands in no line yet.
+   */
+  async stop(job: JobRecord, error: HasfError, by: Actor): Promise<boolean> {
+    const at = this.at();
+    const err = { code: error.code, message: error.message };
+    if (!(await this.d.store.transition(job.id, ['awaiting_approval'], 'failed', { error: err, finishedAt: at }))) return false;
+    await this.d.audit.append({ ...by, jobId: job.id, event: 'job.state', details: { from: 'awaiting_approval', to: 'failed', error: err } });
+    await this.d.events.publish({ type: 'state', jobId: job.id, state: 'failed', from: 'awaiting_approval', at, error: err });
+    return true;
+  }
+
   /** The audit record and event of a claimed start. */
   async started(job: JobRecord, by: Actor, at: string): Promise<void> {
     await this.d.audit.append({ ...by, jobId: job.id, event: 'job.state', details: { from: job.state, to: 'running', attempt: job.attempts + 1, recovered: job.state === 'running' } });
@@ -128,16 +156,19 @@ export class JobStateMachine {
   }
 
   /**
-   * running → succeeded | failed (or a queued job BullMQ gave up on → failed). Whatever
-   * the record said, the job then leaves its lines and the next in each is woken.
+   * running → succeeded | failed (or a queued job refused at its turn or given up on →
+   * failed). Whatever
+   * the record said, the job then leaves its lines and the next in each is woken. Call it
+   * only once the job's work has really returned: leaving the lines lets the next one run.
    */
-  async finish(job: JobRecord, to: 'succeeded' | 'failed', patch: Partial<JobRecord>, by: Actor): Promise<void> {
+  async finish(job: JobRecord, to: 'succeeded' | 'failed', patch: Partial<JobRecord>, by: Actor, from: 'running' | 'queued' = 'running'): Promise<void> {
     const at = this.at();
-    if (await this.move(job.id, to === 'succeeded' ? 'succeed' : 'fail', { ...patch, finishedAt: at })) {
+    const allowed = TRANSITIONS[to === 'succeeded' ? 'succeed' : 'fail'].from.filter((s) => s !== 'awaiting_approval');
+    if (await this.d.store.transition(job.id, [...allowed], to, { ...patch, finishedAt: at })) {
       await this.d.audit
-        .append({ ...by, jobId: job.id, event: 'job.state', details: { from: 'running', to, ...(patch.result ? { result: patch.result } : {}), ...(patch.error ? { error: patch.error } : {}) } })
+        .append({ ...by, jobId: job.id, event: 'job.state', details: { from, to, ...(patch.result ? { result: patch.result } : {}), ...(patch.error ? { error: patch.error } : {}) } })
         .catch(() => undefined);
-      await this.d.events.publish({ type: 'state', jobId: job.id, state: to, from: 'running', at, error: patch.error });
+      await this.d.events.publish({ type: 'state', jobId: job.id, state: to, from, at, error: patch.error });
     }
     const heads = await this.d.lines.leave(job.id, job.cluster, this.lines(job));
     await this.wake(job.cluster, heads).catch(() => undefined);

@@ -1,6 +1,6 @@
-// Operations define what a job does; a job record carries its operation's name and plan.
-import type { OperationName, Plan, PredictedAction } from '../operations/types.ts';
-export type { OperationName, Plan, PredictedAction };
+// Operations define what a job does; a job record carries its operation's name, plan and lines.
+import type { LockTarget, OperationName, Plan, PredictedAction } from '../operations/types.ts';
+export type { LockTarget, OperationName, Plan, PredictedAction };
 
 /**
  * The job record: what a request became, as stored in Redis and shown by REST, Slack
@@ -84,6 +84,18 @@ export interface JobRecord {
   queuedAt?: string;
   startedAt?: string;
   finishedAt?: string;
+  /**
+   * The lines it waits in, one per object (set at submission from the cluster then;
+   * renewed if its objects changed before it started, e.g. the VM moved to another node).
+   * Absent only on records from before lines were kept: such a job finds them at its turn.
+   */
+  lines?: LockTarget[];
+  /**
+   * When it first sent a command that may change something. Attempts after that are
+   * recoveries: they decide from the cluster's state and the checkpoints, never by
+   * re-running preflight (which would call the half-done change "already there").
+   */
+  wroteAt?: string;
   /** Crash-safety checkpoints written by the operation as it goes. */
   checkpoint: Record<string, unknown>;
   attempts: number;

@@ -1,4 +1,5 @@
 export { OPERATIONS, OPERATION_NAMES, getOperation } from './catalogue.ts';
 export { validateParams } from './validate-params.ts';
 export { NAME_PATTERN } from './params.ts';
+export { linesCovered, uniqueLines } from './lines.ts';
 export type * from './types.ts';

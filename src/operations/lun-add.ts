@@ -1,5 +1,6 @@
 import { HasfError } from '../errors/index.ts';
 import { closest } from '../util/closest.ts';
+import { storageLine } from './lines.ts';
 import { nameSchema, PATH_PATTERN } from './params.ts';
 import type { OperationContext, OperationDef } from './types.ts';
 
@@ -45,7 +46,11 @@ export const lunAdd: OperationDef<LunAddParams> = {
       lun: { type: 'integer', minimum: 1, maximum: 255, description: 'LUN number; next free when omitted' },
     },
   },
-  locks: (p) => [{ kind: 'lun-target', name: p.target }],
+  // Per daemon and host, not per target: targets of one daemon share its configuration file.
+  locks: async (p, scope) => {
+    const t = scope.storageTargets.find((s) => s.name === p.target);
+    return [t ? storageLine(t) : { kind: 'storage', name: `target:${p.target}` }];
+  },
   target: (p) => `${p.target} ${p.path ?? `${p.sizeMiB} MiB`}`,
 
   async preflight(ctx, p) {

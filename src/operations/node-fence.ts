@@ -1,7 +1,9 @@
 import type { FenceEvent } from '../cluster/model.ts';
-import { HasfError } from '../errors/index.ts';
+import { HasfError, isHasfError } from '../errors/index.ts';
+import type { CommandResult } from '../ssh/types.ts';
 import { allResources, onlineNodes, requireNode } from './status-helpers.ts';
-import { disruptiveNodeLocks, nameSchema } from './params.ts';
+import { disruptiveNodeLocks } from './lines.ts';
+import { nameSchema } from './params.ts';
 import { tryPredict } from './predict.ts';
 import type { ExecutionContext, OperationDef } from './types.ts';
 import { waitForCluster } from './wait-cluster.ts';
@@ -36,6 +38,16 @@ async function ourFenceEvents(ctx: ExecutionContext, node: string, intentAt: num
   return eventsSince(await ctx.pacemaker.fenceHistory(node), node, intentAt);
 }
 
+/** Whether the fencer records a fence of `node` since `intentAt` (pending or done) within `ms`. */
+async function seenWithin(ctx: ExecutionContext, node: string, intentAt: number, ms: number): Promise<boolean> {
+  const deadline = ctx.now() + ms;
+  for (;;) {
+    if ((await ourFenceEvents(ctx, node, intentAt)).some((e) => e.status !== 'failed')) return true;
+    if (ctx.now() >= deadline) return false;
+    await ctx.sleep(1000);
+  }
+}
+
 /** node.fence: power-cycle (or power off) a node through the cluster's fence device. */
 export const nodeFence: OperationDef<FenceParams> = {
   name: 'node.fence',
@@ -56,7 +68,7 @@ export const nodeFence: OperationDef<FenceParams> = {
       action: { type: 'string', enum: ['reboot', 'off'], default: 'reboot', description: 'reboot (default) or off (stays powered off)' },
     },
   },
-  locks: disruptiveNodeLocks,
+  locks: async (p) => disruptiveNodeLocks(p),
   target: (p) => `${p.node} (${p.action ?? 'reboot'})`,
 
   async preflight(ctx, p) {
@@ -122,8 +134,17 @@ export const nodeFence: OperationDef<FenceParams> = {
         .filter((r) => r.kind === 'primitive' && !r.isFenceDevice && !(r.parent && clones.has(r.parent)) && r.active && r.nodes.includes(p.node))
         .map((r) => r.id);
       await ctx.saveCheckpoint({ fenceIntentAt: intentAt, recover });
-      const r = await ctx.pacemaker.fence(p.node, action);
-      if (r.exitCode !== 0) {
+      let r: CommandResult | undefined;
+      try {
+        r = await ctx.pacemaker.fence(p.node, action);
+      } catch (err) {
+        // The request may have reached the fencer (the session dropped, the client timed
+        // out): decide from the fencing history, never by sending a second fence. With no
+        // trace of it, the retry looks again (INTENT_GRACE_MS) before it sends anything.
+        if (!isHasfError(err, 'COMMAND_OUTCOME_UNKNOWN') && !isHasfError(err, 'COMMAND_TIMEOUT')) throw err;
+        if (!(await seenWithin(ctx, p.node, intentAt, INTENT_GRACE_MS))) throw err;
+      }
+      if (r && r.exitCode !== 0) {
         // stonith_admin can fail on the client side while the fencer still acts: check the history.
         const ev = await ourFenceEvents(ctx, p.node, intentAt);
         if (!ev.some((e) => e.status !== 'failed')) {

@@ -1,6 +1,7 @@
 import { HasfError } from '../errors/index.ts';
 import { allResources, onlineNodes, requireNode } from './status-helpers.ts';
-import { disruptiveNodeLocks, nameSchema } from './params.ts';
+import { disruptiveNodeLocks } from './lines.ts';
+import { nameSchema } from './params.ts';
 import { tryPredict } from './predict.ts';
 import type { OperationDef } from './types.ts';
 import { waitForCluster } from './wait-cluster.ts';
@@ -28,7 +29,7 @@ export const nodeStandby: OperationDef<NodeParams> = {
   timeoutMs: 15 * 60_000,
   refusals: ['UNKNOWN_OBJECT', 'ALREADY_THERE', 'TARGET_OFFLINE', 'LAST_NODE', 'RESOURCES_WOULD_STOP'],
   paramsSchema: nodeParams,
-  locks: disruptiveNodeLocks,
+  locks: async (p) => disruptiveNodeLocks(p),
   target: (p) => p.node,
 
   async preflight(ctx, p) {
@@ -110,7 +111,7 @@ export const nodeOnline: OperationDef<NodeParams> = {
   timeoutMs: 5 * 60_000,
   refusals: ['UNKNOWN_OBJECT', 'ALREADY_THERE', 'TARGET_OFFLINE', 'TARGET_UNCLEAN'],
   paramsSchema: nodeParams,
-  locks: disruptiveNodeLocks,
+  locks: async (p) => disruptiveNodeLocks(p),
   target: (p) => p.node,
 
   async preflight(ctx, p) {

@@ -1,5 +1,4 @@
 import { NAME_PATTERN as CLUSTER_NAME_PATTERN } from '../cluster/names.ts';
-import type { LockTarget } from './types.ts';
 
 /**
  * JSON Schema fragments shared by operation params. The name pattern is the allow-list
@@ -22,12 +21,3 @@ export const nameSchema = (description: string) => ({
  * own code (BACKING_STORE_NOT_ALLOWED), like any path outside backingDir.
  */
 export const PATH_PATTERN = '^/[A-Za-z0-9._/-]{1,254}$';
-
-/**
- * Locks of a node-level disruptive job: the node itself, and the cluster's one line for
- * disruptive node jobs (standby, online, fence run one at a time per cluster).
- */
-export const disruptiveNodeLocks = (p: { node: string }): LockTarget[] => [
-  { kind: 'node', name: p.node },
-  { kind: 'cluster-disruptive', name: '*' },
-];

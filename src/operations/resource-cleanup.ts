@@ -1,3 +1,4 @@
+import { resourceLine } from './lines.ts';
 import { requireResource } from './status-helpers.ts';
 import { nameSchema } from './params.ts';
 import type { OperationDef } from './types.ts';
@@ -28,7 +29,8 @@ export const resourceCleanup: OperationDef<CleanupParams> = {
     required: ['resource'],
     properties: { resource: nameSchema('Resource id') },
   },
-  locks: (p) => [{ kind: 'resource', name: p.resource }],
+  // The same line as any other job on this resource id (a migration of it, …).
+  locks: async (p) => [resourceLine(p.resource)],
   target: (p) => p.resource,
 
   async preflight(ctx, p) {

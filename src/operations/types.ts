@@ -72,15 +72,35 @@ export interface ExecutionContext extends OperationContext {
   saveCheckpoint(patch: Record<string, unknown>): Promise<void>;
   /** Names the step that following commands belong to (shown in the step log). */
   step(name: string): Promise<void>;
-  /** Time source and sleep (injected so waits can be bounded). */
+  /** Time source and sleep (injected so waits can be bounded); sleep rejects once `signal` fired. */
   now(): number;
   sleep(ms: number): Promise<void>;
+  /**
+   * Fires when the job must stop (JOB_TIMEOUT): a command in flight is killed, sleep()
+   * rejects, and no further command starts. Work that waits on anything else should
+   * listen to it; the job's lines are held until execute() has returned.
+   */
+  readonly signal: AbortSignal;
 }
 
-/** Objects a job locks: one job at a time per object, in request order. */
+/**
+ * One line a job waits in (see lines.ts), in request order. `resource`: a Pacemaker
+ * resource id, whatever operation touches it; `node`: a node; `storage`: an iSCSI daemon
+ * on a storage host; `cluster-disruptive`: one node-level disruption at a time per
+ * cluster. `exclusive` (default): alone on the object; `shared`: alongside other shared
+ * jobs, never alongside an exclusive one (migrations share their nodes; a fence doesn't).
+ */
 export interface LockTarget {
-  kind: 'vm' | 'resource' | 'node' | 'lun-target' | 'cluster-disruptive';
+  kind: 'resource' | 'node' | 'storage' | 'cluster-disruptive';
   name: string;
+  mode?: 'shared' | 'exclusive';
+}
+
+/** What an operation's lines may depend on: the cluster as it is now, and the storage it uses. */
+export interface LockScope {
+  /** The cluster's status (read once and shared with preflight). */
+  status(): Promise<ClusterStatus>;
+  storageTargets: StorageTargetConfig[];
 }
 
 export type Risk = 'low' | 'medium' | 'high';
@@ -114,8 +134,13 @@ export interface OperationDef<P = Record<string, unknown>> {
    * operation can give are REQUEST_REFUSALS. A test checks each code thrown is listed.
    */
   refusals: readonly ErrorCode[];
-  /** Objects this job locks. */
-  locks(params: P): LockTarget[];
+  /**
+   * The lines this job waits in, from its params and the cluster now (a migration also
+   * takes its VM's current node). Computed at submission, and again when its turn comes:
+   * if the objects changed meanwhile (the VM moved), the job moves to the lines of the
+   * objects it needs now, keeping its place.
+   */
+  locks(params: P, scope: LockScope): Promise<LockTarget[]>;
   /** The object the request is about, for display ("vm1 → node2"). */
   target(params: P): string;
   /** Safety rules; throws a HasfError with the refusal code. Runs no command that changes anything. */

@@ -1,5 +1,6 @@
 import { HasfError } from '../errors/index.ts';
-import { leftoverConstraints, requireEligibleNode, requireNode, requireResource } from './status-helpers.ts';
+import { nodeLine, resourceLine, uniqueLines } from './lines.ts';
+import { allResources, leftoverConstraints, requireEligibleNode, requireNode, requireResource } from './status-helpers.ts';
 import { nameSchema } from './params.ts';
 import { tryPredict } from './predict.ts';
 import type { OperationDef } from './types.ts';
@@ -37,7 +38,12 @@ export const vmMigrate: OperationDef<MigrateParams> = {
       },
     },
   },
-  locks: (p) => [{ kind: 'vm', name: p.vm }],
+  // The VM, and the nodes it leaves and goes to: it waits for (and re-checks after) any
+  // standby, online or fence of either. Migrations only share their nodes' lines.
+  locks: async (p, scope) => {
+    const vm = allResources(await scope.status()).find((r) => r.id === p.vm);
+    return uniqueLines([resourceLine(p.vm), ...[p.node, ...(vm?.nodes ?? [])].map((n) => nodeLine(n, 'shared'))]);
+  },
   target: (p) => `${p.vm} → ${p.node}`,
 
   async preflight(ctx, p) {

@@ -4,7 +4,7 @@ import { connectError, connectOnce, describeHost } from './connection.ts';
 import type { ResolvedPoolOptions } from './options.ts';
 import { buildCommandLine } from './quote.ts';
 import { withBackoff } from './retry.ts';
-import { NOT_STARTED, runOnClient } from './run-command.ts';
+import { abortedError, NOT_STARTED, runOnClient } from './run-command.ts';
 import type { CommandResult, HostSpec, RunOptions } from './types.ts';
 
 /** Counters shared by all hosts of one pool. */
@@ -43,12 +43,16 @@ export class HostConnection {
   /** Run one argv; see SshPool for the contract. */
   async run(argv: string[], options: RunOptions = {}): Promise<CommandResult> {
     const line = this.commandLine(argv, options);
-    await this.acquire();
+    const signal = options.signal;
+    // Stopped before it got a channel or a connection: it never started.
+    const notStarted = () => abortedError(this.host, argv, signal!, false);
+    if (signal?.aborted) throw notStarted();
+    await this.acquire(signal, notStarted);
     try {
       // A channel that failed to open on a connection that turned out dead never ran
       // anything, so one more try on a fresh connection is safe.
       for (let attempt = 1; ; attempt++) {
-        const client = await this.connection();
+        const client = await untilAborted(this.connection(), signal, notStarted);
         try {
           return await runOnClient(client, this.host, argv, line, options, () => this.drop(client, 'channel hung'));
         } catch (e) {
@@ -89,14 +93,27 @@ export class HostConnection {
     }
   }
 
-  private acquire(): Promise<void> {
+  private acquire(signal: AbortSignal | undefined, aborted: () => Error): Promise<void> {
     clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
     if (this.active < this.o.maxChannelsPerConnection) {
       this.active++;
       return Promise.resolve();
     }
-    return new Promise((resolve) => this.waiters.push(resolve));
+    return new Promise((resolve, reject) => {
+      const take = () => {
+        signal?.removeEventListener('abort', leave);
+        resolve();
+      };
+      // Stopped while waiting for a channel: give up the place in the queue, not a slot.
+      const leave = () => {
+        const i = this.waiters.indexOf(take);
+        if (i >= 0) this.waiters.splice(i, 1);
+        reject(aborted());
+      };
+      signal?.addEventListener('abort', leave, { once: true });
+      this.waiters.push(take);
+    });
   }
 
   private release(): void {
@@ -176,4 +193,18 @@ export class HostConnection {
       client.end();
     });
   }
+}
+
+/** `p`, unless `signal` fires first (then `aborted()`); `p` itself carries on for others. */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal | undefined, aborted: () => Error): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(aborted());
+  return new Promise<T>((resolve, reject) => {
+    const stop = () => reject(aborted());
+    signal.addEventListener('abort', stop, { once: true });
+    p.then(
+      (v) => (signal.removeEventListener('abort', stop), resolve(v)),
+      (e: unknown) => (signal.removeEventListener('abort', stop), reject(e)),
+    );
+  });
 }

@@ -18,6 +18,10 @@ export class LocalExecutor implements CommandExecutor {
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const cap = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
     const started = performance.now();
+    const signal = options.signal;
+    const stopped = (ran: boolean) =>
+      new HasfError('COMMAND_ABORTED', `${cmd} ${ran ? 'was stopped' : 'was not started'}: ${signal?.reason instanceof Error ? signal.reason.message : 'stopped'}`, { host: this.name, argv, started: ran });
+    if (signal?.aborted) return Promise.reject(stopped(false));
     return new Promise((resolve, reject) => {
       const child = spawn(cmd, args, {
         env: { ...process.env, ...options.env },
@@ -43,14 +47,23 @@ export class LocalExecutor implements CommandExecutor {
         timedOut = true;
         child.kill('SIGKILL');
       }, timeoutMs);
+      let aborted = false;
+      const onAbort = () => {
+        aborted = true;
+        child.kill('SIGKILL');
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
       child.on('error', (e) => {
         clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
         reject(
           new HasfError('COMMAND_FAILED', `Could not run ${cmd}: ${e.message}.`, { argv }, { cause: e }),
         );
       });
-      child.on('close', (code, signal) => {
+      child.on('close', (code, killedBy) => {
         clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        if (aborted) return reject(stopped(true));
         if (timedOut) {
           reject(
             new HasfError('COMMAND_TIMEOUT', `${cmd} did not finish within ${timeoutMs} ms.`, {
@@ -64,7 +77,7 @@ export class LocalExecutor implements CommandExecutor {
         resolve({
           host: this.name,
           argv,
-          exitCode: code ?? (signal ? 128 : 1),
+          exitCode: code ?? (killedBy ? 128 : 1),
           stdout: Buffer.concat(out).toString('utf8'),
           stderr: Buffer.concat(err).toString('utf8'),
           durationMs: performance.now() - started,

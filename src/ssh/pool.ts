@@ -1,3 +1,4 @@
+import { HasfError } from '../errors/index.ts';
 import { HostConnection, type PoolCounters } from './host-connection.ts';
 import { resolvePoolOptions, type ResolvedPoolOptions, type SshPoolOptions } from './options.ts';
 import type { CommandExecutor, CommandResult, HostSpec, RunOptions } from './types.ts';
@@ -38,7 +39,8 @@ export class SshPool {
   /**
    * Run one argv on a host. Non-zero exits are results; errors: HOST_KEY_MISMATCH,
    * SSH_AUTH_FAILED, CONFIG_INVALID, SSH_CONNECT_FAILED (after connectAttempts tries),
-   * COMMAND_TIMEOUT, INVALID_INPUT.
+   * COMMAND_TIMEOUT, COMMAND_OUTCOME_UNKNOWN (the connection dropped after the command
+   * was sent), COMMAND_ABORTED (`options.signal`), INVALID_INPUT.
    */
   run(host: HostSpec, argv: string[], options?: RunOptions): Promise<CommandResult> {
     return this.slot(host).run(argv, options);
@@ -85,6 +87,11 @@ export class SshExecutor implements CommandExecutor {
 
   /** Run an argv on the host (quoted for its POSIX shell; see SshPool.run). */
   run(argv: string[], options?: RunOptions): Promise<CommandResult> {
+    if (options?.avoidHosts?.includes(this.name)) {
+      return Promise.reject(
+        new HasfError('NO_REACHABLE_NODE', `${argv[0]} must not run on ${this.name}, and no other host was given to run it.`, { host: this.name, argv, avoided: options.avoidHosts }),
+      );
+    }
     return this.pool.run(this.host, argv, options);
   }
 }

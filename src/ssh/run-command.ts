@@ -82,12 +82,34 @@ function sendKill(client: Client, pid: number, triesLeft: number): void {
   }
 }
 
+/** The command was sent but its connection died before it reported back: it may have run. */
+export function outcomeUnknown(host: HostSpec, argv: string[], what: string, cause?: unknown): HasfError {
+  return new HasfError(
+    'COMMAND_OUTCOME_UNKNOWN',
+    `${argv[0]} was sent to ${host.name}, but ${what}; it may or may not have run, so it is not repeated elsewhere: check the state it was meant to change.`,
+    { host: host.name, argv, mayHaveRun: true },
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+/** The command was stopped on request (RunOptions.signal) before it finished, or before it started. */
+export function abortedError(host: HostSpec, argv: string[], signal: AbortSignal, started: boolean): HasfError {
+  const why = signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? 'stopped');
+  return new HasfError(
+    'COMMAND_ABORTED',
+    started ? `${argv[0]} on ${host.name} was stopped (its processes killed): ${why}` : `${argv[0]} was not started on ${host.name}: ${why}`,
+    { host: host.name, argv, started },
+  );
+}
+
 /**
  * Run one prepared command line on an open connection. Resolves with the result (any
  * exit code); rejects with COMMAND_TIMEOUT (the remote command was sent SIGKILL and its
- * channel closed) or SSH_CONNECT_FAILED (channel could not open: tagged NOT_STARTED; or
- * the connection dropped mid-command: `details.mayHaveRun`). `onHung` is called when
- * sshd does not even close a killed channel, so the caller can drop the connection.
+ * channel closed), COMMAND_ABORTED (`options.signal` fired: killed the same way, or
+ * never sent), SSH_CONNECT_FAILED (channel could not open: tagged NOT_STARTED) or
+ * COMMAND_OUTCOME_UNKNOWN (the connection dropped after the command was sent). `onHung`
+ * is called when sshd does not even close a killed channel, so the caller can drop the
+ * connection.
  */
 export function runOnClient(
   client: Client,
@@ -103,7 +125,9 @@ export function runOnClient(
   return new Promise((resolve, reject) => {
     let channel: ClientChannel | undefined;
     let timedOut = false;
+    let aborted = false;
     let done = false;
+    const signal = options.signal;
     let exit: { code?: number; signal?: string } | undefined;
     const out = new CappedBuffer(cap);
     const err = new CappedBuffer(cap);
@@ -113,8 +137,11 @@ export function runOnClient(
       done = true;
       clearTimeout(timer);
       clearTimeout(grace);
+      signal?.removeEventListener('abort', onAbort);
       f();
     };
+    // A killed command (timeout or abort) ends with the reason it was killed for.
+    const stoppedError = () => (aborted ? abortedError(host, argv, signal!, true) : timeoutError());
     const timeoutError = () =>
       new HasfError(
         'COMMAND_TIMEOUT',
@@ -133,24 +160,30 @@ export function runOnClient(
       ch.close();
       grace = setTimeout(() => {
         onHung();
-        finish(() => reject(timeoutError()));
+        finish(() => reject(stoppedError()));
       }, CLOSE_GRACE_MS);
     };
     const timer = setTimeout(() => {
       timedOut = true;
       if (channel) stop(channel); // else still opening: the open callback stops it
     }, timeoutMs);
+    function onAbort() {
+      if (aborted || timedOut) return;
+      aborted = true;
+      if (channel) stop(channel);
+    }
+    if (signal?.aborted) {
+      clearTimeout(timer);
+      return reject(abortedError(host, argv, signal, false));
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
 
     const openFailed = (e: Error) => {
       // ssh2 reports a failed exec *request* (sent on an open channel: sshd may have started
       // the command before the connection died) as "Unable to exec"; anything else here
       // failed before the request left, so nothing ran.
       if (e.message === 'Unable to exec') {
-        const error = connectError(host, 'the connection failed while starting the command; it may or may not have run', e, {
-          argv,
-          mayHaveRun: true,
-        });
-        return finish(() => reject(error));
+        return finish(() => reject(outcomeUnknown(host, argv, 'the connection failed while it was starting', e)));
       }
       const error = connectError(host, `could not open a session channel: ${e.message}`, e, { started: false });
       // ssh2 sets `reason` when sshd answered the open with a refusal; without it the connection itself is gone.
@@ -163,8 +196,8 @@ export function runOnClient(
       ch.on('data', (b: Buffer) => out.push(b));
       ch.stderr.on('data', (b: Buffer) => {
         err.push(marker.push(b));
-        // Timed out before the PID was known: kill as soon as it is.
-        if (timedOut && !killedPid && marker.pid !== undefined && !exit) {
+        // Timed out or aborted before the PID was known: kill as soon as it is.
+        if ((timedOut || aborted) && !killedPid && marker.pid !== undefined && !exit) {
           killedPid = true;
           sendKill(client, marker.pid, 10);
         }
@@ -174,17 +207,8 @@ export function runOnClient(
       });
       ch.on('close', () => {
         err.push(marker.flush());
-        if (timedOut) return finish(() => reject(timeoutError()));
-        if (!exit) {
-          return finish(() =>
-            reject(
-              connectError(host, 'the connection dropped while a command ran; it may or may not have run', undefined, {
-                argv,
-                mayHaveRun: true,
-              }),
-            ),
-          );
-        }
+        if (timedOut || aborted) return finish(() => reject(stoppedError()));
+        if (!exit) return finish(() => reject(outcomeUnknown(host, argv, 'the connection dropped while it ran')));
         finish(() =>
           resolve({
             host: host.name,
@@ -198,7 +222,7 @@ export function runOnClient(
         );
       });
       ch.end(options.stdin ?? '');
-      if (timedOut) stop(ch);
+      if (timedOut || aborted) stop(ch);
     };
     try {
       client.exec(`${marker.prefix} ${line}`, onOpen);

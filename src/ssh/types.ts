@@ -42,6 +42,20 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** Bytes written to the command's stdin, then closed. */
   stdin?: string;
+  /**
+   * The command changes nothing (a status read, a simulation on a copy), so it may run
+   * again elsewhere when its outcome is unknown. Default false: a command is a write, and
+   * a write whose connection dropped is never repeated on another host
+   * (COMMAND_OUTCOME_UNKNOWN instead).
+   */
+  readOnly?: boolean;
+  /**
+   * Stop the command: a running one is killed (its remote process group), one not yet
+   * started never starts. Rejects with COMMAND_ABORTED.
+   */
+  signal?: AbortSignal;
+  /** Hosts that must not run this command (a fence never runs on its own victim). */
+  avoidHosts?: string[];
 }
 
 /**

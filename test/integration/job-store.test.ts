@@ -19,7 +19,7 @@ after(async () => {
 const job = (id: string, createdAt: string, state: JobRecord['state'] = 'queued'): JobRecord => ({
   id, operation: 'resource.cleanup', cluster: 'c', params: { resource: 'r' }, requester: 'otto', requesterIdentity: 'token:x', channel: 'rest',
   reason: 'r', emergency: false, reviewPending: false, state, plan: { summary: 's', commands: [], warnings: [] }, approvalsRequired: 0,
-  approvals: [], createdAt, updatedAt: createdAt, checkpoint: {}, attempts: 0,
+  approvals: [], createdAt, updatedAt: createdAt, lines: [], checkpoint: {}, attempts: 0,
 });
 
 test('pages through jobs created in the same millisecond without skipping or repeating any', async () => {

@@ -63,6 +63,17 @@ test('env becomes assignments the command sees; stdin is delivered then closed',
   assert.equal(cat.stdout, '');
 });
 
+/** Processes sshd started whose command line holds `tag` (sshd runs on this machine: /proc shows them). */
+function running(tag: string): number[] {
+  return sshd.descendants().filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(tag);
+    } catch {
+      return false;
+    }
+  });
+}
+
 test('timeout kills the remote command quickly and the connection stays usable', async () => {
   const before = pool.stats().connects;
   const tag = `31.${process.pid}${Date.now() % 1000}`;
@@ -76,13 +87,7 @@ test('timeout kills the remote command quickly and the connection stays usable',
   // Far below the 30 s sleep; the connects check below proves it was not the hung-channel path.
   assert.ok(took < 5000, `took ${took} ms`);
   // The remote sleep is gone (sshd runs on this machine, so /proc shows it).
-  const alive = sshd.descendants().filter((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(tag);
-    } catch {
-      return false;
-    }
-  });
+  const alive = running(tag);
   assert.deepEqual(alive, []);
   const r = await node.run(['echo', 'still here']);
   assert.equal(r.stdout, 'still here\n');
@@ -93,14 +98,36 @@ test('timeout also kills what the command started (its process group)', async ()
   const tag = `32.${process.pid}`;
   await assert.rejects(node.run(['sh', '-c', `sleep ${tag} & sleep ${tag}; wait`], { timeoutMs: 400 }), { code: 'COMMAND_TIMEOUT' });
   await new Promise((r) => setTimeout(r, 200));
-  const alive = sshd.descendants().filter((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(tag);
-    } catch {
-      return false;
-    }
-  });
+  const alive = running(tag);
   assert.deepEqual(alive, []);
+});
+
+test('an abort signal kills the running command and what it started; the connection stays usable', async () => {
+  const before = pool.stats().connects;
+  const tag = `33.${process.pid}`;
+  const ac = new AbortController();
+  const t0 = performance.now();
+  setTimeout(() => ac.abort(new Error('the job timed out')), 300);
+  await assert.rejects(node.run(['sh', '-c', `sleep ${tag} & sleep ${tag}; wait`], { signal: ac.signal }), (e: { code: string; message: string; details: { started: boolean } }) => {
+    assert.equal(e.code, 'COMMAND_ABORTED');
+    assert.equal(e.details.started, true);
+    assert.match(e.message, /the job timed out/);
+    return true;
+  });
+  assert.ok(performance.now() - t0 < 5000);
+  await new Promise((r) => setTimeout(r, 200));
+  const alive = running(tag);
+  assert.deepEqual(alive, []);
+  assert.equal((await node.run(['echo', 'after'])).stdout, 'after\n');
+  assert.equal(pool.stats().connects, before);
+});
+
+test('a command whose signal already fired is never sent', async () => {
+  const marker = join(sshd.dir, `never-${Date.now()}`);
+  const ac = new AbortController();
+  ac.abort(new Error('stopped'));
+  await assert.rejects(node.run(['touch', marker], { signal: ac.signal }), (e: { code: string; details: { started: boolean } }) => e.code === 'COMMAND_ABORTED' && e.details.started === false);
+  assert.equal(existsSync(marker), false);
 });
 
 test('output beyond the cap is dropped and flagged truncated; the prefix is kept', async () => {

@@ -2,7 +2,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSshd, type TestSshd } from '../helpers/sshd.ts';
 import { freePort } from '../helpers/redis.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { FailoverExecutor, SshPool, type HostSpec, type SshLogger } from '../../src/ssh/index.ts';
+import { DroppingExecutors } from '../helpers/faults.ts';
 
 let sshd: TestSshd;
 let alive: HostSpec;
@@ -78,4 +81,47 @@ test('failover executors nest (a NO_REACHABLE_NODE member is skipped)', async ()
   const outer = new FailoverExecutor('all', [inner, pool.executor(alive)]);
   const r = await outer.run(['echo', 'x']);
   assert.equal(r.host, 'node2');
+});
+
+test('a write whose connection drops after it was sent is COMMAND_OUTCOME_UNKNOWN: it ran once and is not repeated elsewhere', async () => {
+  const marker = join(sshd.dir, `write-${Date.now()}`);
+  const faulty = new DroppingExecutors(pool, (argv) => argv.includes(marker));
+  const cluster = new FailoverExecutor('lab', [alive, { ...alive, name: 'node5' }].map((h) => faulty.executor(h)));
+  await assert.rejects(cluster.run(['sh', '-c', 'echo ran >> "$1"', 'w', marker]), (e: { code: string; details: { host: string; mayHaveRun: boolean } }) => {
+    assert.equal(e.code, 'COMMAND_OUTCOME_UNKNOWN');
+    assert.equal(e.details.mayHaveRun, true);
+    assert.equal(e.details.host, 'node2');
+    return true;
+  });
+  assert.equal(readFileSync(marker, 'utf8'), 'ran\n', 'the write ran exactly once');
+  assert.deepEqual(faulty.drops.map((d) => d.host), ['node2']);
+  // The pool reconnects for the next command.
+  assert.equal((await cluster.run(['echo', 'next'])).stdout, 'next\n');
+});
+
+test('a read whose connection drops is answered by the next node', async () => {
+  const faulty = new DroppingExecutors(pool, (argv) => argv[0] === 'hostname');
+  const cluster = new FailoverExecutor('lab', [alive, { ...alive, name: 'node5' }].map((h) => faulty.executor(h)));
+  const r = await cluster.run(['hostname'], { readOnly: true });
+  assert.equal(r.host, 'node5');
+  assert.deepEqual(faulty.drops.map((d) => d.host), ['node2']);
+});
+
+test('avoidHosts: the avoided node never runs the command; avoiding every node is NO_REACHABLE_NODE', async () => {
+  const cluster = new FailoverExecutor('lab', [alive, { ...alive, name: 'node5' }].map((h) => pool.executor(h)));
+  assert.equal((await cluster.run(['true'], { avoidHosts: ['node2'] })).host, 'node5');
+  await assert.rejects(cluster.run(['true'], { avoidHosts: ['node2', 'node5'] }), { code: 'NO_REACHABLE_NODE' });
+  // A single host asked to avoid itself refuses before connecting.
+  await assert.rejects(pool.executor(alive).run(['true'], { avoidHosts: ['node2'] }), { code: 'NO_REACHABLE_NODE' });
+});
+
+test('an aborted command is not tried on another node', async () => {
+  const cluster = new FailoverExecutor('lab', [alive, { ...alive, name: 'node5' }].map((h) => pool.executor(h)));
+  const ac = new AbortController();
+  setTimeout(() => ac.abort(new Error('job stopped')), 300);
+  await assert.rejects(cluster.run(['sleep', '5'], { signal: ac.signal, readOnly: true }), (e: { code: string; details: { host: string } }) => {
+    assert.equal(e.code, 'COMMAND_ABORTED');
+    assert.equal(e.details.host, 'node2');
+    return true;
+  });
 });

@@ -137,7 +137,7 @@ test('after sshd restarts on the same port, commands work again; a command cut m
   await new Promise((r) => setTimeout(r, 300));
   await sshd.restart();
   await assert.rejects(running, (e: { code: string; details: { mayHaveRun?: boolean } }) => {
-    assert.equal(e.code, 'SSH_CONNECT_FAILED');
+    assert.equal(e.code, 'COMMAND_OUTCOME_UNKNOWN');
     assert.equal(e.details.mayHaveRun, true);
     return true;
   });

@@ -33,6 +33,7 @@ function job(over: Partial<JobView> = {}): JobView {
     approvals: [],
     createdAt: '2026-01-31T11:58:00Z',
     updatedAt: '2026-01-31T11:58:00Z',
+    lines: [],
     checkpoint: {},
     attempts: 0,
     ...over,

@@ -50,6 +50,7 @@ function fenceJob(over: Partial<JobRecord> = {}): JobRecord {
     expiresAt: '2030-01-01T12:00:00.000Z',
     createdAt: '2030-01-01T08:00:00.000Z',
     updatedAt: '2030-01-01T08:00:00.000Z',
+    lines: [],
     checkpoint: {},
     attempts: 0,
     slack: { channel: 'CAPPROVALS', ts: '1.2', requesterUser: 'UOPERAT01' },
