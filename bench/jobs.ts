@@ -41,9 +41,9 @@ export async function benchJobs(labDir: string, n = 20): Promise<JobsBenchResult
         params = { resource: 'vm6' };
       } else {
         const st = await h.services.access.pacemaker('lab').status();
-        const at = st.resources.find((r) => r.id === 'vm6')!.nodes[0];
+        const at = st.resources.find((r) => r.id === 'vm1')!.nodes[0];
         operation = 'vm.migrate';
-        params = { vm: 'vm6', node: nodes.find((x) => x !== at)! };
+        params = { vm: 'vm1', node: nodes.find((x) => x !== at)! }; // vm1 moves freely on the seed shape
       }
       const r = await h.services.jobs.submit(otto, { operation, params, reason: 'bench' });
       if (!('job' in r)) throw new Error('unexpected dry run');

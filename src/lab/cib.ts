@@ -1,9 +1,12 @@
 import { LAB_VM_COUNT, type LabLayout } from './layout.ts';
+import { LAB_STICKINESS, SEED, type LabShape } from './shapes.ts';
 
 /** Settings that shape the lab's CIB. */
 export interface LabCibOptions {
   /** migrate_to duration of every VM (instance attribute migration_time_ms). */
   migrationTimeMs: number;
+  /** Which cluster shape to build; default seed. */
+  shape?: LabShape;
 }
 
 const esc = (s: string): string =>
@@ -11,6 +14,13 @@ const esc = (s: string): string =>
 
 const nv = (idPrefix: string, name: string, value: string): string =>
   `<nvpair id="${esc(`${idPrefix}-${name}`)}" name="${esc(name)}" value="${esc(value)}"/>`;
+
+/** An attribute block (`instance_attributes`, `meta_attributes`, `utilization`) or '' when empty. */
+function attrs(tag: string, owner: string, pairs: Array<[string, string]>, indent: string): string {
+  if (!pairs.length) return '';
+  const id = `${owner}-${tag}`;
+  return `${indent}<${tag} id="${esc(id)}">\n${pairs.map(([k, v]) => `${indent}  ${nv(id, k, v)}`).join('\n')}\n${indent}</${tag}>\n`;
+}
 
 /**
  * The lab fence device's `passwd`: a real PDU or IPMI agent carries its login in the
@@ -23,14 +33,135 @@ export function labVmIds(): string[] {
   return Array.from({ length: LAB_VM_COUNT }, (_, i) => `vm${i + 1}`);
 }
 
+interface PrimitiveSpec {
+  id: string;
+  agent: [cls: string, provider: string, type: string];
+  params?: Array<[string, string]>;
+  meta?: Array<[string, string]>;
+  utilization?: Array<[string, string]>;
+  /** [name, interval, timeout, role?] */
+  ops: Array<[string, string, string, string?]>;
+}
+
+function primitive(p: PrimitiveSpec, indent: string): string {
+  const [cls, provider, type] = p.agent;
+  const ops = p.ops
+    .map(([name, interval, timeout, role]) => {
+      const id = `${p.id}-${name}-${interval}${role ? `-${role}` : ''}`;
+      return `${indent}    <op id="${esc(id)}" name="${name}" interval="${interval}" timeout="${timeout}"${role ? ` role="${role}"` : ''}/>`;
+    })
+    .join('\n');
+  return (
+    `${indent}<primitive id="${esc(p.id)}" class="${cls}"${provider ? ` provider="${provider}"` : ''} type="${type}">\n` +
+    attrs('instance_attributes', p.id, p.params ?? [], `${indent}  `) +
+    attrs('meta_attributes', p.id, p.meta ?? [], `${indent}  `) +
+    attrs('utilization', p.id, p.utilization ?? [], `${indent}  `) +
+    `${indent}  <operations>\n${ops}\n${indent}  </operations>\n${indent}</primitive>`
+  );
+}
+
+function vmSpec(vm: string, o: LabCibOptions, seed: boolean): PrimitiveSpec {
+  const migrateTimeout = Math.max(60, Math.ceil((o.migrationTimeMs * 3) / 1000));
+  const migratable = !(seed && vm === SEED.notMigratable);
+  const u = SEED.utilization;
+  const size = vm === u.big.vm ? u.big.size : u.vm;
+  return {
+    id: vm,
+    agent: ['ocf', 'hasf', 'domU'],
+    params: [['migration_time_ms', String(o.migrationTimeMs)]],
+    meta: [
+      ...(migratable ? ([['allow-migrate', 'true']] as Array<[string, string]>) : []),
+      // Placed before the small VMs, so draining a node never strands the one that needs most room.
+      ...(seed && vm === u.big.vm ? ([['priority', '10']] as Array<[string, string]>) : []),
+    ],
+    utilization: seed ? [[u.attribute, String(size)]] : [],
+    ops: [
+      ['monitor', '10s', '20s'],
+      ['start', '0', '20s'],
+      ['stop', '0', '20s'],
+      ...(migratable
+        ? ([
+            ['migrate_to', '0', `${migrateTimeout}s`],
+            ['migrate_from', '0', '20s'],
+          ] as Array<[string, string, string]>)
+        : []),
+    ],
+  };
+}
+
+/** The seed shape's extra resources: the group, the promotable clone, the resource that fails on one node. */
+function seedResources(layout: LabLayout): string {
+  const g = SEED.group;
+  const p = SEED.promotable;
+  const ip = primitive(
+    {
+      id: g.ip,
+      agent: ['ocf', 'hasf', 'IPaddr'],
+      params: [
+        ['ip', `${layout.subnet}.${g.ipHost}`],
+        ['cidr_netmask', '24'],
+      ],
+      ops: [['monitor', '10s', '20s']],
+    },
+    '        ',
+  );
+  const svc = primitive({ id: g.service, agent: ['ocf', 'pacemaker', 'Dummy'], ops: [['monitor', '10s', '20s']] }, '        ');
+  const db = primitive(
+    {
+      id: p.primitive,
+      agent: ['ocf', 'pacemaker', 'Stateful'],
+      ops: [
+        ['monitor', '10s', '20s', 'Promoted'],
+        ['monitor', '11s', '20s', 'Unpromoted'],
+      ],
+    },
+    '        ',
+  );
+  const legacy = primitive(
+    {
+      id: SEED.failed.resource,
+      agent: ['ocf', 'pacemaker', 'Dummy'],
+      params: [['fail_start_on', SEED.failed.node]],
+      ops: [['monitor', '10s', '20s']],
+    },
+    '      ',
+  );
+  return `      <group id="${g.id}">
+${ip}
+${svc}
+      </group>
+      <clone id="${p.clone}">
+${attrs('meta_attributes', p.clone, [['promotable', 'true'], ['promoted-max', '1'], ['interleave', 'true']], '        ')}${db}
+      </clone>
+${legacy}`;
+}
+
+/** The seed shape's constraints: preferences, the anti-colocation, the promoted role's preference, the leftover ban. */
+function seedConstraints(): string {
+  const loc = (id: string, rsc: string, node: string, score: number | string, role?: string) =>
+    `      <rsc_location id="${id}" rsc="${rsc}"${role ? ` role="${role}"` : ''} node="${node}" score="${score}"/>`;
+  const s = SEED;
+  return [
+    loc(s.weakPreference.constraint, s.weakPreference.vm, s.weakPreference.node, s.weakPreference.score),
+    loc(s.preference.constraint, s.preference.vm, s.preference.node, s.preference.score),
+    `      <rsc_colocation id="${s.apart.constraint}" rsc="${s.apart.vm}" with-rsc="${s.apart.from}" score="-INFINITY"/>`,
+    loc(s.promotable.constraint, s.promotable.clone, s.promotable.node, s.promotable.score, 'Promoted'),
+    loc(s.failed.constraint, s.failed.resource, s.failed.node, s.failed.score),
+    // Exactly what crm_resource --ban --resource vm5 --node node1 writes.
+    loc(s.leftoverBan.constraint, s.leftoverBan.vm, s.leftoverBan.node, '-INFINITY', 'Started'),
+  ].join('\n');
+}
+
 /**
  * The lab's pre-written CIB, shaped like the seed's cluster: a fence device, a cloned
  * shared file system (a Dummy standing in for OCFS2), and VMs that live-migrate, each
- * ordered after and colocated with the file system. Written to every node's
- * /var/lib/pacemaker/cib/cib.xml before the first boot; no crm_feature_set, the DC writes
- * its own (2.1.5's scheduler tools refuse one above 3.16.1).
+ * ordered after and colocated with the file system; the seed shape adds the shapes of
+ * shapes.ts. Written to every node's /var/lib/pacemaker/cib/cib.xml before the first
+ * boot; no crm_feature_set, the DC writes its own (2.1.5's scheduler tools refuse one
+ * above 3.16.1).
  */
 export function labCib(layout: LabLayout, o: LabCibOptions): string {
+  const seed = (o.shape ?? 'seed') === 'seed';
   const props: Array<[string, string]> = [
     ['stonith-enabled', 'true'],
     // Without this the first DC election waits ~20 s.
@@ -43,31 +174,18 @@ export function labCib(layout: LabLayout, o: LabCibOptions): string {
     ['cluster-recheck-interval', '1min'],
     ['cluster-name', 'lab'],
     ['symmetric-cluster', 'true'],
+    ...(seed ? ([['placement-strategy', 'utilization']] as Array<[string, string]>) : []),
   ];
+  const u = SEED.utilization;
   const nodes = layout.nodes
-    .map((n, i) => `      <node id="${i + 1}" uname="${esc(n.name)}"/>`)
-    .join('\n');
-  const vms = labVmIds();
-  const vmPrimitives = vms
-    .map((vm) => {
-      const migrateTimeout = Math.max(60, Math.ceil((o.migrationTimeMs * 3) / 1000));
-      return `      <primitive id="${vm}" class="ocf" provider="hasf" type="domU">
-        <instance_attributes id="${vm}-instance_attributes">
-          ${nv(`${vm}-instance_attributes`, 'migration_time_ms', String(o.migrationTimeMs))}
-        </instance_attributes>
-        <meta_attributes id="${vm}-meta_attributes">
-          ${nv(`${vm}-meta_attributes`, 'allow-migrate', 'true')}
-        </meta_attributes>
-        <operations>
-          <op id="${vm}-monitor-10s" name="monitor" interval="10s" timeout="20s"/>
-          <op id="${vm}-start-0" name="start" interval="0" timeout="20s"/>
-          <op id="${vm}-stop-0" name="stop" interval="0" timeout="20s"/>
-          <op id="${vm}-migrate_to-0" name="migrate_to" interval="0" timeout="${migrateTimeout}s"/>
-          <op id="${vm}-migrate_from-0" name="migrate_from" interval="0" timeout="20s"/>
-        </operations>
-      </primitive>`;
+    .map((n, i) => {
+      const cap = seed ? u.nodes[n.name] : undefined;
+      if (cap === undefined) return `      <node id="${i + 1}" uname="${esc(n.name)}"/>`;
+      return `      <node id="${i + 1}" uname="${esc(n.name)}">\n${attrs('utilization', n.name, [[u.attribute, String(cap)]], '        ')}      </node>`;
     })
     .join('\n');
+  const vms = labVmIds();
+  const vmPrimitives = vms.map((vm) => primitive(vmSpec(vm, o, seed), '      ')).join('\n');
   const constraints = vms
     .map(
       (
@@ -109,13 +227,15 @@ ${nodes}
         </primitive>
       </clone>
 ${vmPrimitives}
+${seed ? seedResources(layout) : ''}
     </resources>
     <constraints>
 ${constraints}
+${seed ? seedConstraints() : ''}
     </constraints>
     <rsc_defaults>
       <meta_attributes id="rsc-defaults-options">
-        ${nv('rsc-defaults-options', 'resource-stickiness', '100')}
+        ${nv('rsc-defaults-options', 'resource-stickiness', String(LAB_STICKINESS))}
       </meta_attributes>
     </rsc_defaults>
     <op_defaults>

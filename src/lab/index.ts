@@ -10,6 +10,7 @@ export { inventoryPath, LAB_IQN, LAB_CLUSTER } from './layout.ts';
 export type { LabOptions } from './options.ts';
 export { isRoot } from './root.ts';
 export { labVmIds, LAB_FENCE_PASSWD } from './cib.ts';
+export { LAB_SHAPES, DEFAULT_SHAPE, SEED, LAB_STICKINESS, type LabShape } from './shapes.ts';
 export { labPower, labExec } from './control.ts';
 export { labSkewClock, labHideHost, labRestoreHosts, labHeal } from './inject.ts';
 export type { PowerAction } from './power-client.ts';

@@ -80,8 +80,10 @@ export function prepareOverlays(layout: LabLayout): void {
   // The lab's clean reboot (what `systemctl reboot` is on a real node), for cluster.rolling.
   copyFileSync(join(ASSETS_DIR, 'hasf-lab-reboot'), join(layout.sbinOverlay, 'hasf-lab-reboot'));
   chmodSync(join(layout.sbinOverlay, 'hasf-lab-reboot'), 0o755);
-  copyFileSync(join(ASSETS_DIR, 'domU'), join(layout.ocfOverlay, 'hasf', 'domU'));
-  chmodSync(join(layout.ocfOverlay, 'hasf', 'domU'), 0o755);
+  for (const agent of ['domU', 'IPaddr']) {
+    copyFileSync(join(ASSETS_DIR, agent), join(layout.ocfOverlay, 'hasf', agent));
+    chmodSync(join(layout.ocfOverlay, 'hasf', agent), 0o755);
+  }
 }
 
 /**

@@ -93,5 +93,10 @@ export async function destroyNetwork(netnsNames: string[], hostIface: string): P
     }
   }
   const link = await tryRun(['ip', 'link', 'show', 'dev', hostIface]);
-  if (link.exitCode === 0) await run(['ip', 'link', 'del', hostIface]);
+  if (link.exitCode !== 0) return;
+  // The veth goes with its peer's namespace, asynchronously: gone meanwhile is fine.
+  const del = await tryRun(['ip', 'link', 'del', hostIface]);
+  if (del.exitCode !== 0 && (await tryRun(['ip', 'link', 'show', 'dev', hostIface])).exitCode === 0) {
+    throw new HasfError('LAB_FAILED', `Could not delete interface ${hostIface}: ${del.stderr.trim()}; delete it with \`ip link del ${hostIface}\`.`, { iface: hostIface });
+  }
 }

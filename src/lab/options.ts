@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { HasfError } from '../errors/index.ts';
+import { DEFAULT_SHAPE, LAB_SHAPES, type LabShape } from './shapes.ts';
 
 /** How to build a lab. Everything but `dir` has a default. */
 export interface LabOptions {
@@ -9,6 +10,8 @@ export interface LabOptions {
   prefix?: string;
   /** First three octets of the lab's /24; default '10.231.7'. Nodes get .11 .12 .13, store1 .20, the host side .1. */
   subnet?: string;
+  /** Cluster shape (shapes.ts): `seed` (default) with the shapes real clusters have, or `tidy`. */
+  shape?: LabShape;
   /** How long the VM agent's migrate_to takes, in ms; default 2000. */
   migrationTimeMs?: number;
   /** How long the power switch keeps a rebooted node off, in ms; default 3000. */
@@ -31,6 +34,7 @@ export interface ResolvedLabOptions {
   dir: string;
   prefix: string;
   subnet: string;
+  shape: LabShape;
   migrationTimeMs: number;
   rebootDelayMs: number;
   tokenMs: number;
@@ -49,6 +53,7 @@ export function resolveLabOptions(o: LabOptions): ResolvedLabOptions {
     dir: resolve(o.dir),
     prefix: checkPrefix(o.prefix ?? DEFAULT_PREFIX),
     subnet: checkSubnet(o.subnet ?? DEFAULT_SUBNET),
+    shape: checkShape(o.shape ?? DEFAULT_SHAPE),
     migrationTimeMs: checkMs('migrationTimeMs', o.migrationTimeMs ?? 2000),
     rebootDelayMs: checkMs('rebootDelayMs', o.rebootDelayMs ?? 3000),
     tokenMs: checkMs('tokenMs', o.tokenMs ?? 1000),
@@ -75,6 +80,14 @@ export function checkPrefix(prefix: string): string {
     );
   }
   return prefix;
+}
+
+/** Checks a shape name against shapes.ts. */
+export function checkShape(shape: string): LabShape {
+  if (!(LAB_SHAPES as readonly string[]).includes(shape)) {
+    throw new HasfError('INVALID_INPUT', `Lab shape "${shape}" is not one of ${LAB_SHAPES.join(', ')}.`, { shape, shapes: [...LAB_SHAPES] });
+  }
+  return shape as LabShape;
 }
 
 function checkSubnet(subnet: string): string {

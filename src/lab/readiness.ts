@@ -1,4 +1,5 @@
 import { XMLParser } from 'fast-xml-parser';
+import type { ShapeExpectations } from './shapes.ts';
 
 /** What the lab needs to know from `crm_mon --output-as=xml` to call the cluster settled. */
 export interface LabClusterView {
@@ -46,15 +47,10 @@ export function parseCrmMon(xml: string): LabClusterView {
 
 /**
  * Why the cluster is not settled yet (undefined when it is): all expected nodes online
- * and clean, every expected resource id started and none failed.
+ * and clean, every expected resource running (Started, or Promoted/Unpromoted), clone
+ * instances counted, one promoted instance of each promotable primitive, none failed.
  */
-export function notSettledBecause(
-  view: LabClusterView,
-  nodeNames: string[],
-  resourceIds: string[],
-  /** Clone primitives and how many started instances they must have. */
-  instances: Record<string, number> = {},
-): string | undefined {
+export function notSettledBecause(view: LabClusterView, nodeNames: string[], want: ShapeExpectations): string | undefined {
   for (const name of nodeNames) {
     const n = view.nodes.find((x) => x.name === name);
     if (!n?.online) return `${name} not online`;
@@ -62,13 +58,27 @@ export function notSettledBecause(
   }
   const failed = view.resources.find((r) => r.failed);
   if (failed) return `${failed.id} failed`;
-  for (const id of resourceIds) {
+  for (const id of want.running) {
     const found = view.resources.filter((r) => r.id === id);
     if (found.length === 0) return `${id} unknown`;
-    const stopped = found.find((r) => r.role !== 'Started' || !r.active);
+    const stopped = found.find((r) => !RUNNING.has(r.role) || !r.active);
     if (stopped) return `${id} ${stopped.role}`;
-    const want = instances[id] ?? 1;
-    if (found.length < want) return `${id} started ${found.length} of ${want}`;
+    const count = want.instances[id] ?? 1;
+    if (found.length < count) return `${id} running ${found.length} of ${count}`;
+  }
+  for (const id of want.promoted) {
+    const n = view.resources.filter((r) => r.id === id && r.role === 'Promoted').length;
+    if (n !== 1) return `${id} promoted on ${n} nodes`;
   }
   return undefined;
+}
+
+const RUNNING = new Set(['Started', 'Promoted', 'Unpromoted']);
+
+/**
+ * Whether `crm_simulate -L -R --output-as=xml` (the scheduler on the live CIB) would still
+ * do something: the cluster is settled only when nothing is left to do.
+ */
+export function pendingActions(simulateXml: string): number {
+  return (simulateXml.match(/<(rsc_action|node_action)\b/g) ?? []).length;
 }

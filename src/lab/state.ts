@@ -1,11 +1,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { labLayout, type LabLayout } from './layout.ts';
+import type { LabShape } from './shapes.ts';
 
 /** What labUp records in DIR/lab.json: enough for labDown, labStatus and the power switch. */
 export interface LabState {
   prefix: string;
   subnet: string;
+  /** Cluster shape; absent in labs built before shapes existed (they were `tidy`). */
+  shape?: LabShape;
   migrationTimeMs: number;
   rebootDelayMs: number;
   tokenMs: number;

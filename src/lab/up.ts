@@ -67,6 +67,7 @@ function notReusableBecause(layout: LabLayout, o: ResolvedLabOptions): string | 
   if (!s) return 'no lab recorded';
   if (s.prefix !== o.prefix || s.subnet !== o.subnet)
     return `the recorded lab is ${s.prefix}/${s.subnet}`;
+  if ((s.shape ?? 'tidy') !== o.shape) return `the recorded lab has the ${s.shape ?? 'tidy'} shape`;
   if (
     s.migrationTimeMs !== o.migrationTimeMs ||
     s.rebootDelayMs !== o.rebootDelayMs ||
@@ -108,7 +109,7 @@ async function upLocked(
     try {
       // Long enough for a node that is being fenced to come back; a lab that takes
       // longer is broken and cheaper to rebuild.
-      await waitLabReady(layout, Math.min(o.readyTimeoutMs, 45_000), o.log);
+      await waitLabReady(layout, o.shape, Math.min(o.readyTimeoutMs, 45_000), o.log);
       o.log(`reusing the running lab in ${layout.dir}`);
       return info(layout, labInventory(layout), true, started);
     } catch (e) {
@@ -121,7 +122,7 @@ async function upLocked(
   try {
     await build(layout, o);
     o.log('waiting for the cluster to settle');
-    await waitLabReady(layout, o.readyTimeoutMs, o.log);
+    await waitLabReady(layout, o.shape, o.readyTimeoutMs, o.log);
   } catch (e) {
     await teardownLab(layout.dir, o.prefix).catch(() => {});
     if (isHasfError(e)) throw e;
@@ -157,6 +158,7 @@ async function build(layout: LabLayout, o: ResolvedLabOptions): Promise<void> {
   writeLabState(layout.dir, {
     prefix: o.prefix,
     subnet: o.subnet,
+    shape: o.shape,
     migrationTimeMs: o.migrationTimeMs,
     rebootDelayMs: o.rebootDelayMs,
     tokenMs: o.tokenMs,
@@ -180,7 +182,7 @@ async function build(layout: LabLayout, o: ResolvedLabOptions): Promise<void> {
   writeFileSync(join(layout.dir, 'hosts'), hostsFile(layout));
   prepareOverlays(layout);
   for (const m of layout.machines)
-    prepareMachineFiles(layout, m, { migrationTimeMs: o.migrationTimeMs });
+    prepareMachineFiles(layout, m, { migrationTimeMs: o.migrationTimeMs, shape: o.shape });
   writeLabInventory(layout);
 
   await createNetwork(layout);

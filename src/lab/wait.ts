@@ -7,7 +7,8 @@ import { labVmIds } from './cib.ts';
 import type { LabLayout, LabMachine } from './layout.ts';
 import { runInMachine } from './machine.ts';
 import { machineInitPid } from './processes.ts';
-import { notSettledBecause, parseCrmMon, type LabClusterView } from './readiness.ts';
+import { notSettledBecause, parseCrmMon, pendingActions, type LabClusterView } from './readiness.ts';
+import { shapeExpectations, type LabShape } from './shapes.ts';
 
 function lastLine(file: string): string {
   try {
@@ -66,16 +67,19 @@ export async function clusterView(
 /** Why the lab cluster is not settled, as `node` sees it (undefined when settled). */
 export async function clusterNotSettled(
   layout: LabLayout,
+  shape: LabShape,
   node: LabMachine,
 ): Promise<string | undefined> {
   const view = await clusterView(node);
   if (!view) return `no answer from crm_mon on ${node.name}`;
-  return notSettledBecause(
-    view,
-    layout.nodes.map((n) => n.name),
-    ['fence-lab', 'shared-fs', ...labVmIds()],
-    { 'shared-fs': layout.nodes.length },
-  );
+  const names = layout.nodes.map((n) => n.name);
+  const why = notSettledBecause(view, names, shapeExpectations(shape, labVmIds(), names.length));
+  if (why) return why;
+  // Everything runs; the scheduler may still have work (a start that is about to fail).
+  const sim = await runInMachine(node, ['crm_simulate', '--live-check', '--run', '--output-as=xml'], { timeoutMs: 10_000 }).catch(() => undefined);
+  if (!sim || sim.exitCode !== 0) return `no answer from crm_simulate on ${node.name}`;
+  const pending = pendingActions(sim.stdout);
+  return pending ? `${pending} scheduler action(s) pending` : undefined;
 }
 
 /** Why some machine's sshd (or store1's iSCSI portal) does not answer (undefined when all do). */
@@ -106,6 +110,7 @@ export async function servicesNotAnswering(layout: LabLayout): Promise<string | 
  */
 export async function waitLabReady(
   layout: LabLayout,
+  shape: LabShape,
   timeoutMs: number,
   log: (l: string) => void,
 ): Promise<void> {
@@ -134,7 +139,7 @@ export async function waitLabReady(
     }
     // Ask the nodes in turn, so one node being slow does not hide the others' view.
     const node = layout.nodes[i++ % layout.nodes.length]!;
-    why = (await servicesNotAnswering(layout)) ?? (await clusterNotSettled(layout, node));
+    why = (await servicesNotAnswering(layout)) ?? (await clusterNotSettled(layout, shape, node));
     if (!why) return;
     if (why !== last) log(`waiting: ${why}`);
     last = why;

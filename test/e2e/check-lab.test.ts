@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
 import { startApiServer, type RunningApi } from '../../src/api/index.ts';
-import { labHeal, labHideHost, labSkewClock } from '../../src/lab/index.ts';
+import { labHeal, labHideHost, labSkewClock, SEED } from '../../src/lab/index.ts';
 import type { CheckReport, Finding } from '../../src/operations/check/index.ts';
 import { createSlackDoor, type SlackDoor } from '../../src/slack/index.ts';
 import { bearer, conforms } from '../helpers/api.ts';
@@ -62,6 +62,9 @@ describe('cluster.check on the lab', { skip: dir ? false : NO_LAB, timeout: 300_
   test('the five faults, injected and confirmed on the nodes, are each found with their fix', async () => {
     const before = await check();
     assert.deepEqual(injectedIn(before), [], 'none of them before');
+    // What the lab's seed shape has, the check finds too: legacy-app's start failed on node2.
+    const shapeFailure = before.findings.find((f) => f.code === 'FAILED_ACTION' && f.subject === SEED.failed.resource);
+    assert.equal(shapeFailure?.details?.node, SEED.failed.node, JSON.stringify(before.findings.map((f) => `${f.code} ${f.subject}`)));
     assert.equal(before.nodes.length, 3);
 
     await labSkewClock({ dir: dir! }, 'node2', 10);

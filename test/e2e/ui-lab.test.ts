@@ -13,7 +13,7 @@ import { bearer, startCibHarness } from '../helpers/api.ts';
 import { launchBrowser, personPage, screenshot, signInWithToken, unlabelledControls } from '../helpers/browser.ts';
 import { startReceiver } from '../helpers/callback-receiver.ts';
 import { labDir, NO_LAB, startHarness, type Harness } from '../helpers/harness.ts';
-import { labCrmMon, labSsh } from '../helpers/lab-check.ts';
+import { freeTargets, labCrmMon, labSsh } from '../helpers/lab-check.ts';
 
 // The web console in a real browser (Debian's chromium driven by playwright-core) against
 // the lab cluster: an approver reached from a ticket's link approves and watches the job
@@ -162,8 +162,9 @@ test('an approver opens the job from its link, approves, watches the steps arriv
 });
 
 test('the requester and a viewer see no Approve button; a forged POST without the CSRF token is refused', { skip, timeout: 120_000 }, async () => {
-  const vm = 'vm6';
-  const to = NODES.find((n) => n !== whereIs(vm)[0])!;
+  // A VM that moves freely on the lab's seed shape (vm6 there cannot live-migrate).
+  const vm = 'vm1';
+  const to = freeTargets(labDir()!, vm)[0]!;
   const job = await requestMigration(vm, to, 'e2e: buttons and forgery');
   const link = `${api.url}/ui/jobs/${job.id}`;
   for (const [who, cancel] of [['otto', true], ['vera', false]] as const) {

@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { parseCrmMonXml } from '../../src/cluster/index.ts';
+import { flattenResources, parseCrmMonXml } from '../../src/cluster/index.ts';
+import { SEED } from '../../src/lab/shapes.ts';
 import type { ClusterStatus } from '../../src/cluster/model.ts';
 
 /**
@@ -54,4 +55,23 @@ export function fenceCounts(dir: string, node: string): { requested: number; phy
     requested: events.filter((e) => e.client.startsWith('stonith_admin')).length,
     physical: new Set(events.map((e) => e.completed)).size,
   };
+}
+
+/**
+ * Nodes `vm` can be migrated to from where it runs and stay there, on the lab's seed
+ * shape (src/lab/shapes.ts): not its own node, not the small node for the big VM, not the
+ * group's node for the VM kept apart from it; none for the VM whose preference pulls it
+ * back (that case has tests of its own). Tests about queues and crashes use these so they
+ * do not depend on placement rules.
+ */
+export function freeTargets(dir: string, vm: string): string[] {
+  const s = labCrmMon(dir);
+  const where = s.resources.find((r) => r.id === vm)?.nodes ?? [];
+  if (vm === SEED.preference.vm) return [];
+  const group = flattenResources(s.resources).find((r) => r.id === SEED.group.ip)?.nodes ?? [];
+  return s.nodes
+    .filter((n) => n.online && !n.standby && !where.includes(n.name))
+    .map((n) => n.name)
+    .filter((n) => !(vm === SEED.utilization.big.vm && n === SEED.utilization.small))
+    .filter((n) => !(vm === SEED.apart.vm && group.includes(n)));
 }

@@ -4,7 +4,7 @@ import { isHasfError } from '../../src/errors/index.ts';
 import { startWorker, type RunningWorker } from '../../src/app/worker.ts';
 import { labDir, NO_LAB, startHarness, type Harness } from '../helpers/harness.ts';
 import { as, waitForState } from '../helpers/jobs.ts';
-import { fenceCounts, vmPlacement } from '../helpers/lab-check.ts';
+import { fenceCounts, freeTargets, vmPlacement } from '../helpers/lab-check.ts';
 import { spawnWorker } from '../helpers/worker-process.ts';
 
 const dir = labDir();
@@ -51,8 +51,7 @@ describe('approvals through the job service, on the lab', { skip: dir ? false : 
 
   test('a requester who is an approver too cannot approve a migration either; they can cancel it', async () => {
     const ada = await as(h, 'ada');
-    const from = vmPlacement(dir!).vm4![0]!;
-    const r = await h.services.jobs.submit(ada, { operation: 'vm.migrate', params: { vm: 'vm4', node: ['node1', 'node2', 'node3'].find((n) => n !== from)! }, reason: 'self' });
+    const r = await h.services.jobs.submit(ada, { operation: 'vm.migrate', params: { vm: 'vm4', node: freeTargets(dir!, 'vm4')[0]! }, reason: 'self' });
     assert.ok('job' in r);
     await assert.rejects(h.services.jobs.decide(ada, r.job.id, 'approve'), code('SELF_APPROVAL'));
     assert.equal((await h.services.store.get(r.job.id))!.approvals.length, 0);
@@ -62,7 +61,7 @@ describe('approvals through the job service, on the lab', { skip: dir ? false : 
 
   test('one rejection ends the request; nothing runs', async () => {
     const from = vmPlacement(dir!).vm5![0]!;
-    const r = await h.services.jobs.submit(await as(h, 'otto'), { operation: 'vm.migrate', params: { vm: 'vm5', node: ['node1', 'node2', 'node3'].find((n) => n !== from)! }, reason: 'reject me' });
+    const r = await h.services.jobs.submit(await as(h, 'otto'), { operation: 'vm.migrate', params: { vm: 'vm5', node: freeTargets(dir!, 'vm5')[0]! }, reason: 'reject me' });
     assert.ok('job' in r);
     await h.services.jobs.decide(await as(h, 'anna'), r.job.id, 'reject', 'not during business hours');
     assert.equal((await h.services.store.get(r.job.id))!.state, 'rejected');
@@ -85,8 +84,8 @@ describe('approvals through the job service, on the lab', { skip: dir ? false : 
     await assert.rejects(h.services.jobs.submit(await as(h, 'vera'), { operation: 'resource.cleanup', params: { resource: 'vm1' }, reason: 'x' }), code('FORBIDDEN'));
     const r = await h.services.jobs.submit(await as(h, 'ada'), { operation: 'node.online', params: { node: 'node1' }, reason: 'x', dryRun: true }).catch((e) => e);
     assert.ok(isHasfError(r, 'ALREADY_THERE'));
-    const from = vmPlacement(dir!).vm6![0]!;
-    const j = await h.services.jobs.submit(await as(h, 'ada'), { operation: 'vm.migrate', params: { vm: 'vm6', node: ['node1', 'node2', 'node3'].find((n) => n !== from)! }, reason: 'roles' });
+    // vm6 has no allow-migrate on the lab: a move is stop + start, so it is asked for with allowRestart.
+    const j = await h.services.jobs.submit(await as(h, 'ada'), { operation: 'vm.migrate', params: { vm: 'vm6', node: freeTargets(dir!, 'vm6')[0]!, allowRestart: true }, reason: 'roles' });
     assert.ok('job' in j);
     await assert.rejects(h.services.jobs.decide(await as(h, 'otto'), j.job.id, 'approve'), code('FORBIDDEN'));
     await h.services.jobs.cancel(await as(h, 'ada'), j.job.id);

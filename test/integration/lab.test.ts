@@ -26,6 +26,7 @@ import {
   labStatus,
   labUp,
   labVmIds,
+  SEED,
   type LabInfo,
 } from '../../src/lab/index.ts';
 import { parseCrmMon } from '../../src/lab/readiness.ts';
@@ -171,6 +172,44 @@ test(
       },
     );
 
+    await t.test(
+      'the seed shape: preferences, group, promotable clone, utilization, a failed resource, a leftover ban',
+      async () => {
+        const xml = await ssh(info, node1, 'crm_mon --output-as=xml');
+        const view = parseCrmMon(xml);
+        const on = (id: string) => view.resources.filter((r) => r.id === id).flatMap((r) => r.nodes);
+        const config = await ssh(info, node1, 'cibadmin -Q -o configuration');
+        // vm3 prefers node3 above stickiness; vm1 prefers node1 below it.
+        assert.match(config, /<rsc_location id="vm3-prefers-node3" rsc="vm3" node="node3" score="200"\/>/);
+        assert.match(config, /<rsc_location id="vm1-prefers-node1" rsc="vm1" node="node1" score="50"\/>/);
+        assert.match(config, /name="resource-stickiness" value="100"/);
+        assert.deepEqual(on(SEED.preference.vm), [SEED.preference.node]);
+        // The IP + service group runs on one node, and vm2 is kept apart from it.
+        const grp = on(SEED.group.ip);
+        assert.equal(grp.length, 1);
+        assert.deepEqual(on(SEED.group.service), grp);
+        assert.ok(!on(SEED.apart.vm).includes(grp[0]!), 'vm2 shares a node with web-grp');
+        // vm6 has no allow-migrate; the others do.
+        assert.doesNotMatch(config, /id="vm6-meta_attributes-allow-migrate"/);
+        assert.match(config, /id="vm5-meta_attributes-allow-migrate" name="allow-migrate" value="true"/);
+        // One promoted db instance, on node1, two unpromoted.
+        assert.deepEqual(view.resources.filter((r) => r.id === 'db').map((r) => r.role).sort(), ['Promoted', 'Unpromoted', 'Unpromoted']);
+        assert.deepEqual(view.resources.filter((r) => r.id === 'db' && r.role === 'Promoted').flatMap((r) => r.nodes), [SEED.promotable.node]);
+        // Utilization: the big VM is never on the small node.
+        assert.match(config, /name="placement-strategy" value="utilization"/);
+        assert.match(config, /<nvpair id="node3-utilization-memory" name="memory" value="32768"\/>/);
+        assert.ok(!on(SEED.utilization.big.vm).includes(SEED.utilization.small));
+        // legacy-app failed to start on node2 (fail count INFINITY there) and runs elsewhere.
+        assert.match(xml, /<failure op_key="legacy-app_start_0" node="node2"/);
+        assert.match(xml, /<resource_history id="legacy-app"[^>]*fail-count="1000000"/);
+        assert.equal(on(SEED.failed.resource).length, 1);
+        assert.ok(!on(SEED.failed.resource).includes(SEED.failed.node));
+        // The hand-typed ban is there, and obeyed.
+        assert.match(config, /<rsc_location id="cli-ban-vm5-on-node1" rsc="vm5" role="Started" node="node1" score="-INFINITY"\/>/);
+        assert.ok(!on(SEED.leftoverBan.vm).includes(SEED.leftoverBan.node));
+      },
+    );
+
     await t.test('iscsi-ls from the host lists the target', async () => {
       const { stdout } = await run(
         'iscsi-ls',
@@ -313,7 +352,8 @@ test(
         const oldInits = info.nodes.map((n) => machineInitPid(n.netns)!);
         process.kill(sw!, 'SIGKILL');
         rmSync(join(dir, 'lab.json'));
-        const fresh = await labUp({ dir, prefix: PREFIX, subnet: SUBNET });
+        // Built afresh with the other shape: tidy has VMs and the file system clone only.
+        const fresh = await labUp({ dir, prefix: PREFIX, subnet: SUBNET, shape: 'tidy' });
         t.diagnostic(`rebuilt in ${(fresh.elapsedMs / 1000).toFixed(1)} s`);
         assert.equal(fresh.reused, false);
         for (const pid of oldInits)
@@ -324,6 +364,11 @@ test(
         );
         const view = parseCrmMon(await ssh(fresh, node1, 'crm_mon --output-as=xml'));
         assert.equal(view.nodes.filter((n) => n.online).length, 3);
+        assert.deepEqual(
+          [...new Set(view.resources.map((r) => r.id))].sort(),
+          ['fence-lab', 'shared-fs', ...labVmIds()].sort(),
+        );
+        assert.doesNotMatch(await ssh(fresh, node1, 'cibadmin -Q -o constraints'), /rsc_location/);
       },
     );
 

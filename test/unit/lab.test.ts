@@ -11,7 +11,8 @@ import { corosyncConf, sshdConfig } from '../../src/lab/configs.ts';
 import { fingerprint } from '../../src/lab/keys.ts';
 import { labLayout } from '../../src/lab/layout.ts';
 import { resolveLabOptions } from '../../src/lab/options.ts';
-import { notSettledBecause, parseCrmMon } from '../../src/lab/readiness.ts';
+import { notSettledBecause, parseCrmMon, pendingActions } from '../../src/lab/readiness.ts';
+import { SEED } from '../../src/lab/shapes.ts';
 
 const layout = labLayout('/srv/lab', 'hasfu', '10.231.99');
 
@@ -128,41 +129,70 @@ const crmMon = (
   <status code="0" message="OK"/>
 </pacemaker-result>`;
 
-test('crm_mon XML: settled only when all nodes online and all resources started', () => {
+test('crm_mon XML: settled only when all nodes online and all resources running', () => {
+  const want = (running: string[], instances: Record<string, number> = { 'shared-fs': 3 }, promoted: string[] = []) => ({ running, instances, promoted });
   const ids = ['fence-lab', 'shared-fs', 'vm1', 'vm2'];
-  const inst = { 'shared-fs': 3 };
   const names = ['node1', 'node2', 'node3'];
   const view = parseCrmMon(crmMon('online="true" unclean="false"', 'Started'));
   assert.equal(view.nodes.length, 3);
   assert.deepEqual(view.resources.find((r) => r.id === 'vm1')?.nodes, ['node2']);
-  assert.equal(notSettledBecause(view, names, ids, inst), undefined);
-  assert.equal(
-    notSettledBecause(
-      parseCrmMon(crmMon('online="false" unclean="false"', 'Started')),
-      names,
-      ids,
-      inst,
-    ),
-    'node3 not online',
-  );
-  assert.equal(
-    notSettledBecause(
-      parseCrmMon(crmMon('online="true" unclean="true"', 'Started')),
-      names,
-      ids,
-      inst,
-    ),
-    'node3 unclean',
-  );
-  assert.equal(notSettledBecause(view, names, [...ids, 'vm3'], inst), 'vm3 unknown');
-  assert.equal(
-    notSettledBecause(
-      parseCrmMon(crmMon('online="true" unclean="false"', 'Starting')),
-      names,
-      ids,
-      inst,
-    ),
-    'vm2 Starting',
-  );
-  assert.equal(notSettledBecause(view, names, ids, { 'shared-fs': 4 }), 'shared-fs started 3 of 4');
+  assert.equal(notSettledBecause(view, names, want(ids)), undefined);
+  assert.equal(notSettledBecause(parseCrmMon(crmMon('online="false" unclean="false"', 'Started')), names, want(ids)), 'node3 not online');
+  assert.equal(notSettledBecause(parseCrmMon(crmMon('online="true" unclean="true"', 'Started')), names, want(ids)), 'node3 unclean');
+  assert.equal(notSettledBecause(view, names, want([...ids, 'vm3'])), 'vm3 unknown');
+  assert.equal(notSettledBecause(parseCrmMon(crmMon('online="true" unclean="false"', 'Starting')), names, want(ids)), 'vm2 Starting');
+  assert.equal(notSettledBecause(view, names, want(ids, { 'shared-fs': 4 })), 'shared-fs running 3 of 4');
+  // A promotable primitive counts as running Promoted or Unpromoted, and needs exactly one promoted instance.
+  const promotable = (roles: string[]) =>
+    crmMon('online="true" unclean="false"', 'Started').replace(
+      '</resources>',
+      `<clone id="db-clone" multi_state="true" unique="false" failed="false">${roles
+        .map((r, i) => `<resource id="db" role="${r}" active="true" failed="false" nodes_running_on="1"><node name="node${i + 1}" id="${i + 1}"/></resource>`)
+        .join('')}</clone></resources>`,
+    );
+  const dbWant = want([...ids, 'db'], { 'shared-fs': 3, db: 3 }, ['db']);
+  assert.equal(notSettledBecause(parseCrmMon(promotable(['Promoted', 'Unpromoted', 'Unpromoted'])), names, dbWant), undefined);
+  assert.equal(notSettledBecause(parseCrmMon(promotable(['Unpromoted', 'Unpromoted', 'Unpromoted'])), names, dbWant), 'db promoted on 0 nodes');
+});
+
+test('pendingActions counts what the live scheduler would still do', () => {
+  assert.equal(pendingActions('<pacemaker-result><actions></actions><status code="0"/></pacemaker-result>'), 0);
+  assert.equal(pendingActions('<pacemaker-result><actions><rsc_action action="start" resource="a" node="n1"/><node_action task="Fence (reboot)" node="n2"/></actions></pacemaker-result>'), 2);
+});
+
+test('the seed shape, by the real scheduler: everything starts, any one node can be drained, the big VM never fits the small node', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hasf-labshape-'));
+  const f = (n: string) => join(dir, n);
+  const sim = (args: string[]) => execFileSync('crm_simulate', args, { encoding: 'utf8' });
+  const mon = (file: string) => parseCrmMon(execFileSync('crm_mon', ['--output-as=xml'], { encoding: 'utf8', env: { ...process.env, CIB_file: file } }));
+  const onCopy = (file: string, argv: string[]) => execFileSync(argv[0]!, argv.slice(1), { encoding: 'utf8', env: { ...process.env, CIB_file: file } });
+  try {
+    const cib = labCib(layout, { migrationTimeMs: 2000, shape: 'seed' });
+    writeFileSync(f('cib.xml'), cib);
+    sim(['--xml-file', f('cib.xml'), '--node-up', 'node1', '--node-up', 'node2', '--node-up', 'node3', '--quorum', '1', '--simulate', '--save-output', f('up.xml')]);
+    const up = mon(f('up.xml'));
+    const running = (v: typeof up) => new Set(v.resources.filter((r) => r.active).map((r) => r.id));
+    for (const id of ['fence-lab', 'shared-fs', ...labVmIds(), SEED.group.ip, SEED.group.service, SEED.promotable.primitive, SEED.failed.resource]) {
+      assert.ok(running(up).has(id), `${id} started`);
+    }
+    assert.deepEqual(up.resources.filter((r) => r.id === 'db' && r.role === 'Promoted').map((r) => r.nodes[0]), [SEED.promotable.node]);
+    for (const node of ['node1', 'node2', 'node3']) {
+      const file = f(`standby-${node}.xml`);
+      writeFileSync(file, execFileSync('cat', [f('up.xml')], { encoding: 'utf8' }));
+      onCopy(file, ['crm_attribute', '--node', node, '--name', 'standby', '--update', 'on']);
+      sim(['--xml-file', file, '--simulate', '--save-output', file]);
+      const after = mon(file);
+      for (const id of [...labVmIds(), SEED.group.ip, SEED.group.service, SEED.failed.resource]) {
+        const r = after.resources.find((x) => x.id === id)!;
+        assert.ok(r.active && !r.nodes.includes(node), `standby ${node}: ${id} runs elsewhere (${r.role} ${r.nodes.join(',')})`);
+      }
+    }
+    const moved = f('big.xml');
+    writeFileSync(moved, execFileSync('cat', [f('up.xml')], { encoding: 'utf8' }));
+    onCopy(moved, ['crm_resource', '--move', '--resource', SEED.utilization.big.vm, '--node', SEED.utilization.small]);
+    sim(['--xml-file', moved, '--simulate', '--save-output', moved]);
+    assert.ok(!mon(moved).resources.find((r) => r.id === SEED.utilization.big.vm)!.nodes.includes(SEED.utilization.small));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

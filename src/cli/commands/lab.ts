@@ -1,15 +1,18 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isHasfError } from '../../errors/index.ts';
-import { isRoot, labDown, labStatus, labUp } from '../../lab/index.ts';
+import { isRoot, labDown, labStatus, labUp, type LabOptions } from '../../lab/index.ts';
 
-const USAGE = `usage: hasf lab up|down|status [--dir DIR] [--prefix P] [--subnet S]
+const USAGE = `usage: hasf lab up|down|status [--dir DIR] [--prefix P] [--subnet S] [--shape seed|tidy]
   up      bring the lab up (3 Pacemaker nodes + iSCSI store1), or reuse a healthy one
   down    take it down, leaving no process, namespace, interface or mount
   status  show whether it runs, machine by machine
   --dir DIR      lab state dir (default: var/lab under the current dir)
   --prefix P     namespace/interface name prefix (default: hasf)
   --subnet S     first three octets of the lab /24 (default: 10.231.7)
+  --shape S      up: the cluster's shape (default: seed): seed has location preferences,
+                 a group, a promotable clone, utilization, a failed resource and a
+                 leftover cli-ban; tidy has VMs and the file system clone only
   --quiet        up: no progress lines`;
 
 /**
@@ -26,6 +29,7 @@ export async function labCommand(argv: string[]): Promise<number> {
         dir: { type: 'string' },
         prefix: { type: 'string' },
         subnet: { type: 'string' },
+        shape: { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -58,6 +62,7 @@ export async function labCommand(argv: string[]): Promise<number> {
         dir,
         prefix: values.prefix,
         subnet: values.subnet,
+        shape: values.shape as LabOptions['shape'],
         log: values.quiet
           ? undefined
           : (l) => console.log(`[${((performance.now() - started) / 1000).toFixed(1)} s] ${l}`),

@@ -134,8 +134,14 @@ export function jobSections(v: JobView): Record<string, Html> {
   };
 }
 
-function live(name: string, content: Html, tag: 'div' | 'span' = 'div'): Html {
-  return html`<${tag} data-live="${name}" aria-live="polite">${content}</${tag}>`;
+/**
+ * A section the live stream replaces. Only what a person must hear as it changes (the
+ * state, the result) is an aria-live region; the rest would read the whole timeline out
+ * on every command.
+ */
+function live(name: string, content: Html, o: { tag?: 'div' | 'span'; announce?: boolean } = {}): Html {
+  const tag = o.tag ?? 'div';
+  return html`<${tag} data-live="${name}"${o.announce ? html` aria-live="polite"` : ''}>${content}</${tag}>`;
 }
 
 /**
@@ -147,8 +153,8 @@ export function jobBody(v: JobView): Html {
   const j = v.job;
   const s = jobSections(v);
   return html`<article class="job" data-live-src="/ui/jobs/${j.id}/live">
-<h1>${j.emergency ? html`<span class="badge emergency">break-glass</span> ` : ''}${j.operation} ${v.target} ${live('state', s.state!, 'span')}</h1>
-<p class="livestatus" data-livestatus aria-live="polite"></p>
+<h1>${j.emergency ? html`<span class="badge emergency">break-glass</span> ` : ''}${j.operation} ${v.target} ${live('state', s.state!, { tag: 'span', announce: true })}</h1>
+<p class="livestatus" data-livestatus></p>
 <div class="notice" data-notice role="status" aria-live="polite"></div>
 <dl class="facts">
   <dt>Job</dt><dd><code>${j.id}</code></dd>
@@ -172,7 +178,7 @@ export function jobBody(v: JobView): Html {
 <section aria-labelledby="h-appr"><h2 id="h-appr">Approvals</h2>${live('approvals', s.approvals!)}</section>
 <section aria-labelledby="h-act"><h2 id="h-act">Your actions</h2>${live('actions', s.actions!)}</section>
 <section aria-labelledby="h-steps"><h2 id="h-steps">Steps</h2>${live('timeline', s.timeline!)}</section>
-<section aria-labelledby="h-res"><h2 id="h-res">Result</h2>${live('result', s.result!)}</section>
+<section aria-labelledby="h-res"><h2 id="h-res">Result</h2>${live('result', s.result!, { announce: true })}</section>
 <section aria-labelledby="h-audit"><h2 id="h-audit">Audit records</h2><details class="auditbox"><summary>Show the job's audit records</summary>${live('audit', s.audit!)}</details></section>
 </article>`;
 }

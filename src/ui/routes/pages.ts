@@ -83,7 +83,7 @@ export function pageRoutes(app: Express, ctx: UiContext): void {
       currentCluster: name,
       viewer: viewerOf(res),
       body: html`<h1>Cluster ${name}</h1>
-<p class="livestatus" data-livestatus aria-live="polite"></p>
+<p class="livestatus" data-livestatus></p>
 <div data-live-src="/ui/clusters/${encodeURIComponent(name)}/live"><div data-live="picture">${picture}</div></div>`,
     });
   });
