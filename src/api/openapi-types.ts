@@ -370,7 +370,28 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    jobState: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A job changed state (sent to the job's callbackUrl)
+         * @description Signed with X-HASF-Signature as described above; delivered once per state, retried until a 2xx or 24 hours.
+         */
+        post: operations["callbackJobState"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         Name: string;
@@ -509,7 +530,7 @@ export interface components {
             /** @description HTTP status of the answer; null when none came. */
             status: number | null;
             error?: string;
-            /** @description True when no retry follows (delivered */
+            /** @description True when no retry follows (delivered, or given up). */
             final?: boolean;
         };
         Job: {
@@ -885,7 +906,7 @@ export interface components {
             /** @description Stable error code. */
             code: string;
             instance?: string;
-            /** @description Machine-readable context (the field */
+            /** @description Machine-readable context (the field, the closest names, …). */
             details?: {
                 [key: string]: unknown;
             };
@@ -1491,6 +1512,28 @@ export interface operations {
                 content: {
                     "text/html": string;
                 };
+            };
+        };
+    };
+    callbackJobState: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CallbackEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged (any 2xx). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -3,7 +3,7 @@ import type { CommandResult } from '../ssh/types.ts';
 import { DriverBase, type LunSpec, type TargetSnapshot } from './driver-base.ts';
 import { parseTgtadmShow, type TgtTarget } from './parse-tgtadm.ts';
 import { runChecked, writeFileSteps, type Step } from './steps.ts';
-import { chapLinesByFile, chapLinesToKeep, FILE_MARK, type ChapLine } from './tgt-chap.ts';
+import { chapLinesToKeep, definedElsewhere, FILE_MARK, targetInFiles, type ChapLine } from './tgt-files.ts';
 import { renderTgtConf, tgtConfFileName } from './tgt-conf.ts';
 import { validatePath } from './validate.ts';
 
@@ -73,22 +73,29 @@ export class TgtDriver extends DriverBase<TgtSnapshot> {
     return (await runChecked(this.exec, ['sh', '-c', script, 'sh', targetsConf, confDir], log, { timeoutMs: this.opts.timeoutMs })).stdout;
   }
 
-  /** The CHAP lines HASF's file must keep; refuses (CHAP_NOT_PERSISTABLE) when a bound account's password is nowhere. */
-  private async chapLines(t: TgtTarget, log: CommandResult[]): Promise<ChapLine[]> {
-    if (t.accounts.length === 0) return [];
-    return chapLinesToKeep(t, chapLinesByFile(await this.readConfig(log), this.iqn), this.confPath, this.exec.name);
+  /**
+   * What HASF's file must say beside the live target: the CHAP lines to keep (refused,
+   * CHAP_NOT_PERSISTABLE, when a bound account's password is in no file), and what other
+   * files already set for the target (not to be repeated).
+   */
+  private async fromConfig(t: TgtTarget, log: CommandResult[]): Promise<{ chap: ChapLine[]; elsewhere: ReturnType<typeof definedElsewhere> }> {
+    const byFile = targetInFiles(await this.readConfig(log), this.iqn);
+    const chapByFile = new Map([...byFile].map(([f, x]) => [f, x.chap]));
+    const chap = t.accounts.length ? chapLinesToKeep(t, chapByFile, this.confPath, this.exec.name) : [];
+    return { chap, elsewhere: definedElsewhere(byFile, this.confPath) };
   }
 
   protected override async precheck(snap: TgtSnapshot, log: CommandResult[]): Promise<void> {
     // Before anything changes: a target whose CHAP can't be persisted is not touched.
-    await this.chapLines(snap.target, log);
+    if (snap.target.accounts.length) await this.fromConfig(snap.target, log);
   }
 
   protected persistSteps(): Step[] {
     // Rendered when the step runs, from the target as it is after the add.
     return writeFileSteps(this.confPath, async (log) => {
       const { target } = await this.snapshot(log);
-      return renderTgtConf(target, await this.chapLines(target, log));
+      const { chap, elsewhere } = await this.fromConfig(target, log);
+      return renderTgtConf(target, chap, elsewhere);
     });
   }
 }

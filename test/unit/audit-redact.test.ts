@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { isSecretKey, isSecretName, keptOutput, redact, redactString, REDACTED } from '../../src/audit/index.ts';
-import { chapLinesByFile, chapLinesToKeep, FILE_MARK } from '../../src/storage/tgt-chap.ts';
+import { chapLinesByFile, chapLinesToKeep, FILE_MARK } from '../../src/storage/tgt-files.ts';
 
 const R = REDACTED;
 

@@ -158,4 +158,15 @@ describe('parseIetVolume (hand-written from the IET README)', () => {
       { lun: 1, iotype: 'fileio', path: '/srv/xen/vm1.img', sizeBytes: undefined },
     ]);
   });
+
+  it('leaves to other files what they already set for the target (a repeated ACL fails tgt-admin at boot)', async () => {
+    const { targetInFiles, definedElsewhere, FILE_MARK } = await import('../../src/storage/tgt-files.ts');
+    const t = { tid: 1, iqn: 'iqn.2026-11.lab.hasf:store1', luns: [{ lun: 0, type: 'controller' }, { lun: 1, type: 'disk', path: '/srv/a.img' }, { lun: 2, type: 'disk', path: '/srv/site.img' }], acl: ['ALL'], accounts: [] };
+    const own = '/etc/tgt/conf.d/hasf-iqn.2026-11.lab.hasf_store1.conf';
+    const dump = [`${FILE_MARK}/etc/tgt/conf.d/lab.conf`, '<target iqn.2026-11.lab.hasf:store1>', '    initiator-address ALL', '    backing-store /srv/site.img', '</target>', `${FILE_MARK}${own}`, '<target iqn.2026-11.lab.hasf:store1>', '    initiator-address ALL', '</target>'].join('\n');
+    const conf = renderTgtConf(t, [], definedElsewhere(targetInFiles(dump, t.iqn), own));
+    assert.doesNotMatch(conf, /^\s+initiator-address/m);
+    assert.doesNotMatch(conf, /site\.img/);
+    assert.match(conf, /<backing-store \/srv\/a\.img>\n {8}lun 1\n/);
+  });
 });

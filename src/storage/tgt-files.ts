@@ -26,19 +26,30 @@ export function boundAccounts(t: TgtTarget): BoundAccount[] {
 /** Separates the files of the configuration dump the driver reads (`### hasf-file PATH` headers). */
 export const FILE_MARK = '### hasf-file ';
 
+/** What one configuration file says about one target. */
+export interface TargetInFile {
+  /** `initiator-address` values. */
+  acl: string[];
+  /** Backing (and direct) store paths. */
+  stores: string[];
+  chap: ChapLine[];
+}
+
 /**
- * The CHAP lines of target `iqn` in each configuration file, from the concatenation
- * `### hasf-file PATH` + content the driver reads. tgt-admin merges every `<target IQN>` block of
- * the same IQN across files (Config::General, MergeDuplicateBlocks), so any file counts.
+ * What each configuration file says about target `iqn`, from the concatenation
+ * `### hasf-file PATH` + content the driver reads. tgt-admin merges every `<target IQN>`
+ * block of the same IQN across files (Config::General, MergeDuplicateBlocks), so a
+ * setting in any file counts — and a setting in two files is applied twice, which tgt-admin
+ * refuses ("this access control rule already exists") and a restart then fails.
  */
-export function chapLinesByFile(dump: string, iqn: string): Map<string, ChapLine[]> {
-  const out = new Map<string, ChapLine[]>();
+export function targetInFiles(dump: string, iqn: string): Map<string, TargetInFile> {
+  const out = new Map<string, TargetInFile>();
   let file = '';
   let inTarget = false;
   for (const raw of dump.split('\n')) {
     if (raw.startsWith(FILE_MARK)) {
       file = raw.slice(FILE_MARK.length).trim();
-      out.set(file, []);
+      out.set(file, { acl: [], stores: [], chap: [] });
       inTarget = false;
       continue;
     }
@@ -52,10 +63,27 @@ export function chapLinesByFile(dump: string, iqn: string): Map<string, ChapLine
       inTarget = false;
       continue;
     }
-    const m = /^(incominguser|outgoinguser)\s+(\S+)\s+\S+/i.exec(line);
-    if (inTarget && m) out.get(file)?.push({ kind: m[1]!.toLowerCase() as ChapLine['kind'], user: m[2]!, line });
+    const t = out.get(file);
+    if (!inTarget || !t) continue;
+    const chap = /^(incominguser|outgoinguser)\s+(\S+)\s+\S+/i.exec(line);
+    if (chap) t.chap.push({ kind: chap[1]!.toLowerCase() as ChapLine['kind'], user: chap[2]!, line });
+    const acl = /^initiator-address\s+(\S+)/i.exec(line);
+    if (acl) t.acl.push(acl[1]!);
+    const store = /^<?(?:backing|direct)-store\s+([^\s>]+)>?$/i.exec(line);
+    if (store) t.stores.push(store[1]!);
   }
   return out;
+}
+
+/** The CHAP lines of target `iqn` in each configuration file. */
+export function chapLinesByFile(dump: string, iqn: string): Map<string, ChapLine[]> {
+  return new Map([...targetInFiles(dump, iqn)].map(([f, t]) => [f, t.chap]));
+}
+
+/** Settings of the target that files other than HASF's own already make (so HASF's must not repeat them). */
+export function definedElsewhere(byFile: Map<string, TargetInFile>, ownFile: string): { acl: Set<string>; stores: Set<string> } {
+  const others = [...byFile].filter(([f]) => f !== ownFile).map(([, t]) => t);
+  return { acl: new Set(others.flatMap((t) => t.acl)), stores: new Set(others.flatMap((t) => t.stores)) };
 }
 
 /**
