@@ -6,17 +6,24 @@ import { join } from 'node:path';
 import { isRoot, labDown, labUp } from '../src/lab/index.ts';
 
 const root = join(import.meta.dirname, '..');
-const benches = ['status-parse.main.ts', 'audit.main.ts', 'ssh-lab.main.ts', 'jobs.main.ts', 'api.main.ts', 'slack.main.ts', 'ui.main.ts'];
+const benches = ['status-parse.main.ts', 'audit.main.ts', 'ssh-lab.main.ts', 'jobs.main.ts', 'api.main.ts', 'slack.main.ts', 'ui.main.ts', 'footprint.main.ts', 'failover.main.ts'];
 const only = process.argv.slice(2);
 const dir = join(root, 'var/bench-lab');
+// Several checkouts can bench at once on one machine when each names its own lab.
+const prefix = process.env.HASF_BENCH_LAB_PREFIX || 'hasfb';
+const subnet = process.env.HASF_BENCH_LAB_SUBNET || '10.231.13';
 const env = { ...process.env };
 let lab = false;
 if (isRoot()) {
-  await labUp({ dir, prefix: 'hasfb', subnet: '10.231.13' });
+  await labUp({ dir, prefix, subnet });
   env.HASF_TEST_LAB_DIR = dir;
   lab = true;
 }
 let failed = 0;
+// The footprint bench measures the compiled build: build it from these sources first.
+if (!only.length || only.some((o) => 'footprint'.startsWith(o))) {
+  if (spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' }).status !== 0) failed++;
+}
 try {
   for (const b of benches) {
     if (only.length && !only.some((o) => b.startsWith(o))) continue;
@@ -26,6 +33,6 @@ try {
     if (r.status !== 0) failed++;
   }
 } finally {
-  if (lab) await labDown({ dir, prefix: 'hasfb' });
+  if (lab) await labDown({ dir, prefix });
 }
 process.exit(failed ? 1 : 0);
