@@ -113,7 +113,9 @@ export class JobRunner {
         await this.audit(jobId, 'job.step', { phase: 'retry', code: e.code, message: e.message, attempt: attempt.attempt });
         return { retry: e };
       }
-      await this.d.machine.finish(job, 'failed', { error: { code: e.code, message: e.message }, timing: timed(timing) }, this.worker, claimed || job.state === 'running' ? 'running' : 'queued');
+      const report = failureReport(e);
+      const from = claimed ? ((await this.d.store.get(jobId))?.state === 'paused' ? 'paused' : 'running') : job.state === 'running' ? 'running' : 'queued';
+      await this.d.machine.finish(job, 'failed', { error: { code: e.code, message: e.message }, timing: timed(timing), ...(report ? { result: report } : {}) }, this.worker, from);
       return { failed: `${e.code}: ${e.message}` };
     } finally {
       run.dispose();
@@ -150,7 +152,21 @@ export class JobRunner {
   private prepare(op: AnyOperation, job: JobRecord, timing: Timing): Run {
     const timeoutMs = this.d.timeouts?.[job.operation] ?? op.timeoutMs;
     const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(timeoutError(job, timeoutMs)), timeoutMs);
+    // The time limit counts running time only: a paused job's clock stops.
+    let left = timeoutMs;
+    let since = performance.now();
+    let timer: NodeJS.Timeout | undefined = setTimeout(() => abort.abort(timeoutError(job, timeoutMs)), left);
+    const stopClock = () => {
+      if (!timer) return;
+      clearTimeout(timer);
+      timer = undefined;
+      left = Math.max(0, left - (performance.now() - since));
+    };
+    const startClock = () => {
+      if (timer || abort.signal.aborted) return;
+      since = performance.now();
+      timer = setTimeout(() => abort.abort(timeoutError(job, timeoutMs)), left);
+    };
     let stepName = 'preflight';
     let wrote = job.wroteAt !== undefined;
     const checkpoint: Record<string, unknown> = { ...job.checkpoint };
@@ -185,6 +201,7 @@ export class JobRunner {
           this.d.events.publish({ type: 'phase', jobId: job.id, phase: name, at: new Date().toISOString() }),
         ]);
       },
+      pausePoint: (where) => this.pausePoint(job, where, { stopClock, startClock, signal: abort.signal }),
       now: () => Date.now(),
       sleep: async (ms) => {
         const t = performance.now();
@@ -195,7 +212,37 @@ export class JobRunner {
         }
       },
     };
-    return { ctx, abort, dispose: () => clearTimeout(timer) };
+    return { ctx, abort, dispose: stopClock };
+  }
+
+  /**
+   * A pause point of a running job: abort → JOB_ABORTED; pause → the job moves to paused
+   * and this attempt holds here (its lock kept, its time limit stopped) until an operator
+   * resumes or aborts it. The record is the truth: it is re-read every `pollMs`.
+   */
+  private async pausePoint(job: JobRecord, where: string, t: { stopClock(): void; startClock(): void; signal: AbortSignal }, pollMs = 500): Promise<void> {
+    let announced = false;
+    try {
+      for (;;) {
+        const now = await this.d.store.require(job.id);
+        const c = now.control ?? {};
+        if (c.abort) {
+          throw new HasfError('JOB_ABORTED', `Aborted by ${c.abort.by} (${c.abort.channel}) ${where}${c.abort.comment ? `: "${c.abort.comment}"` : ''}.`, { where, by: c.abort.by, channel: c.abort.channel });
+        }
+        if (!c.pause && now.state === 'running') return;
+        if (c.pause && now.state === 'running') {
+          await this.d.machine.pause(now, this.worker, where);
+        }
+        if (!announced) {
+          announced = true;
+          t.stopClock();
+          await this.audit(job.id, 'job.step', { phase: 'paused', where, by: c.pause?.by });
+        }
+        await abortableSleep(pollMs, t.signal);
+      }
+    } finally {
+      if (announced) t.startClock();
+    }
   }
 
   /** Preflight on a fresh attempt (on the status the turn check read), then the operation. */
@@ -222,6 +269,17 @@ export class JobRunner {
       throw new HasfError('CHANGE_FREEZE', `${err.message.replace(/; wait until then.*$/, '')}. It began after this job was approved, so the job was stopped when its turn came, before it changed anything; request it again after the freeze.`, err.details);
     }
   }
+}
+
+/**
+ * What a job that stopped part-way had done, when its operation says so (cluster.rolling:
+ * which nodes were done, where it stopped, which were not touched): the error's
+ * `details.report`, kept as the job's result so every door shows where it stopped.
+ */
+function failureReport(e: HasfError): JobRecord['result'] | undefined {
+  const r = (e.details as { report?: unknown } | undefined)?.report as { summary?: unknown; details?: unknown } | undefined;
+  if (!r || typeof r.summary !== 'string') return undefined;
+  return { summary: r.summary, ...(r.details && typeof r.details === 'object' ? { details: r.details as Record<string, unknown> } : {}) };
 }
 
 function timed(t: Timing) {

@@ -1,4 +1,5 @@
 import { HasfError } from '../errors/index.ts';
+import { clusterRolling } from './cluster-rolling.ts';
 import { closest } from '../util/closest.ts';
 import { lunAdd } from './lun-add.ts';
 import { nodeFence } from './node-fence.ts';
@@ -15,6 +16,7 @@ export const OPERATIONS: Record<OperationName, AnyOperation> = {
   'node.fence': nodeFence,
   'lun.add': lunAdd,
   'resource.cleanup': resourceCleanup,
+  'cluster.rolling': clusterRolling,
 };
 
 export const OPERATION_NAMES = Object.keys(OPERATIONS) as OperationName[];

@@ -2,7 +2,8 @@ import type { ErrorCode } from '../errors/index.ts';
 import type { ClusterStatus, FenceEvent, PlannedChange, PredictedAction, Prediction } from '../cluster/model.ts';
 import type { StorageTargetConfig } from '../config/inventory.ts';
 import type { StorageDriver } from '../storage/index.ts';
-import type { CommandResult } from '../ssh/types.ts';
+import type { RollingConfig } from '../config/rolling.ts';
+import type { CommandExecutor, CommandResult } from '../ssh/types.ts';
 
 export type { PredictedAction };
 
@@ -13,7 +14,8 @@ export type OperationName =
   | 'node.online'
   | 'node.fence'
   | 'lun.add'
-  | 'resource.cleanup';
+  | 'resource.cleanup'
+  | 'cluster.rolling';
 
 /** What the request will do: the exact commands and, for Pacemaker, the scheduler's prediction. */
 export interface Plan {
@@ -56,6 +58,10 @@ export type StorageApi = Pick<StorageDriver, 'listLuns' | 'plan' | 'addLun' | 'b
 export interface OperationContext {
   cluster: string;
   pacemaker: ClusterApi;
+  /** Runs an argv on one named node of the cluster (UNKNOWN_OBJECT for other names): cluster.rolling's task and reboot. */
+  onNode(node: string): CommandExecutor;
+  /** cluster.rolling's configuration: the named tasks, the clean reboot, the back-online timeout. */
+  rolling: RollingConfig;
   storage(target: string): StorageApi;
   storageTargets: StorageTargetConfig[];
   /** Job id (or 'dry-run'), for naming created objects. */
@@ -81,6 +87,13 @@ export interface ExecutionContext extends OperationContext {
    * listen to it; the job's lines are held until execute() has returned.
    */
   readonly signal: AbortSignal;
+  /**
+   * A point where an operator may pause or abort the job (an operation with `pausable`
+   * calls it between two nodes, with where it is: "before node2"). Returns at once when
+   * nothing was asked; holds while the job is paused (the time limit stops meanwhile);
+   * throws JOB_ABORTED when it was aborted.
+   */
+  pausePoint(where: string): Promise<void>;
 }
 
 /**
@@ -126,8 +139,10 @@ export interface OperationDef<P = Record<string, unknown>> {
   paramsSchema: ParamsSchema;
   /** Slack usage line, e.g. `/hasf migrate <vm> <node> [--allow-restart]`. */
   usage: string;
-  /** How long execute may take before the job fails. */
+  /** How long execute may take before the job fails (time spent paused does not count). */
   timeoutMs: number;
+  /** It calls ctx.pausePoint() between steps, so operators may pause, resume and abort it. */
+  pausable?: boolean;
   /**
    * The refusal codes this operation's own safety rules and lookups can give (before
    * approval), for GET /v1/operations and its docs; the request-level ones every
