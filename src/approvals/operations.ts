@@ -10,6 +10,7 @@ export const DEFAULT_REQUIRED = {
   'lun.add': 1,
   'resource.cleanup': 0,
   'cluster.status': 0,
+  'cluster.rolling': 1,
 } as const satisfies Record<string, number>;
 
 /** An operation name approval policies and freezes can name. */
@@ -29,6 +30,7 @@ export const DISRUPTIVE_OPERATIONS: readonly PolicyOperation[] = [
   'node.online',
   'node.fence',
   'lun.add',
+  'cluster.rolling',
 ];
 
 /** Approvals an operation needs when nothing is configured; unknown operations need 1 (fail safe). */

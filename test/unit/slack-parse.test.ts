@@ -17,6 +17,7 @@ test('every catalogue operation has a /hasf command, read from its usage line', 
       ['node.fence', 'fence'],
       ['lun.add', 'lun add'],
       ['resource.cleanup', 'cleanup'],
+      ['cluster.rolling', 'rolling'],
     ],
   );
   assert.equal(OPERATION_COMMANDS.length, Object.keys(OPERATIONS).length);
