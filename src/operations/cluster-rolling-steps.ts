@@ -75,10 +75,13 @@ export function phasesFrom(from: Phase, reboot: RebootMode): Phase[] {
   return PHASES.slice(PHASES.indexOf(from)).filter((p) => reboot !== 'none' || (p !== 'reboot' && p !== 'back'));
 }
 
-/** What a stopped job had done: nodes finished, where it stopped, nodes never touched. */
+/**
+ * What a stopped job had done: nodes finished, where it stopped, nodes never touched. A
+ * job stopped at a pause point (no phase: before the node) did nothing to that node.
+ */
 export function stopReport(nodes: readonly string[], cp: RollingCheckpoint, stoppedAt: { node?: string; phase?: Phase }) {
   const done = nodes.filter((n) => cp.done.includes(n));
-  const untouched = nodes.filter((n) => !cp.done.includes(n) && n !== stoppedAt.node);
+  const untouched = nodes.filter((n) => !cp.done.includes(n) && (n !== stoppedAt.node || !stoppedAt.phase));
   return { done, stoppedAt, untouched };
 }
 

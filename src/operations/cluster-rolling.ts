@@ -206,8 +206,8 @@ export const clusterRolling: OperationDef<RollingParams> = {
           await runner.phase(next.node, phase, cp);
         }
         cp.done.push(next.node);
-        cp.node = undefined;
-        cp.phase = undefined;
+        // Nothing of this node's may carry over to the next (its boot id, its reboot).
+        cp.node = cp.phase = cp.bootId = cp.rebootSentAt = undefined;
         await ctx.saveCheckpoint({ done: cp.done, node: null, phase: null, bootId: null, rebootSentAt: null });
       }
     } catch (err) {

@@ -50,6 +50,8 @@ test('phases: a reboot adds reboot and back; a recovered job picks up where it w
 test('stop report: done, where it stopped, and the nodes never touched', () => {
   const cp = readCheckpoint({ done: ['node1'], node: 'node2', phase: 'task' });
   assert.deepEqual(stopReport(['node1', 'node2', 'node3'], cp, { node: 'node2', phase: 'task' }), { done: ['node1'], stoppedAt: { node: 'node2', phase: 'task' }, untouched: ['node3'] });
+  // Aborted at the pause point before node2: node2 was not touched either.
+  assert.deepEqual(stopReport(['node1', 'node2', 'node3'], readCheckpoint({ done: ['node1'] }), { node: 'node2' }).untouched, ['node2', 'node3']);
 });
 
 test('drained: standby, nothing on the node, every service still running elsewhere, nothing moving', () => {
