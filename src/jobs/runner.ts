@@ -33,6 +33,16 @@ export interface RunnerDeps {
 
 const isFinal = (s: string) => (FINAL_STATES as readonly string[]).includes(s);
 
+/** How often the queue looks at a paused job (a resume or an abort also wakes it at once). */
+const PAUSED_POLL_MS = 5000;
+
+/** Thrown from a pause point when the job is to hold there: the attempt ends, the job stays paused. */
+class PauseHold extends Error {
+  constructor(readonly where: string) {
+    super(`paused ${where}`);
+  }
+}
+
 /** Where one attempt's time went. */
 interface Timing {
   started: number;
@@ -68,6 +78,8 @@ export class JobRunner {
   async process(jobId: string, attempt: Attempt): Promise<ProcessOutcome> {
     const job = await this.d.store.get(jobId);
     if (!job || isFinal(job.state) || job.state === 'awaiting_approval') return { done: job?.state ?? 'missing' };
+    // Paused by an operator: nothing to do until resumed (or aborted, which it then obeys).
+    if (job.state === 'paused' && job.control?.pause && !job.control.abort) return { waitMs: PAUSED_POLL_MS };
     if (!(await this.takeTurn(job))) return { waitMs: this.d.turnPollMs ?? 2000 };
 
     const op = getOperation(job.operation);
@@ -104,6 +116,11 @@ export class JobRunner {
       await this.d.machine.finish(job, 'succeeded', { result, timing: timed(timing) }, this.worker);
       return { done: 'succeeded' };
     } catch (err) {
+      // Held at a pause point: the job stays paused, in its lines, until resumed.
+      if (err instanceof PauseHold && !run.abort.signal.aborted) {
+        await this.audit(jobId, 'job.step', { phase: 'paused', where: err.where });
+        return { waitMs: PAUSED_POLL_MS };
+      }
       // Whatever the interrupted work threw, a stopped job ends for the reason it was stopped.
       const cause = run.abort.signal.aborted ? run.abort.signal.reason : err;
       const e = isHasfError(cause) ? cause : new HasfError('INTERNAL', `Unexpected error: ${(cause as Error)?.message ?? String(cause)}`, {}, { cause });
@@ -152,21 +169,7 @@ export class JobRunner {
   private prepare(op: AnyOperation, job: JobRecord, timing: Timing): Run {
     const timeoutMs = this.d.timeouts?.[job.operation] ?? op.timeoutMs;
     const abort = new AbortController();
-    // The time limit counts running time only: a paused job's clock stops.
-    let left = timeoutMs;
-    let since = performance.now();
-    let timer: NodeJS.Timeout | undefined = setTimeout(() => abort.abort(timeoutError(job, timeoutMs)), left);
-    const stopClock = () => {
-      if (!timer) return;
-      clearTimeout(timer);
-      timer = undefined;
-      left = Math.max(0, left - (performance.now() - since));
-    };
-    const startClock = () => {
-      if (timer || abort.signal.aborted) return;
-      since = performance.now();
-      timer = setTimeout(() => abort.abort(timeoutError(job, timeoutMs)), left);
-    };
+    const timer = setTimeout(() => abort.abort(timeoutError(job, timeoutMs)), timeoutMs);
     let stepName = 'preflight';
     let wrote = job.wroteAt !== undefined;
     const checkpoint: Record<string, unknown> = { ...job.checkpoint };
@@ -201,7 +204,7 @@ export class JobRunner {
           this.d.events.publish({ type: 'phase', jobId: job.id, phase: name, at: new Date().toISOString() }),
         ]);
       },
-      pausePoint: (where) => this.pausePoint(job, where, { stopClock, startClock, signal: abort.signal }),
+      pausePoint: (where) => this.pausePoint(job, where),
       now: () => Date.now(),
       sleep: async (ms) => {
         const t = performance.now();
@@ -212,37 +215,24 @@ export class JobRunner {
         }
       },
     };
-    return { ctx, abort, dispose: stopClock };
+    return { ctx, abort, dispose: () => clearTimeout(timer) };
   }
 
   /**
    * A pause point of a running job: abort → JOB_ABORTED; pause → the job moves to paused
-   * and this attempt holds here (its lock kept, its time limit stopped) until an operator
-   * resumes or aborts it. The record is the truth: it is re-read every `pollMs`.
+   * and this attempt ends (PauseHold), its lines kept: a paused job holds no worker and
+   * doesn't keep one from shutting down. The queue looks at it again every PAUSED_POLL_MS,
+   * and at once when it is resumed or aborted.
    */
-  private async pausePoint(job: JobRecord, where: string, t: { stopClock(): void; startClock(): void; signal: AbortSignal }, pollMs = 500): Promise<void> {
-    let announced = false;
-    try {
-      for (;;) {
-        const now = await this.d.store.require(job.id);
-        const c = now.control ?? {};
-        if (c.abort) {
-          throw new HasfError('JOB_ABORTED', `Aborted by ${c.abort.by} (${c.abort.channel}) ${where}${c.abort.comment ? `: "${c.abort.comment}"` : ''}.`, { where, by: c.abort.by, channel: c.abort.channel });
-        }
-        if (!c.pause && now.state === 'running') return;
-        if (c.pause && now.state === 'running') {
-          await this.d.machine.pause(now, this.worker, where);
-        }
-        if (!announced) {
-          announced = true;
-          t.stopClock();
-          await this.audit(job.id, 'job.step', { phase: 'paused', where, by: c.pause?.by });
-        }
-        await abortableSleep(pollMs, t.signal);
-      }
-    } finally {
-      if (announced) t.startClock();
+  private async pausePoint(job: JobRecord, where: string): Promise<void> {
+    const now = await this.d.store.require(job.id);
+    const c = now.control ?? {};
+    if (c.abort) {
+      throw new HasfError('JOB_ABORTED', `Aborted by ${c.abort.by} (${c.abort.channel}) ${where}${c.abort.comment ? `: "${c.abort.comment}"` : ''}.`, { where, by: c.abort.by, channel: c.abort.channel });
     }
+    if (!c.pause) return;
+    if (now.state === 'running') await this.d.machine.pause(now, this.worker, where);
+    throw new PauseHold(where);
   }
 
   /** Preflight on a fresh attempt (on the status the turn check read), then the operation. */

@@ -219,7 +219,10 @@ export class JobStateMachine {
     if (action === 'resume' && job.state === 'paused') {
       await this.d.audit.append({ ...by, jobId: job.id, event: 'job.state', details: { from: 'paused', to: 'running', resumedBy: by.actor } });
       await this.publish(job.id, 'running', 'paused');
+      // Its queue entry waits (delayed) while paused: run it now.
+      await this.wake(job.cluster, [job.id]);
     } else {
+      if (action === 'abort' && job.state === 'paused') await this.wake(job.cluster, [job.id]);
       // Followers re-read the record on this event and show the request at once.
       await this.d.events.publish({ type: 'control', jobId: job.id, action, by: by.actor, at: request.at });
     }

@@ -232,7 +232,8 @@ async function stopped(ctx: ExecutionContext, err: unknown, nodes: string[], cp:
   const report = stopReport(nodes, cp, at);
   const now = await ctx.pacemaker.status().catch(() => undefined);
   const node = at.node ? now?.nodes.find((n) => n.name === at.node) : undefined;
-  const state = !at.node ? '' : !node ? ` ${at.node}'s state could not be read.` : ` ${at.node} is ${node.standby ? 'left in standby' : 'not in standby'} and ${node.online ? 'online' : 'offline'}.`;
+  // An offline node's standby is not shown by crm_mon (it stays set in the CIB).
+  const state = !at.node ? '' : !node ? ` ${at.node}'s state could not be read.` : !node.online ? ` ${at.node} is offline.` : ` ${at.node} is ${node.standby ? 'left in standby' : 'not in standby'}.`;
   const where = err.code === 'JOB_ABORTED' || !at.phase ? `before ${at.node} (nothing done on it)` : `at ${at.node}, phase ${at.phase}`;
   const summary = `Stopped ${where}: ${err.message}${state} Done: ${report.done.join(', ') || 'none'}; not touched: ${report.untouched.join(', ') || 'none'}.`;
   const standby = now?.nodes.filter((n) => n.standby).map((n) => n.name) ?? [];
@@ -258,7 +259,7 @@ class NodeRun {
     await ctx.step(`${node}: ${phase}`);
     switch (phase) {
       case 'standby': {
-        if (!requireNode(await ctx.pacemaker.status(), node).standby) await checked(await ctx.pacemaker.standby(node, true), 'crm_attribute (standby on)');
+        if (!requireNode(await this.status(), node).standby) await checked(await ctx.pacemaker.standby(node, true), 'crm_attribute (standby on)');
         return;
       }
       case 'drain':
@@ -285,7 +286,7 @@ class NodeRun {
         const deadline = ctx.now() + ctx.rolling.backOnlineTimeout;
         for (;;) {
           const id = await this.bootId(node).catch(() => undefined);
-          if (id && id !== cp.bootId && nodeBack(await ctx.pacemaker.status(), node)) {
+          if (id && id !== cp.bootId && nodeBack(await this.status(), node)) {
             log.bootIdAfter = id;
             return;
           }
@@ -296,12 +297,28 @@ class NodeRun {
         }
       }
       case 'online': {
-        if (requireNode(await ctx.pacemaker.status(), node).standby) await checked(await ctx.pacemaker.standby(node, false), 'crm_attribute (standby off)');
+        if (requireNode(await this.status(), node).standby) await checked(await ctx.pacemaker.standby(node, false), 'crm_attribute (standby off)');
         return;
       }
       case 'settle':
         await this.until(`${node} back in service and the cluster settled`, (s) => notSettled(s, node, this.baseline), 10 * 60_000, 'VERIFY_FAILED');
         return;
+    }
+  }
+
+  /**
+   * The cluster's status, read again for a while when a read fails: around a reboot the
+   * node a read lands on may be booting (sshd up, its CIB not yet: crm_mon exits 102).
+   */
+  private async status(patienceMs = 60_000): Promise<ClusterStatus> {
+    const deadline = this.ctx.now() + patienceMs;
+    for (;;) {
+      try {
+        return await this.ctx.pacemaker.status();
+      } catch (err) {
+        if (!isHasfError(err) || this.ctx.signal.aborted || this.ctx.now() >= deadline) throw err;
+        await this.ctx.sleep(1000);
+      }
     }
   }
 
@@ -339,7 +356,7 @@ class NodeRun {
     let good = 0;
     let last: string | undefined;
     for (;;) {
-      last = why(await ctx.pacemaker.status());
+      last = why(await this.status());
       good = last === undefined ? good + 1 : 0;
       if (good >= 2) return;
       if (ctx.now() >= deadline) throw new HasfError(code, `The cluster did not reach "${what}" within ${Math.round(timeoutMs / 1000)} s (${last ?? 'unsteady'}); check crm_mon on the cluster.`, { what, timeoutMs });

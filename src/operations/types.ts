@@ -90,8 +90,10 @@ export interface ExecutionContext extends OperationContext {
   /**
    * A point where an operator may pause or abort the job (an operation with `pausable`
    * calls it between two nodes, with where it is: "before node2"). Returns at once when
-   * nothing was asked; holds while the job is paused (the time limit stops meanwhile);
-   * throws JOB_ABORTED when it was aborted.
+   * nothing was asked; throws JOB_ABORTED when it was aborted; when a pause was asked for
+   * it throws a hold that ends this attempt (let it through): the job stays paused and,
+   * once resumed, runs again from its checkpoints — so call it only where the checkpoint
+   * says exactly where the operation is.
    */
   pausePoint(where: string): Promise<void>;
 }
@@ -139,7 +141,7 @@ export interface OperationDef<P = Record<string, unknown>> {
   paramsSchema: ParamsSchema;
   /** Slack usage line, e.g. `/hasf migrate <vm> <node> [--allow-restart]`. */
   usage: string;
-  /** How long execute may take before the job fails (time spent paused does not count). */
+  /** How long execute may take before the job fails (counted per run: time spent paused does not count). */
   timeoutMs: number;
   /** It calls ctx.pausePoint() between steps, so operators may pause, resume and abort it. */
   pausable?: boolean;

@@ -296,6 +296,7 @@ describe('cluster.rolling on the lab: drain, task, reboot, back, node by node; p
     assert.equal(done.error!.code, 'JOB_ABORTED');
     assert.match(done.error!.message, /before node3 \(nothing done on it\)/);
     assert.match(done.error!.message, /Aborted by bert \(slack\)/);
+    assert.deepEqual(done.result!.details!.untouched, ['node3']);
     assert.equal((await markers()).node3, marker, 'node3 untouched');
     assert.equal((await crmMon())!.nodes.find((n) => n.name === 'node3')!.standby, false);
   });
