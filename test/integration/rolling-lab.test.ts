@@ -35,11 +35,18 @@ describe('cluster.rolling on the lab: drain, task, reboot, back, node by node; p
   const lab = { dir };
   const cli = (who: keyof Harness['tokens']) => ({ HASF_API_URL: api.url, HASF_TOKEN: h.tokens[who] });
 
-  /** crm_mon on the first node that answers (nodes reboot underneath us). */
+  /**
+   * crm_mon as the DC sees it: the DC's CIB is what the cluster knows. Nodes reboot
+   * underneath us, and a node that has just booted reports every resource Stopped until
+   * it has joined; so a view counts only from the node that says it is the DC (undefined
+   * during an election).
+   */
   async function crmMon(): Promise<ClusterStatus | undefined> {
     for (const n of NODES) {
       const r = await labExec(lab, n, ['crm_mon', '--output-as=xml'], { timeoutMs: 5000 }).catch(() => undefined);
-      if (r?.exitCode === 0) return parseCrmMonXml(r.stdout);
+      if (r?.exitCode !== 0) continue;
+      const s = parseCrmMonXml(r.stdout);
+      if (s.dcNode === n && s.quorum.hasQuorum) return s;
     }
     return undefined;
   }
@@ -51,12 +58,13 @@ describe('cluster.rolling on the lab: drain, task, reboot, back, node by node; p
    * crm_mon every second for as long as the test runs: each VM must be active on some node
    * in every sample (a live migration shows it on its source until it is on its target).
    */
-  const sampler = { samples: 0, stopped: [] as string[], running: true, done: Promise.resolve() };
+  const sampler = { samples: 0, noDc: 0, stopped: [] as string[], running: true, done: Promise.resolve() };
   function startSampling() {
     sampler.done = (async () => {
       while (sampler.running) {
         const t = Date.now();
         const s = await crmMon();
+        if (!s) sampler.noDc++;
         if (s) {
           sampler.samples++;
           const vms = new Map(s.resources.map((r) => [r.id, r]));
@@ -201,6 +209,7 @@ describe('cluster.rolling on the lab: drain, task, reboot, back, node by node; p
     const end = (await crmMon())!;
     for (const n of end.nodes) assert.ok(n.online && !n.standby, `${n.name} online and not in standby at the end`);
     for (const vm of labVmIds()) assert.ok(end.resources.find((x) => x.id === vm)?.active, `${vm} running at the end`);
+    console.error(`[rolling] crm_mon sampled ${sampler.samples} times (${sampler.noDc} moments without a DC to ask)`);
     assert.ok(sampler.samples > 30, `sampled ${sampler.samples} times`);
     assert.deepEqual(sampler.stopped, [], 'no VM was ever seen stopped');
 
