@@ -31,10 +31,16 @@ export function modelView(s: ClusterStatus): ModelView {
       continue;
     }
     if (r.kind !== 'primitive' || inBundle.has(r.id)) continue;
-    for (const i of r.instances ?? []) if (i.active) for (const n of i.nodes) placements.push(`${r.id}@${n}=${i.role}`);
+    for (const i of r.instances ?? []) if (i.active) for (const n of i.nodes) placements.push(`${r.id}@${n}=${shownRole(i)}`);
   }
   placements.sort();
   return { nodes, placements, promotable };
+}
+
+/** crm_simulate shows an instance with an operation in flight by that operation. */
+const PENDING_ROLE: Record<string, string> = { start: 'Starting', stop: 'Stopping', migrate_to: 'Migrating', migrate_from: 'Migrating', promote: 'Promoting', demote: 'Demoting' };
+function shownRole(i: { role: string; pending?: string }): string {
+  return (i.pending && PENDING_ROLE[i.pending]) || i.role;
 }
 
 /** One difference between the model and the summary. */

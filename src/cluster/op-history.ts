@@ -181,7 +181,7 @@ export function replayHistory(ops: RecordedOp[], ctx: HistoryContext): OpState {
     st.failures.push(op);
     if (onFail === 'none' || severity(how) > severity(onFail)) onFail = how;
     if (op.task === 'promote') st.role = 'Promoted';
-    else if (op.task === 'demote') st.role = rc === 7 ? 'Stopped' : 'Unpromoted';
+    else if (op.task === 'demote') st.role = how === 'block' ? 'Promoted' : rc === 7 ? 'Stopped' : 'Unpromoted';
     else if (op.task === 'migrate_to' && op.migrateTarget) st.migratingTo = undefined;
     if (probe && rc === 5) st.role = 'Stopped';
     else if (op.task !== 'demote' || rc !== 7) setActive();

@@ -44,8 +44,9 @@ export function statusFromCib(cib: XEl, opts: ParseOptions = {}): ClusterStatus 
   const props = nvpairs(kids(kid(config, 'crm_config'), 'cluster_property_set'));
   const prop = (name: string) => metaOf(props, name);
   const fencingValue = prop('fencing-enabled') ?? prop('stonith-enabled');
-  // Both default to true, in the scheduler of every stack since 1.0.
-  const fencing = fencingValue === undefined ? true : truthy(fencingValue);
+  // Both default to true since 1.0; Heartbeat 2.1 / 0.6 (no validate-with yet) defaulted to false.
+  const preOne = attr(cib, 'validate-with') === undefined;
+  const fencing = fencingValue === undefined ? !preOne : truthy(fencingValue);
   const startupFencing = prop('startup-fencing') === undefined ? true : truthy(prop('startup-fencing'));
   const maintenanceMode = truthy(prop('maintenance-mode'));
   const dcUuid = attr(cib, 'dc-uuid') ?? attr(cib, 'dc_uuid');
@@ -80,6 +81,9 @@ export function statusFromCib(cib: XEl, opts: ParseOptions = {}): ClusterStatus 
   for (const w of work.values()) {
     const transient = nvpairs(kids(kid(w.state, 'transient_attributes'), 'instance_attributes'));
     applyAttributes(w.node, transient);
+    // Heartbeat 2.1 / 0.6 recorded a shutdown request on node_state itself.
+    const sdAttr = attr(w.state, 'shutdown');
+    if (sdAttr && sdAttr !== '0') w.node.shutdown = true;
     if (w.kind !== 'member') continue;
     if (w.node.type === 'ping') continue;
     memberState(w, transient, fencing, startupFencing);
@@ -114,7 +118,7 @@ export function statusFromCib(cib: XEl, opts: ParseOptions = {}): ClusterStatus 
         orphans.set(rid, o);
       }
       // A managed resource active on a node that left uncleanly: the node is to be fenced.
-      if (isActive(st) && managed && !w.node.online && (fencing || w.kind === 'guest')) w.node.unclean = true;
+      if (isActive(st) && managed && !w.node.online && fencing) w.node.unclean = true;
       if (isActive(st) && st.failed && st.onFail === 'fence' && !w.node.unclean) w.node.unclean = true;
       if (isActive(st) && st.failed && st.onFail === 'standby') w.node.standbyOnFail = w.node.standby = true;
     }
@@ -133,10 +137,16 @@ export function statusFromCib(cib: XEl, opts: ParseOptions = {}): ClusterStatus 
       }
     }
   }
+  // Remote nodes still down: with fencing, what they ran is to be fenced away. Guest nodes
+  // down are recovered with their container; their history is not read.
   for (const w of work.values()) {
     if (w.kind === 'member' || w.unpacked) continue;
     remoteOnline(w, conf, placements, work);
-    if (fencing) unpack(w);
+    if (fencing && w.kind === 'remote') unpack(w);
+  }
+  // no-quorum-policy=suicide without quorum: every node fences itself.
+  if (prop('no-quorum-policy') === 'suicide' && !truthy(attr(cib, 'have-quorum') ?? attr(cib, 'have_quorum'))) {
+    for (const w of work.values()) if (w.kind === 'member' && w.node.online) w.node.unclean = true;
   }
   // Resources on a node being fenced are not failed there (the fence recovers them).
   for (const list of [...placements.values(), ...[...orphans.values()].map((o) => o.places)]) {
@@ -251,13 +261,23 @@ function memberState(w: NodeWork, transient: Record<string, string>, fencing: bo
   n.online = online && !(n.pending && !inCluster);
 }
 
-/** A remote or guest node is online when its connection (or container) runs and has not failed. */
+/**
+ * A remote node is online when its connection runs and has not failed; a guest node when
+ * its connection (a resource named after it) runs and its container runs, neither failed.
+ */
 function remoteOnline(w: NodeWork, conf: CibConfig, placements: Map<string, Placement[]>, work: Map<string, NodeWork>): void {
-  const connId = w.kind === 'guest' ? conf.guests.get(w.node.name) : w.node.name;
-  const active = (placements.get(connId ?? '') ?? []).filter((p) => isActive(p.st));
-  const failed = (placements.get(connId ?? '') ?? []).some((p) => p.st.failed);
-  w.node.online = active.length > 0 && !failed;
-  if (w.kind === 'guest' && active[0]) {
+  const of = (id: string | undefined) => placements.get(id ?? '') ?? [];
+  const conn = of(w.node.name);
+  const connUp = conn.some((p) => isActive(p.st)) && !conn.some((p) => p.st.failed);
+  if (w.kind !== 'guest') {
+    w.node.online = connUp;
+    return;
+  }
+  const container = of(conf.guests.get(w.node.name));
+  const active = container.filter((p) => isActive(p.st));
+  const containerUp = active.length > 0 && !container.some((p) => p.st.failed);
+  w.node.online = connUp && containerUp;
+  if (active[0]) {
     w.node.host = active[0].node;
     const host = work.get(active[0].node)?.node;
     if (host && !host.online && host.unclean) w.node.online = false;
@@ -409,9 +429,9 @@ function buildResources(
   return out;
 }
 
-function primitiveResource(c: ConfPrimitive, placements: Map<string, Placement[]>, maintenanceMode: boolean, failCounts: Map<string, Record<string, number>>, parent?: string): ClusterResource {
+function primitiveResource(c: ConfPrimitive, placements: Map<string, Placement[]>, maintenanceMode: boolean, failCounts: Map<string, Record<string, number>>, parent?: string, promotable = c.clone?.promotable ?? false): ClusterResource {
   const managed = !maintenanceMode && !isFalse(metaOf(c.meta, 'is-managed')) && !truthy(metaOf(c.meta, 'maintenance'));
-  const r = primitiveFrom(c.id, c.agent, placements.get(c.id) ?? [], { managed, promotable: c.clone?.promotable ?? false, ...(parent ? { parent } : {}) });
+  const r = primitiveFrom(c.id, c.agent, placements.get(c.id) ?? [], { managed, promotable, ...(parent ? { parent } : {}) });
   r.isFenceDevice = c.isFenceDevice;
   r.allowMigrate = truthy(metaOf(c.meta, 'allow-migrate'));
   const tr = metaOf(c.meta, 'target-role');
@@ -430,7 +450,7 @@ function bundleResource(b: XEl, conf: CibConfig, placements: Map<string, Placeme
   const children: ClusterResource[] = [];
   const instances: ResourceInstance[] = [];
   const inner = cb.inner ? conf.primitives.get(cb.inner) : undefined;
-  const innerRes = inner ? primitiveResource(inner, placements, maintenanceMode, failCounts, id) : undefined;
+  const innerRes = inner ? primitiveResource(inner, placements, maintenanceMode, failCounts, id, cb.promotable) : undefined;
   if (innerRes) children.push(innerRes);
   for (let i = 0; i < cb.replicas; i++) {
     const container = `${id}-${cb.runtime}-${i}`;
