@@ -71,7 +71,8 @@ export function compare(view: ModelView, summary: Summary): Disagreement[] {
     if (diffs.length) out.push({ what: 'node', detail: `${name}: ${diffs.join(', ')}` });
   }
   for (const [name, mn] of view.nodes) {
-    if (!summary.nodes.has(name) && (mn.online || mn.unclean) && mn.type !== 'ping') out.push({ what: 'node', detail: `${name}: ${mn.online ? 'online' : 'unclean'} in the model, not in the summary` });
+    // crm_mon lists guest nodes only while they are up.
+    if (!summary.nodes.has(name) && (mn.online || (mn.unclean && mn.kind !== 'guest')) && mn.type !== 'ping') out.push({ what: 'node', detail: `${name}: ${mn.online ? 'online' : 'unclean'} in the model, not in the summary` });
   }
   // Old summaries list a promotable clone's started instances as Started or Slave alike.
   const norm = (p: string) => (view.promotable.has(idOf(p)) && roleOf(p) === 'Started' ? p.replace(/=Started$/, '=Unpromoted') : p);

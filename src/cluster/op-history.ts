@@ -39,8 +39,10 @@ export interface OpState {
   onFail?: OnFail;
   /** An operation still in flight (record-pending). */
   pending?: string;
-  /** A migrate_to whose migrate_from is not recorded: the target of a migration in progress. */
+  /** A successful migrate_to not followed by a stop here: the migration's target. */
   migratingTo?: string;
+  /** Active here because a migrate_from succeeded (the source may still hold a dangling copy). */
+  migratedIn?: boolean;
   /** The last failed operation (what crm_mon lists under Failed Resource Actions). */
   lastFailure?: RecordedOp;
   /** Every operation whose result was a failure (expected result not met), oldest first. */
@@ -183,8 +185,9 @@ export function replayHistory(ops: RecordedOp[], ctx: HistoryContext): OpState {
     if (op.task === 'promote') st.role = 'Promoted';
     else if (op.task === 'demote') st.role = how === 'block' ? 'Promoted' : rc === 7 ? 'Stopped' : 'Unpromoted';
     else if (op.task === 'migrate_to' && op.migrateTarget) st.migratingTo = undefined;
+    // Whatever failed, the resource counts as active there (it must be stopped or recovered).
     if (probe && rc === 5) st.role = 'Stopped';
-    else if (op.task !== 'demote' || rc !== 7) setActive();
+    else setActive();
   }
   if (onFail !== 'none') {
     st.failed = true;
@@ -207,10 +210,12 @@ function updateState(st: OpState, op: RecordedOp, rc: number, ctx: HistoryContex
       break;
     case 'start':
       st.role = 'Started';
+      st.migratedIn = false;
       break;
     case 'stop':
       st.role = 'Stopped';
       st.migratingTo = undefined;
+      st.migratedIn = false;
       break;
     case 'promote':
       st.role = 'Promoted';
@@ -220,6 +225,7 @@ function updateState(st: OpState, op: RecordedOp, rc: number, ctx: HistoryContex
       break;
     case 'migrate_from':
       st.role = 'Started';
+      st.migratedIn = true;
       break;
     case 'migrate_to':
       // The source stays active until its stop (or the target's migrate_from) is recorded.

@@ -118,7 +118,7 @@ export function statusFromCib(cib: XEl, opts: ParseOptions = {}): ClusterStatus 
         orphans.set(rid, o);
       }
       // A managed resource active on a node that left uncleanly: the node is to be fenced.
-      if (isActive(st) && managed && !w.node.online && fencing) w.node.unclean = true;
+      if (isActive(st) && managed && !w.node.online && (fencing || w.kind === 'guest')) w.node.unclean = true;
       if (isActive(st) && st.failed && st.onFail === 'fence' && !w.node.unclean) w.node.unclean = true;
       if (isActive(st) && st.failed && st.onFail === 'standby') w.node.standbyOnFail = w.node.standby = true;
     }
@@ -137,16 +137,32 @@ export function statusFromCib(cib: XEl, opts: ParseOptions = {}): ClusterStatus 
       }
     }
   }
-  // Remote nodes still down: with fencing, what they ran is to be fenced away. Guest nodes
-  // down are recovered with their container; their history is not read.
+  // Remote and guest nodes still down: with fencing, what they ran is to be fenced away
+  // (a guest by recovering its container).
   for (const w of work.values()) {
     if (w.kind === 'member' || w.unpacked) continue;
     remoteOnline(w, conf, placements, work);
-    if (fencing && w.kind === 'remote') unpack(w);
+    if (fencing) unpack(w);
   }
-  // no-quorum-policy=suicide without quorum: every node fences itself.
-  if (prop('no-quorum-policy') === 'suicide' && !truthy(attr(cib, 'have-quorum') ?? attr(cib, 'have_quorum'))) {
+  // no-quorum-policy=suicide without quorum (and with fencing, and quorum once had or
+  // no-quorum-panic set): every online node is to fence itself.
+  const quorate = truthy(attr(cib, 'have-quorum') ?? attr(cib, 'have_quorum'));
+  if (prop('no-quorum-policy') === 'suicide' && fencing && !quorate && attr(cib, 'no-quorum-panic') === '1') {
     for (const w of work.values()) if (w.kind === 'member' && w.node.online) w.node.unclean = true;
+  }
+  // Migrations: a migrate_to the target completed (migrate_from) leaves a dangling source,
+  // no longer active; one the target has not recorded yet counts on both nodes.
+  for (const list of placements.values()) {
+    for (const p of [...list]) {
+      const to = p.st.migratingTo;
+      if (!to || !isActive(p.st)) continue;
+      const there = list.find((x) => x.node === to);
+      if (there?.st.migratedIn && isActive(there.st)) p.st = { ...p.st, role: 'Stopped' };
+      else if (!there || !isActive(there.st)) {
+        const tn = work.get(to)?.node;
+        if (tn?.online) list.push({ node: to, st: { role: 'Started', failed: false, failures: [] } });
+      }
+    }
   }
   // Resources on a node being fenced are not failed there (the fence recovers them).
   for (const list of [...placements.values(), ...[...orphans.values()].map((o) => o.places)]) {
