@@ -77,6 +77,22 @@ export function statusFromCib(cib: XEl, opts: ParseOptions = {}): ClusterStatus 
     work.set(g, entry);
   }
 
+  // Connections no longer configured (an orphaned ocf:pacemaker:remote still running): their
+  // nodes are still there, guest nodes when the history names a container.
+  const orphanGuests = new Map<string, string>();
+  for (const st of states) {
+    for (const lr of kids(kid(kid(st, 'lrm'), 'lrm_resources'), 'lrm_resource')) {
+      const id = attr(lr, 'id') ?? '';
+      if (attr(lr, 'type') !== 'remote' || attr(lr, 'provider') !== 'pacemaker' || work.has(id) || conf.primitives.has(id)) continue;
+      const container = attr(lr, 'container');
+      const kind = container ? 'guest' : 'remote';
+      if (container) orphanGuests.set(id, container);
+      const node = newNode(id, id, kind, kind, {});
+      if (container) node.container = container;
+      work.set(id, { node, ...withState(stateOf(id, id)), kind, unpacked: false });
+    }
+  }
+
   // Cluster nodes: membership, as determine_online_status() reads it.
   for (const w of work.values()) {
     const transient = nvpairs(kids(kid(w.state, 'transient_attributes'), 'instance_attributes'));
@@ -123,6 +139,7 @@ export function statusFromCib(cib: XEl, opts: ParseOptions = {}): ClusterStatus 
       if (isActive(st) && st.failed && st.onFail === 'standby') w.node.standbyOnFail = w.node.standby = true;
     }
   };
+  const lookup = (id: string | undefined) => placements.get(id ?? '') ?? orphans.get(id ?? '')?.places ?? [];
   // Cluster nodes first (offline ones only with fencing: their resources must be fenced away).
   for (const w of work.values()) if (w.kind === 'member' && (w.node.online || fencing)) unpack(w);
   // Then remote and guest nodes whose connection is up; with fencing, the rest too.
@@ -130,7 +147,7 @@ export function statusFromCib(cib: XEl, opts: ParseOptions = {}): ClusterStatus 
     changed = false;
     for (const w of work.values()) {
       if (w.kind === 'member' || w.unpacked) continue;
-      remoteOnline(w, conf, placements, work);
+      remoteOnline(w, conf, lookup, work);
       if (w.node.online) {
         unpack(w);
         changed = true;
@@ -141,7 +158,7 @@ export function statusFromCib(cib: XEl, opts: ParseOptions = {}): ClusterStatus 
   // (a guest by recovering its container).
   for (const w of work.values()) {
     if (w.kind === 'member' || w.unpacked) continue;
-    remoteOnline(w, conf, placements, work);
+    remoteOnline(w, conf, lookup, work);
     if (fencing) unpack(w);
   }
   // no-quorum-policy=suicide without quorum (and with fencing, and quorum once had or
@@ -163,6 +180,13 @@ export function statusFromCib(cib: XEl, opts: ParseOptions = {}): ClusterStatus 
         if (tn?.online) list.push({ node: to, st: { role: 'Started', failed: false, failures: [] } });
       }
     }
+  }
+  // Clone instances on a guest node that is down are not placed there: the clone counts
+  // them stopped (crm_mon lists the node among its Stopped), while a primitive stays.
+  for (const [id, list] of placements) {
+    const cp = conf.primitives.get(id);
+    if (!cp?.clone || cp.bundle) continue;
+    placements.set(id, list.filter((p) => !(work.get(p.node)?.kind === 'guest' && !work.get(p.node)?.node.online)));
   }
   // Resources on a node being fenced are not failed there (the fence recovers them).
   for (const list of [...placements.values(), ...[...orphans.values()].map((o) => o.places)]) {
@@ -281,15 +305,14 @@ function memberState(w: NodeWork, transient: Record<string, string>, fencing: bo
  * A remote node is online when its connection runs and has not failed; a guest node when
  * its connection (a resource named after it) runs and its container runs, neither failed.
  */
-function remoteOnline(w: NodeWork, conf: CibConfig, placements: Map<string, Placement[]>, work: Map<string, NodeWork>): void {
-  const of = (id: string | undefined) => placements.get(id ?? '') ?? [];
+function remoteOnline(w: NodeWork, conf: CibConfig, of: (id: string | undefined) => Placement[], work: Map<string, NodeWork>): void {
   const conn = of(w.node.name);
   const connUp = conn.some((p) => isActive(p.st)) && !conn.some((p) => p.st.failed);
   if (w.kind !== 'guest') {
     w.node.online = connUp;
     return;
   }
-  const container = of(conf.guests.get(w.node.name));
+  const container = of(conf.guests.get(w.node.name) ?? w.node.container);
   const active = container.filter((p) => isActive(p.st));
   const containerUp = active.length > 0 && !container.some((p) => p.st.failed);
   w.node.online = connUp && containerUp;
