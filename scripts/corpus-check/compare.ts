@@ -33,6 +33,13 @@ export function modelView(s: ClusterStatus): ModelView {
     if (r.kind !== 'primitive' || inBundle.has(r.id)) continue;
     for (const i of r.instances ?? []) if (i.active) for (const n of i.nodes) placements.push(`${r.id}@${n}=${shownRole(i)}`);
   }
+  // An operation in flight where the resource is not (yet) active shows as that operation there.
+  for (const p of s.pendingActions ?? []) {
+    const role = PENDING_ROLE[p.operation];
+    if (!role || inBundle.has(p.resource)) continue;
+    const r = all.find((x) => x.id === p.resource);
+    if (r && !(r.instances ?? []).some((i) => i.active && i.nodes.includes(p.node))) placements.push(`${p.resource}@${p.node}=${role}`);
+  }
   placements.sort();
   return { nodes, placements, promotable };
 }

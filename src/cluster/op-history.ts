@@ -24,6 +24,9 @@ export interface RecordedOp {
   migrateTarget?: string;
   lastRcChange?: number;
   exitReason?: string;
+  /** The transition that scheduled it and that transition's uuid (from transition-magic or -key). */
+  transition?: number;
+  transitionUuid?: string;
 }
 
 /** How a failure of an operation is handled (the op's on-fail, or the default). */
@@ -79,16 +82,39 @@ export function recordedOp(a: Record<string, string>): RecordedOp {
   if (changed && /^\d+$/.test(changed)) op.lastRcChange = Number(changed);
   const reason = get('exit-reason');
   if (reason) op.exitReason = reason;
+  // The key inside transition-magic ("status:rc;action:transition:target:uuid"), else transition-key.
+  const k = (magic?.includes(';') ? magic.slice(magic.indexOf(';') + 1) : key)?.split(':');
+  if (k && k.length >= 3) {
+    op.transition = Number(k[1]);
+    op.transitionUuid = k[k.length - 1];
+  }
   return op;
 }
 
-/** The scheduler's order: by call-id; pending (-1) entries last; ties by last change. */
+/**
+ * The scheduler's order (pe__is_newer_op): by call-id; an entry still pending (call-id -1)
+ * against a completed one by the transitions that scheduled them, else after it; equal
+ * call-ids by last change.
+ */
+export function compareOps(a: RecordedOp, b: RecordedOp): number {
+  if (a.callId === -1 && b.callId === -1) return 0;
+  if (a.callId >= 0 && b.callId >= 0) {
+    if (a.callId !== b.callId) return a.callId - b.callId;
+    return (a.lastRcChange ?? -1) - (b.lastRcChange ?? -1);
+  }
+  const ta = a.transition ?? -1;
+  const tb = b.transition ?? -1;
+  if (a.transitionUuid !== b.transitionUuid || ta === tb) return b.callId === -1 ? -1 : 1;
+  if ((ta >= 0 && ta < tb) || tb === -1) return -1;
+  return 1;
+}
+
+/** The operations in the scheduler's order (stable for ties). */
 export function sortOps(ops: RecordedOp[]): RecordedOp[] {
-  return [...ops].sort((x, y) => {
-    if (x.callId < 0 !== y.callId < 0) return x.callId < 0 ? 1 : -1;
-    if (x.callId !== y.callId) return x.callId - y.callId;
-    return (x.lastRcChange ?? 0) - (y.lastRcChange ?? 0);
-  });
+  return ops
+    .map((op, i) => ({ op, i }))
+    .sort((x, y) => compareOps(x.op, y.op) || x.i - y.i)
+    .map((x) => x.op);
 }
 
 /** Options of a resource that change how its history reads. */

@@ -122,7 +122,8 @@ export function statusFromCib(cib: XEl, opts: ParseOptions = {}): ClusterStatus 
       const st = replayHistory(ops, { managed, fencing, ...(prim ? { onFailOf: prim.onFail, promotable: prim.clone?.promotable ?? false } : {}) });
       const rid = hit?.id ?? baseId(lrmId);
       for (const f of st.failures) failedActions.push(failedAction(rid, w.node.name, f));
-      if (st.pending) pendingActions.push({ resource: rid, node: w.node.name, operation: st.pending });
+      // The scheduler remembers one operation in flight per resource: the first it meets.
+      if (st.pending && !pendingActions.some((x) => x.resource === rid)) pendingActions.push({ resource: rid, node: w.node.name, operation: st.pending });
       const place: Placement = { node: w.node.name, st, ...(hit?.instance ? { instance: hit.instance } : lrmId !== rid ? { instance: lrmId } : {}) };
       if (hit) {
         const list = placements.get(hit.id) ?? [];
