@@ -155,8 +155,9 @@ export function replayHistory(ops: RecordedOp[], ctx: HistoryContext): OpState {
     // A success clears restart/ignore/block/demote failures; stop, fence, standby stay.
     if (onFail === 'restart' || onFail === 'ignore' || onFail === 'block' || onFail === 'demote') onFail = 'none';
   };
-  for (const op of sortOps(ops)) {
-    if (op.task === 'notify' || op.task === 'meta-data' || op.task === 'metadata') continue;
+  // Notifications and meta-data calls say nothing about the state (and their call-id -1 would
+  // only disturb the order).
+  for (const op of sortOps(ops.filter((o) => o.task !== 'notify' && o.task !== 'meta-data' && o.task !== 'metadata'))) {
     if (op.opStatus === 1) continue; // cancelled
     if (op.opStatus === -1 || op.callId === -1) {
       // In flight: a pending start already counts as active, a pending promote as promoted.

@@ -162,6 +162,9 @@ export function statusFromCib(cib: XEl, opts: ParseOptions = {}): ClusterStatus 
     remoteOnline(w, conf, lookup, work);
     if (fencing) unpack(w);
   }
+  // A remote node never seen (no node_state) is fenced at start-up, as a cluster node is,
+  // unless its connection is up.
+  for (const w of work.values()) if (w.kind === 'remote' && !w.state && !w.node.online && fencing && startupFencing) w.node.unclean = true;
   // no-quorum-policy=suicide without quorum (and with fencing, and quorum once had or
   // no-quorum-panic set): every online node is to fence itself.
   const quorate = truthy(attr(cib, 'have-quorum') ?? attr(cib, 'have_quorum'));
