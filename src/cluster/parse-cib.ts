@@ -15,7 +15,7 @@ import { attr, baseId, kid, kids, normalizeRole, parseXml, truthy, type XEl } fr
  * active on a node that left uncleanly counted there (the node is to be fenced).
  */
 export function parseCib(xml: string, opts: ParseOptions = {}): ClusterStatus {
-  const doc = parseXml(xml, 'cibadmin -Q');
+  const doc = parseXml(xml, 'cibadmin -Q', undefined, opts.recover ?? false);
   const cib = kid(doc, 'cib');
   if (!cib) {
     throw new HasfError('PARSE_ERROR', 'The cibadmin output has no <cib> root: check the command ran against a cluster node.', { roots: Object.keys(doc) });
@@ -164,7 +164,7 @@ export function statusFromCib(cib: XEl, opts: ParseOptions = {}): ClusterStatus 
   }
   // A remote node never seen (no node_state) is fenced at start-up, as a cluster node is,
   // unless its connection is up.
-  for (const w of work.values()) if (w.kind === 'remote' && !w.state && !w.node.online && fencing && startupFencing) w.node.unclean = true;
+  for (const w of work.values()) if (w.kind === 'remote' && conf.remotes.has(w.node.name) && !w.state && !w.node.online && fencing && startupFencing) w.node.unclean = true;
   // no-quorum-policy=suicide without quorum (and with fencing, and quorum once had or
   // no-quorum-panic set): every online node is to fence itself.
   const quorate = truthy(attr(cib, 'have-quorum') ?? attr(cib, 'have_quorum'));
