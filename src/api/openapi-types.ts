@@ -421,7 +421,7 @@ export interface components {
             emergency?: boolean;
         };
         /** @enum {string} */
-        OperationName: "vm.migrate" | "node.standby" | "node.online" | "node.fence" | "lun.add" | "resource.cleanup";
+        OperationName: "vm.migrate" | "node.standby" | "node.online" | "node.fence" | "lun.add" | "resource.cleanup" | "cluster.maintenance" | "node.maintenance" | "resource.maintenance";
         /** @description The operation's parameters: the schema named for the operation in x-hasf-params (also served by GET /v1/operations). */
         OperationParams: {
             [key: string]: unknown;
@@ -465,6 +465,31 @@ export interface components {
         ResourceCleanupParams: {
             /** @description Resource id */
             resource: string;
+        };
+        ClusterMaintenanceParams: {
+            /**
+             * @description on: the cluster stops managing it; off: the cluster manages it again.
+             * @enum {string}
+             */
+            state: "on" | "off";
+        };
+        NodeMaintenanceParams: {
+            /** @description Node name */
+            node: string;
+            /**
+             * @description on: the cluster stops managing it; off: the cluster manages it again.
+             * @enum {string}
+             */
+            state: "on" | "off";
+        };
+        ResourceMaintenanceParams: {
+            /** @description Resource id (primitive, group or clone) */
+            resource: string;
+            /**
+             * @description on: the cluster stops managing it; off: the cluster manages it again.
+             * @enum {string}
+             */
+            state: "on" | "off";
         };
         /**
          * @description The stable code of a cluster.check finding.

@@ -1,6 +1,7 @@
 import { HasfError } from '../errors/index.ts';
 import { closest } from '../util/closest.ts';
 import { lunAdd } from './lun-add.ts';
+import { clusterMaintenance, nodeMaintenance, resourceMaintenance } from './maintenance.ts';
 import { nodeFence } from './node-fence.ts';
 import { nodeOnline, nodeStandby } from './node-standby.ts';
 import { resourceCleanup } from './resource-cleanup.ts';
@@ -15,6 +16,9 @@ export const OPERATIONS: Record<OperationName, AnyOperation> = {
   'node.fence': nodeFence,
   'lun.add': lunAdd,
   'resource.cleanup': resourceCleanup,
+  'cluster.maintenance': clusterMaintenance,
+  'node.maintenance': nodeMaintenance,
+  'resource.maintenance': resourceMaintenance,
 };
 
 export const OPERATION_NAMES = Object.keys(OPERATIONS) as OperationName[];

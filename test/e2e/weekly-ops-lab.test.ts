@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import request from 'supertest';
+import { startApiServer, type RunningApi } from '../../src/api/index.ts';
+import { startWorker, type RunningWorker } from '../../src/app/worker.ts';
+import { createSlackDoor, type SlackDoor } from '../../src/slack/index.ts';
+import { bearer, conforms } from '../helpers/api.ts';
+import { hasf } from '../helpers/cli.ts';
+import { labDir, NO_LAB, startHarness, type Harness, type PersonName } from '../helpers/harness.ts';
+import { waitForState } from '../helpers/jobs.ts';
+import { labSsh } from '../helpers/lab-check.ts';
+import { blocksText, postSigned, serveDoor, slackTestConfig, slashCommandBody, startSlackRecorder, type SlackRecorder } from '../helpers/slack.ts';
+
+const dir = labDir();
+
+// The weekly operations end to end on the real lab, each requested through REST, Slack
+// or the CLI, approved, run by the worker, and judged by the real tools on a node
+// (crm_mon's XML, crm_attribute, crm_resource, cibadmin), never by HASF's own model.
+describe('weekly operations on the lab', { skip: dir ? false : NO_LAB, timeout: 900_000 }, () => {
+  let h: Harness;
+  let api: RunningApi;
+  let worker: RunningWorker;
+  let rec: SlackRecorder;
+  let door: SlackDoor;
+  let srv: { url: string; close(): Promise<void> };
+  const ssh = (argv: string[], node = 'node1') => labSsh(dir!, node, argv);
+  const crmMon = () => ssh(['crm_mon', '--output-as=xml']);
+  const settle = () => ssh(['crm_resource', '--wait', '--timeout', '120s']);
+  const cli = (who: PersonName, args: string[]) => hasf(args, { HASF_API_URL: api.url, HASF_TOKEN: h.tokens[who] });
+  /** The raw <resource id=ID …> element of crm_mon's XML. */
+  const monResource = (id: string) => new RegExp(`<resource id="${id}" [^>]*>`).exec(crmMon())?.[0] ?? '';
+  const monNode = (name: string) => new RegExp(`<node name="${name}" [^>]*>`).exec(crmMon())?.[0] ?? '';
+
+  async function rest(operation: string, params: Record<string, unknown>, who: PersonName = 'otto') {
+    const res = await request(api.url).post('/v1/jobs').set(bearer(h.tokens[who])).send({ operation, params, reason: `lab test: ${operation}` });
+    return { res, body: conforms('createJob', res) };
+  }
+  async function approveRest(id: string) {
+    const res = await request(api.url).post(`/v1/jobs/${id}/approvals`).set(bearer(h.tokens.anna)).send({ decision: 'approve', comment: 'ok' });
+    conforms('decideJob', res);
+  }
+  async function done(id: string) {
+    const job = await waitForState(h, id, ['succeeded', 'failed'], 300_000);
+    assert.equal(job.state, 'succeeded', JSON.stringify(job.error));
+    return job;
+  }
+  /** /hasf <text> as `user`; the answer through response_url. */
+  async function slash(user: string, text: string): Promise<string> {
+    const id = `r${Math.random().toString(36).slice(2)}`;
+    const r = await postSigned(srv.url, h.config.slack.signingSecret!, slashCommandBody({ user, text, responseUrl: rec.responseUrl(id) }));
+    assert.equal(r.status, 200);
+    const answer = await rec.waitFor((c) => c.method === 'response_url' && c.args.id === id, 120_000, `the answer to /hasf ${text}`);
+    return blocksText(answer.args);
+  }
+  const jobIdIn = (text: string) => /Job `([a-z0-9]+)`/.exec(text)?.[1];
+
+  before(async () => {
+    rec = await startSlackRecorder();
+    h = await startHarness({ slack: slackTestConfig(rec) });
+    api = await startApiServer(h.services, { listen: '127.0.0.1:0' });
+    door = createSlackDoor(h.services, { log: (m) => console.error(`[slack] ${m}`) });
+    await door.start();
+    srv = await serveDoor(door);
+    worker = await startWorker(h.services, { onError: () => undefined });
+  });
+  after(async () => {
+    // Whatever a failed test left: the cluster back out of maintenance.
+    if (dir) {
+      for (const argv of [
+        ['crm_attribute', '--type', 'crm_config', '--name', 'maintenance-mode', '--delete'],
+        ['crm_attribute', '--node', 'node2', '--name', 'maintenance', '--delete', '--lifetime', 'forever'],
+        ['crm_resource', '--resource', 'vm2', '--meta', '--delete-parameter', 'maintenance'],
+      ]) {
+        try {
+          ssh(argv);
+        } catch {
+          // not set
+        }
+      }
+    }
+    await worker?.close();
+    await srv?.close();
+    await door?.close();
+    await api?.close();
+    await h?.stop();
+    await rec?.close();
+  });
+
+  test('cluster.maintenance through Slack, on then off: crm_attribute and crm_mon show maintenance-mode', async () => {
+    const asked = await slash('UOPERAT01', 'maintenance on --reason "storage firmware"');
+    const id = jobIdIn(asked);
+    assert.ok(id, asked);
+    assert.ok(asked.includes('crm_attribute --type crm_config --name maintenance-mode --update true'), asked);
+    const approved = await slash('UAPPROV01', `approve ${id}`);
+    assert.match(approved, /Approved|approved/);
+    await done(id!);
+    assert.match(ssh(['crm_attribute', '--type', 'crm_config', '--name', 'maintenance-mode', '--query']), /value=true/);
+    assert.match(crmMon(), /<cluster_options [^>]*maintenance-mode="true"/);
+
+    // Again: refused before approval, nothing queued.
+    const again = await rest('cluster.maintenance', { state: 'on' });
+    assert.equal(again.res.status, 409);
+    assert.equal(again.body.code, 'ALREADY_THERE');
+
+    const off = await rest('cluster.maintenance', { state: 'off' });
+    assert.equal(off.res.status, 202);
+    await approveRest(off.body.id);
+    await done(off.body.id);
+    assert.match(crmMon(), /<cluster_options [^>]*maintenance-mode="false"/);
+    assert.throws(() => ssh(['crm_attribute', '--type', 'crm_config', '--name', 'maintenance-mode', '--query']), 'the property is gone');
+    settle();
+  });
+
+  test('node.maintenance through REST: crm_mon shows node2 in maintenance, then out', async () => {
+    const on = await rest('node.maintenance', { node: 'node2', state: 'on' });
+    assert.equal(on.res.status, 202, JSON.stringify(on.body));
+    assert.deepEqual(on.body.plan.commands.map((c: { argv: string[] }) => c.argv.join(' ')), ['crm_attribute --node node2 --name maintenance --update on --lifetime forever']);
+    await approveRest(on.body.id);
+    await done(on.body.id);
+    assert.match(monNode('node2'), /maintenance="true"/);
+    const off = await rest('node.maintenance', { node: 'node2', state: 'off' });
+    await approveRest(off.body.id);
+    await done(off.body.id);
+    assert.match(monNode('node2'), /maintenance="false"/);
+    settle();
+  });
+
+  test('resource.maintenance through the CLI: meta maintenance=true, crm_mon shows vm2 unmanaged, then managed', async () => {
+    const sub = await cli('otto', ['resource', 'maintenance', 'vm2', 'on', '--reason', 'guest fsck', '--json']);
+    assert.equal(sub.code, 0, sub.stderr);
+    const job = JSON.parse(sub.stdout) as { id: string; state: string };
+    assert.equal(job.state, 'awaiting_approval');
+    const ok = await cli('anna', ['approve', job.id]);
+    assert.equal(ok.code, 0, ok.stderr);
+    await done(job.id);
+    assert.match(ssh(['crm_resource', '--resource', 'vm2', '--meta', '--get-parameter', 'maintenance']), /true/);
+    assert.match(monResource('vm2'), /managed="false"/);
+    assert.match(monResource('vm2'), /maintenance="true"/);
+
+    const off = await cli('otto', ['resource', 'maintenance', 'vm2', 'off', '--reason', 'done', '--json']);
+    assert.equal(off.code, 0, off.stderr);
+    const offJob = JSON.parse(off.stdout) as { id: string };
+    assert.equal((await cli('anna', ['approve', offJob.id])).code, 0);
+    await done(offJob.id);
+    assert.match(monResource('vm2'), /managed="true"/);
+    assert.throws(() => ssh(['crm_resource', '--resource', 'vm2', '--meta', '--get-parameter', 'maintenance']), 'the meta attribute is gone');
+  });
+});
