@@ -421,7 +421,7 @@ export interface components {
             emergency?: boolean;
         };
         /** @enum {string} */
-        OperationName: "vm.migrate" | "node.standby" | "node.online" | "node.fence" | "lun.add" | "resource.cleanup" | "cluster.maintenance" | "node.maintenance" | "resource.maintenance";
+        OperationName: "vm.migrate" | "node.standby" | "node.online" | "node.fence" | "lun.add" | "resource.cleanup" | "cluster.maintenance" | "node.maintenance" | "resource.maintenance" | "resource.stop" | "resource.start" | "resource.restart";
         /** @description The operation's parameters: the schema named for the operation in x-hasf-params (also served by GET /v1/operations). */
         OperationParams: {
             [key: string]: unknown;
@@ -490,6 +490,18 @@ export interface components {
              * @enum {string}
              */
             state: "on" | "off";
+        };
+        ResourceStopParams: {
+            /** @description Resource id (primitive, group or clone) */
+            resource: string;
+        };
+        ResourceStartParams: {
+            /** @description Resource id (primitive, group or clone) */
+            resource: string;
+        };
+        ResourceRestartParams: {
+            /** @description Resource id (primitive, group or clone) */
+            resource: string;
         };
         /**
          * @description The stable code of a cluster.check finding.

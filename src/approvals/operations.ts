@@ -13,6 +13,9 @@ export const DEFAULT_REQUIRED = {
   'cluster.maintenance': 1,
   'node.maintenance': 1,
   'resource.maintenance': 1,
+  'resource.stop': 1,
+  'resource.start': 0,
+  'resource.restart': 1,
 } as const satisfies Record<string, number>;
 
 /** An operation name approval policies and freezes can name. */
@@ -35,6 +38,9 @@ export const DISRUPTIVE_OPERATIONS: readonly PolicyOperation[] = [
   'cluster.maintenance',
   'node.maintenance',
   'resource.maintenance',
+  'resource.stop',
+  'resource.start',
+  'resource.restart',
 ];
 
 /** Approvals an operation needs when nothing is configured; unknown operations need 1 (fail safe). */

@@ -5,6 +5,7 @@ import { clusterMaintenance, nodeMaintenance, resourceMaintenance } from './main
 import { nodeFence } from './node-fence.ts';
 import { nodeOnline, nodeStandby } from './node-standby.ts';
 import { resourceCleanup } from './resource-cleanup.ts';
+import { resourceRestart, resourceStart, resourceStop } from './resource-start-stop.ts';
 import type { AnyOperation, OperationName } from './types.ts';
 import { vmMigrate } from './vm-migrate.ts';
 
@@ -19,6 +20,9 @@ export const OPERATIONS: Record<OperationName, AnyOperation> = {
   'cluster.maintenance': clusterMaintenance,
   'node.maintenance': nodeMaintenance,
   'resource.maintenance': resourceMaintenance,
+  'resource.stop': resourceStop,
+  'resource.start': resourceStart,
+  'resource.restart': resourceRestart,
 };
 
 export const OPERATION_NAMES = Object.keys(OPERATIONS) as OperationName[];

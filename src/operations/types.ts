@@ -18,7 +18,10 @@ export type OperationName =
   | 'resource.cleanup'
   | 'cluster.maintenance'
   | 'node.maintenance'
-  | 'resource.maintenance';
+  | 'resource.maintenance'
+  | 'resource.stop'
+  | 'resource.start'
+  | 'resource.restart';
 
 /** What the request will do: the exact commands and, for Pacemaker, the scheduler's prediction. */
 export interface Plan {

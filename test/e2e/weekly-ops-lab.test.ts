@@ -70,6 +70,8 @@ describe('weekly operations on the lab', { skip: dir ? false : NO_LAB, timeout: 
         ['crm_attribute', '--type', 'crm_config', '--name', 'maintenance-mode', '--delete'],
         ['crm_attribute', '--node', 'node2', '--name', 'maintenance', '--delete', '--lifetime', 'forever'],
         ['crm_resource', '--resource', 'vm2', '--meta', '--delete-parameter', 'maintenance'],
+        ['crm_attribute', '--type', 'crm_config', '--name', 'stonith-enabled', '--update', 'true'],
+        ['crm_resource', '--resource', 'vm6', '--meta', '--delete-parameter', 'target-role'],
       ]) {
         try {
           ssh(argv);
@@ -135,7 +137,6 @@ describe('weekly operations on the lab', { skip: dir ? false : NO_LAB, timeout: 
     await done(job.id);
     assert.match(ssh(['crm_resource', '--resource', 'vm2', '--meta', '--get-parameter', 'maintenance']), /true/);
     assert.match(monResource('vm2'), /managed="false"/);
-    assert.match(monResource('vm2'), /maintenance="true"/);
 
     const off = await cli('otto', ['resource', 'maintenance', 'vm2', 'off', '--reason', 'done', '--json']);
     assert.equal(off.code, 0, off.stderr);
@@ -144,5 +145,69 @@ describe('weekly operations on the lab', { skip: dir ? false : NO_LAB, timeout: 
     await done(offJob.id);
     assert.match(monResource('vm2'), /managed="true"/);
     assert.throws(() => ssh(['crm_resource', '--resource', 'vm2', '--meta', '--get-parameter', 'maintenance']), 'the meta attribute is gone');
+  });
+
+  test('resource.stop of the shared file system clone: the plan names every VM that stops with it, before approval', async () => {
+    const { res, body } = await rest('resource.stop', { resource: 'shared-fs-clone' });
+    assert.equal(res.status, 202, JSON.stringify(body));
+    assert.equal(body.state, 'awaiting_approval');
+    const warnings = body.plan.warnings.join('\n');
+    for (const vm of ['vm1', 'vm2', 'vm3', 'vm4', 'vm5', 'vm6']) {
+      assert.match(warnings, new RegExp(`^${vm} \\(on node\\d\\) stops too: order-shared-fs-then-${vm} orders it after what stops\\.$`, 'm'), warnings);
+    }
+    assert.match(body.plan.summary, /^Stop shared-fs-clone and, with it, /);
+    assert.ok(body.plan.prediction.actions.some((a: { action: string; resource: string }) => a.action === 'stop' && a.resource === 'vm1'));
+    // Rejected: nothing ran, every VM still runs.
+    const rej = await request(api.url).post(`/v1/jobs/${body.id}/approvals`).set(bearer(h.tokens.anna)).send({ decision: 'reject', comment: 'not today' });
+    assert.equal(conforms('decideJob', rej).state, 'rejected');
+    for (const vm of ['vm1', 'vm6']) assert.match(monResource(vm), /role="Started"/);
+  });
+
+  test('resource.stop and resource.start through Slack: target-role in the CIB, crm_mon shows vm6 Stopped, then Started', async () => {
+    const asked = await slash('UOPERAT01', 'resource stop vm6 --reason "guest disk swap"');
+    const id = jobIdIn(asked);
+    assert.ok(id, asked);
+    await slash('UAPPROV01', `approve ${id}`);
+    await done(id!);
+    assert.match(monResource('vm6'), /role="Stopped"/);
+    assert.match(monResource('vm6'), /nodes_running_on="0"/);
+    assert.match(ssh(['crm_resource', '--resource', 'vm6', '--meta', '--get-parameter', 'target-role']), /Stopped/);
+    // Start needs no approval by default: it runs at once.
+    const started = await slash('UOPERAT01', 'resource start vm6 --reason "disk swapped"');
+    const sid = jobIdIn(started);
+    assert.ok(sid, started);
+    await done(sid!);
+    assert.match(monResource('vm6'), /role="Started"/);
+    assert.throws(() => ssh(['crm_resource', '--resource', 'vm6', '--meta', '--get-parameter', 'target-role']), 'target-role is gone');
+  });
+
+  test('resource.restart through the CLI: crm_resource --restart, vm1 started again (its last start newer than the request)', async () => {
+    const t0 = Math.floor(Date.now() / 1000) - 1;
+    const sub = await cli('otto', ['resource', 'restart', 'vm1', '--reason', 'guest hangs', '--json']);
+    assert.equal(sub.code, 0, sub.stderr);
+    const job = JSON.parse(sub.stdout) as { id: string; plan: { commands: { argv: string[] }[] } };
+    assert.deepEqual(job.plan.commands.map((c) => c.argv.join(' ')), ['crm_resource --restart --resource vm1']);
+    assert.equal((await cli('anna', ['approve', job.id])).code, 0);
+    const follow = await cli('vera', ['job', job.id, '--follow']);
+    assert.equal(follow.code, 0, follow.stdout + follow.stderr);
+    assert.match(follow.stdout, /succeeded: vm1 was restarted/);
+    assert.match(monResource('vm1'), /role="Started"/);
+    const start = /<lrm_rsc_op id="vm1_last_0" [^>]*operation="(start|migrate_from)"[^>]*last-rc-change="(\d+)"/.exec(ssh(['cibadmin', '-Q', '-o', 'status']));
+    assert.ok(start, 'vm1 last operation is a start');
+    assert.ok(Number(start[2]) >= t0, `started at ${start[2]}, requested at ${t0}`);
+  });
+
+  test('with fencing disabled, disruptive operations refuse with UNSAFE_CLUSTER naming the finding', async () => {
+    ssh(['crm_attribute', '--type', 'crm_config', '--name', 'stonith-enabled', '--update', 'false']);
+    try {
+      assert.match(crmMon(), /stonith-enabled="false"/);
+      const { res, body } = await rest('resource.stop', { resource: 'vm1' });
+      assert.equal(res.status, 409);
+      assert.equal(body.code, 'UNSAFE_CLUSTER');
+      assert.match(body.detail, /FENCING_DISABLED/);
+      assert.match(body.detail, /Enable fencing again/);
+    } finally {
+      ssh(['crm_attribute', '--type', 'crm_config', '--name', 'stonith-enabled', '--update', 'true']);
+    }
   });
 });

@@ -20,6 +20,9 @@ test('every catalogue operation has a /hasf command, read from its usage line', 
     ['cluster.maintenance', 'maintenance'],
     ['node.maintenance', 'node maintenance'],
     ['resource.maintenance', 'resource maintenance'],
+    ['resource.stop', 'resource stop'],
+    ['resource.start', 'resource start'],
+    ['resource.restart', 'resource restart'],
   ]) {
     assert.equal(words.get(op!), w, op);
   }
