@@ -16,6 +16,8 @@ export const DEFAULT_REQUIRED = {
   'resource.stop': 1,
   'resource.start': 0,
   'resource.restart': 1,
+  'resource.ban': 1,
+  'resource.clear': 1,
 } as const satisfies Record<string, number>;
 
 /** An operation name approval policies and freezes can name. */
@@ -41,6 +43,8 @@ export const DISRUPTIVE_OPERATIONS: readonly PolicyOperation[] = [
   'resource.stop',
   'resource.start',
   'resource.restart',
+  'resource.ban',
+  'resource.clear',
 ];
 
 /** Approvals an operation needs when nothing is configured; unknown operations need 1 (fail safe). */

@@ -4,6 +4,7 @@ import { lunAdd } from './lun-add.ts';
 import { clusterMaintenance, nodeMaintenance, resourceMaintenance } from './maintenance.ts';
 import { nodeFence } from './node-fence.ts';
 import { nodeOnline, nodeStandby } from './node-standby.ts';
+import { resourceBan, resourceClear } from './resource-ban-clear.ts';
 import { resourceCleanup } from './resource-cleanup.ts';
 import { resourceRestart, resourceStart, resourceStop } from './resource-start-stop.ts';
 import type { AnyOperation, OperationName } from './types.ts';
@@ -23,6 +24,8 @@ export const OPERATIONS: Record<OperationName, AnyOperation> = {
   'resource.stop': resourceStop,
   'resource.start': resourceStart,
   'resource.restart': resourceRestart,
+  'resource.ban': resourceBan,
+  'resource.clear': resourceClear,
 };
 
 export const OPERATION_NAMES = Object.keys(OPERATIONS) as OperationName[];

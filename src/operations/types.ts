@@ -21,7 +21,9 @@ export type OperationName =
   | 'resource.maintenance'
   | 'resource.stop'
   | 'resource.start'
-  | 'resource.restart';
+  | 'resource.restart'
+  | 'resource.ban'
+  | 'resource.clear';
 
 /** What the request will do: the exact commands and, for Pacemaker, the scheduler's prediction. */
 export interface Plan {

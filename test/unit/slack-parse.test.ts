@@ -23,6 +23,8 @@ test('every catalogue operation has a /hasf command, read from its usage line', 
     ['resource.stop', 'resource stop'],
     ['resource.start', 'resource start'],
     ['resource.restart', 'resource restart'],
+    ['resource.ban', 'resource ban'],
+    ['resource.clear', 'resource clear'],
   ]) {
     assert.equal(words.get(op!), w, op);
   }
