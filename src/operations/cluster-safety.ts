@@ -38,7 +38,12 @@ export function selfAndMembers(status: ClusterStatus, id: string): Set<string> {
   const out = new Set([id]);
   for (let grew = true; grew; ) {
     grew = false;
-    for (const r of all) if (r.parent && out.has(r.parent) && !out.has(r.id)) out.add(r.id), (grew = true);
+    for (const r of all) {
+      if (r.parent && out.has(r.parent) && !out.has(r.id)) {
+        out.add(r.id);
+        grew = true;
+      }
+    }
   }
   return out;
 }
