@@ -1,3 +1,5 @@
+import type { AdminChange } from './admin-change.ts';
+
 /**
  * One typed model of a Pacemaker cluster's state, whatever stack produced it
  * (Heartbeat 2.1 `cibadmin -Q`, Pacemaker 1.1 `crm_mon --as-xml`, 2.x/3.x
@@ -179,7 +181,8 @@ export type PlannedChange =
   | { kind: 'clear'; resource: string }
   | { kind: 'standby'; node: string; on: boolean }
   | { kind: 'fence'; node: string; action: 'reboot' | 'off' }
-  | { kind: 'cleanup'; resource: string; node?: string };
+  | { kind: 'cleanup'; resource: string; node?: string }
+  | AdminChange;
 
 /** One action of a predicted transition (crm_simulate's "Transition Summary"). */
 export interface PredictedAction {
