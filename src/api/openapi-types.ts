@@ -495,7 +495,7 @@ export interface components {
             emergency?: boolean;
         };
         /** @enum {string} */
-        OperationName: "vm.migrate" | "node.standby" | "node.online" | "node.fence" | "lun.add" | "resource.cleanup" | "cluster.rolling";
+        OperationName: "vm.migrate" | "node.standby" | "node.online" | "node.fence" | "lun.add" | "resource.cleanup" | "cluster.maintenance" | "node.maintenance" | "resource.maintenance" | "resource.stop" | "resource.start" | "resource.restart" | "resource.ban" | "resource.clear" | "cluster.rolling";
         /** @description The operation's parameters: the schema named for the operation in x-hasf-params (also served by GET /v1/operations). */
         OperationParams: {
             [key: string]: unknown;
@@ -539,6 +539,57 @@ export interface components {
         ResourceCleanupParams: {
             /** @description Resource id */
             resource: string;
+        };
+        ClusterMaintenanceParams: {
+            /**
+             * @description on: the cluster stops managing it; off: the cluster manages it again.
+             * @enum {string}
+             */
+            state: "on" | "off";
+        };
+        NodeMaintenanceParams: {
+            /** @description Node name */
+            node: string;
+            /**
+             * @description on: the cluster stops managing it; off: the cluster manages it again.
+             * @enum {string}
+             */
+            state: "on" | "off";
+        };
+        ResourceMaintenanceParams: {
+            /** @description Resource id (primitive, group or clone) */
+            resource: string;
+            /**
+             * @description on: the cluster stops managing it; off: the cluster manages it again.
+             * @enum {string}
+             */
+            state: "on" | "off";
+        };
+        ResourceStopParams: {
+            /** @description Resource id (primitive, group or clone) */
+            resource: string;
+        };
+        ResourceStartParams: {
+            /** @description Resource id (primitive, group or clone) */
+            resource: string;
+        };
+        ResourceRestartParams: {
+            /** @description Resource id (primitive, group or clone) */
+            resource: string;
+        };
+        ResourceBanParams: {
+            /** @description Resource id */
+            resource: string;
+            /** @description Node to keep it off */
+            node: string;
+            /** @description ISO 8601 duration, e.g. PT1H or P1D: the ban stops applying then (the constraint stays until cleared) */
+            lifetime?: string;
+        };
+        ResourceClearParams: {
+            /** @description Resource id */
+            resource: string;
+            /** @description Only the constraints whose lifetime has expired (crm_resource --clear --expired, Pacemaker 2.0.1+). */
+            expired?: boolean;
         };
         ClusterRollingParams: {
             /** @description A maintenance task named in the configuration (rolling.tasks), e.g. patch */

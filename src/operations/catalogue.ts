@@ -2,9 +2,12 @@ import { HasfError } from '../errors/index.ts';
 import { clusterRolling } from './cluster-rolling.ts';
 import { closest } from '../util/closest.ts';
 import { lunAdd } from './lun-add.ts';
+import { clusterMaintenance, nodeMaintenance, resourceMaintenance } from './maintenance.ts';
 import { nodeFence } from './node-fence.ts';
 import { nodeOnline, nodeStandby } from './node-standby.ts';
+import { resourceBan, resourceClear } from './resource-ban-clear.ts';
 import { resourceCleanup } from './resource-cleanup.ts';
+import { resourceRestart, resourceStart, resourceStop } from './resource-start-stop.ts';
 import type { AnyOperation, OperationName } from './types.ts';
 import { vmMigrate } from './vm-migrate.ts';
 
@@ -16,6 +19,14 @@ export const OPERATIONS: Record<OperationName, AnyOperation> = {
   'node.fence': nodeFence,
   'lun.add': lunAdd,
   'resource.cleanup': resourceCleanup,
+  'cluster.maintenance': clusterMaintenance,
+  'node.maintenance': nodeMaintenance,
+  'resource.maintenance': resourceMaintenance,
+  'resource.stop': resourceStop,
+  'resource.start': resourceStart,
+  'resource.restart': resourceRestart,
+  'resource.ban': resourceBan,
+  'resource.clear': resourceClear,
   'cluster.rolling': clusterRolling,
 };
 

@@ -1,6 +1,8 @@
 import type { ErrorCode } from '../errors/index.ts';
 import type { ClusterStatus, FenceEvent, PlannedChange, PredictedAction, Prediction } from '../cluster/model.ts';
-import type { StorageTargetConfig } from '../config/inventory.ts';
+import type { StorageTargetConfig, VmTemplate } from '../config/inventory.ts';
+import type { AdminChange } from '../cluster/admin-change.ts';
+import type { DialectSpec } from '../cluster/dialects.ts';
 import type { StorageDriver } from '../storage/index.ts';
 import type { RollingConfig } from '../config/rolling.ts';
 import type { CommandExecutor, CommandResult } from '../ssh/types.ts';
@@ -15,6 +17,14 @@ export type OperationName =
   | 'node.fence'
   | 'lun.add'
   | 'resource.cleanup'
+  | 'cluster.maintenance'
+  | 'node.maintenance'
+  | 'resource.maintenance'
+  | 'resource.stop'
+  | 'resource.start'
+  | 'resource.restart'
+  | 'resource.ban'
+  | 'resource.clear'
   | 'cluster.rolling';
 
 /** What the request will do: the exact commands and, for Pacemaker, the scheduler's prediction. */
@@ -49,6 +59,14 @@ export interface ClusterApi {
   commandsFor(change: ClusterChange): Promise<string[][]>;
   /** The scheduler's prediction for a change, computed on a copy of the CIB. */
   predict(change: ClusterChange): Promise<Prediction>;
+  /** The cluster's stack dialect (flag spellings, which forms it has). */
+  dialect(): Promise<{ name: string; spec: DialectSpec }>;
+  /** The raw CIB (cibadmin -Q). */
+  cib(): Promise<string>;
+  /** Run one administration change (maintenance, target-role, restart, ban, cibadmin); throws on a non-zero exit. */
+  apply(change: Exclude<AdminChange, { kind: 'sequence' }>, opts?: { timeoutMs?: number }): Promise<CommandResult>;
+  /** Whether a file is readable on a node of the cluster. */
+  readable(path: string): Promise<{ readable: boolean; host: string }>;
 }
 
 /** What an operation needs from an iSCSI target (src/storage's drivers provide it). */
@@ -64,6 +82,8 @@ export interface OperationContext {
   rolling: RollingConfig;
   storage(target: string): StorageApi;
   storageTargets: StorageTargetConfig[];
+  /** How vm.add creates VM resources on this cluster (the inventory's `vms`); absent: not configured. */
+  vms?: VmTemplate;
   /** Job id (or 'dry-run'), for naming created objects. */
   jobId: string;
   /** The cluster's status, read once per request and cached (re-read with pacemaker.status()). */
