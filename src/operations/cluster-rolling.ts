@@ -2,6 +2,7 @@ import type { ClusterStatus } from '../cluster/model.ts';
 import type { MaintenanceTask, RebootMode } from '../config/rolling.ts';
 import { HasfError, isHasfError } from '../errors/index.ts';
 import { closest } from '../util/closest.ts';
+import { requireSafeCluster } from './cluster-safety.ts';
 import { CLUSTER_DISRUPTIVE, nodeLine } from './lines.ts';
 import { nameSchema } from './params.ts';
 import { allResources, requireNode } from './status-helpers.ts';
@@ -109,6 +110,8 @@ export const clusterRolling: OperationDef<RollingParams> = {
     const status = await ctx.status();
     const nodes = nodesOf(status, p);
     const reboot = rebootOf(ctx, p);
+    // cluster.check's critical findings (no quorum, fencing off or without a device, an unclean node) first.
+    await requireSafeCluster(ctx, 'start a rolling maintenance', status);
     if (!status.quorum.hasQuorum) throw new HasfError('UNSAFE_CLUSTER', `Cluster ${ctx.cluster} has no quorum; a rolling maintenance needs a healthy cluster. Run "check" and fix it first.`, { finding: 'NO_QUORUM' });
     if (status.maintenanceMode) throw new HasfError('UNSAFE_CLUSTER', `Cluster ${ctx.cluster} is in maintenance mode: nothing would move off a drained node. Turn maintenance-mode off first.`, { finding: 'MAINTENANCE_MODE' });
     for (const n of status.nodes) {
