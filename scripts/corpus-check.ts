@@ -110,7 +110,8 @@ function main(): void {
       const xml = readFileSync(input.xml, 'utf8');
       let status;
       try {
-        status = parseCib(xml);
+        // Files from disk: recover from malformed tags as the era's libxml2 did.
+        status = parseCib(xml, { recover: true });
       } catch (e) {
         res.crashes.push({ name: input.name, error: (e as Error).message });
         continue;
@@ -133,7 +134,7 @@ function main(): void {
         res.noReference++;
         continue;
       }
-      const conf = readCibConfig(kid(kid(parseXml(xml, 'cib'), 'cib'), 'configuration'));
+      const conf = readCibConfig(kid(kid(parseXml(xml, 'cib', undefined, true), 'cib'), 'configuration'));
       const groupMembers = groupsOf(xml);
       const summary: Summary = parseSummary(summaryText, (id) => (conf.primitives.has(id) ? undefined : groupMembers.get(id)));
       const diffs = compare(modelView(status), summary);

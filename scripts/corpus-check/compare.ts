@@ -31,10 +31,23 @@ export function modelView(s: ClusterStatus): ModelView {
       continue;
     }
     if (r.kind !== 'primitive' || inBundle.has(r.id)) continue;
-    for (const i of r.instances ?? []) if (i.active) for (const n of i.nodes) placements.push(`${r.id}@${n}=${i.role}`);
+    for (const i of r.instances ?? []) if (i.active) for (const n of i.nodes) placements.push(`${r.id}@${n}=${shownRole(i)}`);
+  }
+  // An operation in flight where the resource is not (yet) active shows as that operation there.
+  for (const p of s.pendingActions ?? []) {
+    const role = PENDING_ROLE[p.operation];
+    if (!role || inBundle.has(p.resource)) continue;
+    const r = all.find((x) => x.id === p.resource);
+    if (r && !(r.instances ?? []).some((i) => i.active && i.nodes.includes(p.node))) placements.push(`${p.resource}@${p.node}=${role}`);
   }
   placements.sort();
   return { nodes, placements, promotable };
+}
+
+/** crm_simulate shows an instance with an operation in flight by that operation. */
+const PENDING_ROLE: Record<string, string> = { start: 'Starting', stop: 'Stopping', migrate_to: 'Migrating', migrate_from: 'Migrating', promote: 'Promoting', demote: 'Demoting' };
+function shownRole(i: { role: string; pending?: string }): string {
+  return (i.pending && PENDING_ROLE[i.pending]) || i.role;
 }
 
 /** One difference between the model and the summary. */
@@ -65,7 +78,8 @@ export function compare(view: ModelView, summary: Summary): Disagreement[] {
     if (diffs.length) out.push({ what: 'node', detail: `${name}: ${diffs.join(', ')}` });
   }
   for (const [name, mn] of view.nodes) {
-    if (!summary.nodes.has(name) && (mn.online || mn.unclean) && mn.type !== 'ping') out.push({ what: 'node', detail: `${name}: ${mn.online ? 'online' : 'unclean'} in the model, not in the summary` });
+    // crm_mon lists guest nodes only while they are up.
+    if (!summary.nodes.has(name) && (mn.online || (mn.unclean && mn.kind !== 'guest')) && mn.type !== 'ping') out.push({ what: 'node', detail: `${name}: ${mn.online ? 'online' : 'unclean'} in the model, not in the summary` });
   }
   // Old summaries list a promotable clone's started instances as Started or Slave alike.
   const norm = (p: string) => (view.promotable.has(idOf(p)) && roleOf(p) === 'Started' ? p.replace(/=Started$/, '=Unpromoted') : p);

@@ -7,6 +7,13 @@
 export function historyFingerprint(xml: string): string {
   const out: string[] = [];
   const states = xml.split(/<node_state\b/).slice(1);
+  // Membership and standby are part of the reading too.
+  for (const st of states) {
+    const head = st.slice(0, st.indexOf('>'));
+    const v = (n: string) => new RegExp(`\\b${n}="([^"]*)"`).exec(head)?.[1] ?? '';
+    out.push(['state', v('uname'), v('in_ccm'), v('crmd'), v('join'), v('expected'), v('ha')].join('|'));
+  }
+  for (const m of xml.matchAll(/<nvpair\b[^>]*\bname="(standby|maintenance)"[^>]*\bvalue="([^"]*)"/g)) out.push(`attr|${m[1]}|${m[2]}`);
   for (const st of states) {
     const uname = /\buname="([^"]*)"/.exec(st)?.[1] ?? '';
     for (const lr of st.split(/<lrm_resource\b/).slice(1)) {

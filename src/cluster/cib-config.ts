@@ -56,6 +56,8 @@ export interface ConfBundle {
   runtime: string;
   /** The primitive inside, if any (its instances run on the replicas' guest nodes). */
   inner?: string;
+  /** promoted-max (masters before 2.0) above 0: the resource inside is promotable. */
+  promotable: boolean;
   meta: Record<string, string>;
 }
 
@@ -102,7 +104,8 @@ export function readCibConfig(config: XEl | undefined): CibConfig {
   const resources = kid(config, 'resources');
   for (const t of kids(resources, 'template')) out.templates.set(attr(t, 'id') ?? '', t);
   for (const tag of kids(kid(config, 'tags'), 'tag')) out.tags[attr(tag, 'id') ?? ''] = kids(tag, 'obj_ref').map((r) => attr(r, 'id') ?? '');
-  walk(resources, out, {}, {});
+  // rsc_defaults meta attributes apply to every resource (is-managed=false, …).
+  walk(resources, out, {}, nvpairs(kids(kid(config, 'rsc_defaults'), 'meta_attributes')));
   return out;
 }
 
@@ -166,12 +169,13 @@ function walk(el: XEl | undefined, out: CibConfig, anc: Ancestry, inherited: Rec
     const id = attr(b, 'id') ?? '';
     const runtimeEl = kid(b, 'docker') ?? kid(b, 'podman') ?? kid(b, 'rkt');
     const runtime = kid(b, 'docker') ? 'docker' : kid(b, 'podman') ? 'podman' : kid(b, 'rkt') ? 'rkt' : 'docker';
-    const replicas = Number(attr(runtimeEl, 'replicas') ?? attr(runtimeEl, 'masters') ?? '1') || 1;
+    const replicas = Number(attr(runtimeEl, 'replicas') ?? attr(runtimeEl, 'promoted-max') ?? attr(runtimeEl, 'masters') ?? '1') || 1;
     const meta = { ...inherited, ...metaSets(b, false) };
     const inner = kid(b, 'primitive');
-    out.bundles.set(id, { id, el: b, replicas, runtime, ...(inner ? { inner: attr(inner, 'id') ?? '' } : {}), meta });
+    const promotable = Number(attr(runtimeEl, 'promoted-max') ?? attr(runtimeEl, 'masters') ?? '0') > 0 || truthy(metaOf(meta, 'promotable'));
+    out.bundles.set(id, { id, el: b, replicas, runtime, promotable, ...(inner ? { inner: attr(inner, 'id') ?? '' } : {}), meta });
     if (inner) {
-      walk(b, out, { ...anc, bundle: id }, meta);
+      walk(b, out, { ...anc, bundle: id, ...(promotable ? { clone: { id, promotable, unique: false } } : {}) }, meta);
       for (let i = 0; i < replicas; i++) out.guests.set(`${id}-${i}`, `${id}-${runtime}-${i}`);
     }
   }

@@ -24,6 +24,9 @@ export interface RecordedOp {
   migrateTarget?: string;
   lastRcChange?: number;
   exitReason?: string;
+  /** The transition that scheduled it and that transition's uuid (from transition-magic or -key). */
+  transition?: number;
+  transitionUuid?: string;
 }
 
 /** How a failure of an operation is handled (the op's on-fail, or the default). */
@@ -39,8 +42,10 @@ export interface OpState {
   onFail?: OnFail;
   /** An operation still in flight (record-pending). */
   pending?: string;
-  /** A migrate_to whose migrate_from is not recorded: the target of a migration in progress. */
+  /** A successful migrate_to not followed by a stop here: the migration's target. */
   migratingTo?: string;
+  /** Active here because a migrate_from succeeded (the source may still hold a dangling copy). */
+  migratedIn?: boolean;
   /** The last failed operation (what crm_mon lists under Failed Resource Actions). */
   lastFailure?: RecordedOp;
   /** Every operation whose result was a failure (expected result not met), oldest first. */
@@ -77,16 +82,39 @@ export function recordedOp(a: Record<string, string>): RecordedOp {
   if (changed && /^\d+$/.test(changed)) op.lastRcChange = Number(changed);
   const reason = get('exit-reason');
   if (reason) op.exitReason = reason;
+  // The key inside transition-magic ("status:rc;action:transition:target:uuid"), else transition-key.
+  const k = (magic?.includes(';') ? magic.slice(magic.indexOf(';') + 1) : key)?.split(':');
+  if (k && k.length >= 3) {
+    op.transition = Number(k[1]);
+    op.transitionUuid = k[k.length - 1];
+  }
   return op;
 }
 
-/** The scheduler's order: by call-id; pending (-1) entries last; ties by last change. */
+/**
+ * The scheduler's order (pe__is_newer_op): by call-id; an entry still pending (call-id -1)
+ * against a completed one by the transitions that scheduled them, else after it; equal
+ * call-ids by last change.
+ */
+export function compareOps(a: RecordedOp, b: RecordedOp): number {
+  if (a.callId === -1 && b.callId === -1) return 0;
+  if (a.callId >= 0 && b.callId >= 0) {
+    if (a.callId !== b.callId) return a.callId - b.callId;
+    return (a.lastRcChange ?? -1) - (b.lastRcChange ?? -1);
+  }
+  const ta = a.transition ?? -1;
+  const tb = b.transition ?? -1;
+  if (a.transitionUuid !== b.transitionUuid || ta === tb) return b.callId === -1 ? -1 : 1;
+  if ((ta >= 0 && ta < tb) || tb === -1) return -1;
+  return 1;
+}
+
+/** The operations in the scheduler's order (stable for ties). */
 export function sortOps(ops: RecordedOp[]): RecordedOp[] {
-  return [...ops].sort((x, y) => {
-    if (x.callId < 0 !== y.callId < 0) return x.callId < 0 ? 1 : -1;
-    if (x.callId !== y.callId) return x.callId - y.callId;
-    return (x.lastRcChange ?? 0) - (y.lastRcChange ?? 0);
-  });
+  return ops
+    .map((op, i) => ({ op, i }))
+    .sort((x, y) => compareOps(x.op, y.op) || x.i - y.i)
+    .map((x) => x.op);
 }
 
 /** Options of a resource that change how its history reads. */
@@ -127,8 +155,9 @@ export function replayHistory(ops: RecordedOp[], ctx: HistoryContext): OpState {
     // A success clears restart/ignore/block/demote failures; stop, fence, standby stay.
     if (onFail === 'restart' || onFail === 'ignore' || onFail === 'block' || onFail === 'demote') onFail = 'none';
   };
-  for (const op of sortOps(ops)) {
-    if (op.task === 'notify' || op.task === 'meta-data' || op.task === 'metadata') continue;
+  // Notifications and meta-data calls say nothing about the state (and their call-id -1 would
+  // only disturb the order).
+  for (const op of sortOps(ops.filter((o) => o.task !== 'notify' && o.task !== 'meta-data' && o.task !== 'metadata'))) {
     if (op.opStatus === 1) continue; // cancelled
     if (op.opStatus === -1 || op.callId === -1) {
       // In flight: a pending start already counts as active, a pending promote as promoted.
@@ -181,10 +210,11 @@ export function replayHistory(ops: RecordedOp[], ctx: HistoryContext): OpState {
     st.failures.push(op);
     if (onFail === 'none' || severity(how) > severity(onFail)) onFail = how;
     if (op.task === 'promote') st.role = 'Promoted';
-    else if (op.task === 'demote') st.role = rc === 7 ? 'Stopped' : 'Unpromoted';
+    else if (op.task === 'demote') st.role = how === 'block' ? 'Promoted' : rc === 7 ? 'Stopped' : 'Unpromoted';
     else if (op.task === 'migrate_to' && op.migrateTarget) st.migratingTo = undefined;
+    // Whatever failed, the resource counts as active there (it must be stopped or recovered).
     if (probe && rc === 5) st.role = 'Stopped';
-    else if (op.task !== 'demote' || rc !== 7) setActive();
+    else setActive();
   }
   if (onFail !== 'none') {
     st.failed = true;
@@ -207,10 +237,12 @@ function updateState(st: OpState, op: RecordedOp, rc: number, ctx: HistoryContex
       break;
     case 'start':
       st.role = 'Started';
+      st.migratedIn = false;
       break;
     case 'stop':
       st.role = 'Stopped';
       st.migratingTo = undefined;
+      st.migratedIn = false;
       break;
     case 'promote':
       st.role = 'Promoted';
@@ -220,6 +252,7 @@ function updateState(st: OpState, op: RecordedOp, rc: number, ctx: HistoryContex
       break;
     case 'migrate_from':
       st.role = 'Started';
+      st.migratedIn = true;
       break;
     case 'migrate_to':
       // The source stays active until its stop (or the target's migrate_from) is recorded.

@@ -15,7 +15,7 @@ import { attr, baseId, kid, kids, normalizeRole, parseXml, truthy, type XEl } fr
  * active on a node that left uncleanly counted there (the node is to be fenced).
  */
 export function parseCib(xml: string, opts: ParseOptions = {}): ClusterStatus {
-  const doc = parseXml(xml, 'cibadmin -Q');
+  const doc = parseXml(xml, 'cibadmin -Q', undefined, opts.recover ?? false);
   const cib = kid(doc, 'cib');
   if (!cib) {
     throw new HasfError('PARSE_ERROR', 'The cibadmin output has no <cib> root: check the command ran against a cluster node.', { roots: Object.keys(doc) });
@@ -44,8 +44,9 @@ export function statusFromCib(cib: XEl, opts: ParseOptions = {}): ClusterStatus 
   const props = nvpairs(kids(kid(config, 'crm_config'), 'cluster_property_set'));
   const prop = (name: string) => metaOf(props, name);
   const fencingValue = prop('fencing-enabled') ?? prop('stonith-enabled');
-  // Both default to true, in the scheduler of every stack since 1.0.
-  const fencing = fencingValue === undefined ? true : truthy(fencingValue);
+  // Both default to true since 1.0; Heartbeat 2.1 / 0.6 (no validate-with yet) defaulted to false.
+  const preOne = attr(cib, 'validate-with') === undefined;
+  const fencing = fencingValue === undefined ? !preOne : truthy(fencingValue);
   const startupFencing = prop('startup-fencing') === undefined ? true : truthy(prop('startup-fencing'));
   const maintenanceMode = truthy(prop('maintenance-mode'));
   const dcUuid = attr(cib, 'dc-uuid') ?? attr(cib, 'dc_uuid');
@@ -76,10 +77,29 @@ export function statusFromCib(cib: XEl, opts: ParseOptions = {}): ClusterStatus 
     work.set(g, entry);
   }
 
+  // Connections no longer configured (an orphaned ocf:pacemaker:remote still running): their
+  // nodes are still there, guest nodes when the history names a container.
+  const orphanGuests = new Map<string, string>();
+  for (const st of states) {
+    for (const lr of kids(kid(kid(st, 'lrm'), 'lrm_resources'), 'lrm_resource')) {
+      const id = attr(lr, 'id') ?? '';
+      if (attr(lr, 'type') !== 'remote' || attr(lr, 'provider') !== 'pacemaker' || work.has(id) || conf.primitives.has(id)) continue;
+      const container = attr(lr, 'container');
+      const kind = container ? 'guest' : 'remote';
+      if (container) orphanGuests.set(id, container);
+      const node = newNode(id, id, kind, kind, {});
+      if (container) node.container = container;
+      work.set(id, { node, ...withState(stateOf(id, id)), kind, unpacked: false });
+    }
+  }
+
   // Cluster nodes: membership, as determine_online_status() reads it.
   for (const w of work.values()) {
     const transient = nvpairs(kids(kid(w.state, 'transient_attributes'), 'instance_attributes'));
     applyAttributes(w.node, transient);
+    // Heartbeat 2.1 / 0.6 recorded a shutdown request on node_state itself.
+    const sdAttr = attr(w.state, 'shutdown');
+    if (sdAttr && sdAttr !== '0') w.node.shutdown = true;
     if (w.kind !== 'member') continue;
     if (w.node.type === 'ping') continue;
     memberState(w, transient, fencing, startupFencing);
@@ -102,7 +122,8 @@ export function statusFromCib(cib: XEl, opts: ParseOptions = {}): ClusterStatus 
       const st = replayHistory(ops, { managed, fencing, ...(prim ? { onFailOf: prim.onFail, promotable: prim.clone?.promotable ?? false } : {}) });
       const rid = hit?.id ?? baseId(lrmId);
       for (const f of st.failures) failedActions.push(failedAction(rid, w.node.name, f));
-      if (st.pending) pendingActions.push({ resource: rid, node: w.node.name, operation: st.pending });
+      // The scheduler remembers one operation in flight per resource: the first it meets.
+      if (st.pending && !pendingActions.some((x) => x.resource === rid)) pendingActions.push({ resource: rid, node: w.node.name, operation: st.pending });
       const place: Placement = { node: w.node.name, st, ...(hit?.instance ? { instance: hit.instance } : lrmId !== rid ? { instance: lrmId } : {}) };
       if (hit) {
         const list = placements.get(hit.id) ?? [];
@@ -119,6 +140,7 @@ export function statusFromCib(cib: XEl, opts: ParseOptions = {}): ClusterStatus 
       if (isActive(st) && st.failed && st.onFail === 'standby') w.node.standbyOnFail = w.node.standby = true;
     }
   };
+  const lookup = (id: string | undefined) => placements.get(id ?? '') ?? orphans.get(id ?? '')?.places ?? [];
   // Cluster nodes first (offline ones only with fencing: their resources must be fenced away).
   for (const w of work.values()) if (w.kind === 'member' && (w.node.online || fencing)) unpack(w);
   // Then remote and guest nodes whose connection is up; with fencing, the rest too.
@@ -126,17 +148,49 @@ export function statusFromCib(cib: XEl, opts: ParseOptions = {}): ClusterStatus 
     changed = false;
     for (const w of work.values()) {
       if (w.kind === 'member' || w.unpacked) continue;
-      remoteOnline(w, conf, placements, work);
+      remoteOnline(w, conf, lookup, work);
       if (w.node.online) {
         unpack(w);
         changed = true;
       }
     }
   }
+  // Remote and guest nodes still down: with fencing, what they ran is to be fenced away
+  // (a guest by recovering its container).
   for (const w of work.values()) {
     if (w.kind === 'member' || w.unpacked) continue;
-    remoteOnline(w, conf, placements, work);
+    remoteOnline(w, conf, lookup, work);
     if (fencing) unpack(w);
+  }
+  // A remote node never seen (no node_state) is fenced at start-up, as a cluster node is,
+  // unless its connection is up.
+  for (const w of work.values()) if (w.kind === 'remote' && conf.remotes.has(w.node.name) && !w.state && !w.node.online && fencing && startupFencing) w.node.unclean = true;
+  // no-quorum-policy=suicide without quorum (and with fencing, and quorum once had or
+  // no-quorum-panic set): every online node is to fence itself.
+  const quorate = truthy(attr(cib, 'have-quorum') ?? attr(cib, 'have_quorum'));
+  if (prop('no-quorum-policy') === 'suicide' && fencing && !quorate && attr(cib, 'no-quorum-panic') === '1') {
+    for (const w of work.values()) if (w.kind === 'member' && w.node.online) w.node.unclean = true;
+  }
+  // Migrations: a migrate_to the target completed (migrate_from) leaves a dangling source,
+  // no longer active; one the target has not recorded yet counts on both nodes.
+  for (const list of placements.values()) {
+    for (const p of [...list]) {
+      const to = p.st.migratingTo;
+      if (!to || !isActive(p.st)) continue;
+      const there = list.find((x) => x.node === to);
+      if (there?.st.migratedIn && isActive(there.st)) p.st = { ...p.st, role: 'Stopped' };
+      else if (!there || !isActive(there.st)) {
+        const tn = work.get(to)?.node;
+        if (tn?.online) list.push({ node: to, st: { role: 'Started', failed: false, failures: [] } });
+      }
+    }
+  }
+  // Clone instances on a guest node that is down are not placed there: the clone counts
+  // them stopped (crm_mon lists the node among its Stopped), while a primitive stays.
+  for (const [id, list] of placements) {
+    const cp = conf.primitives.get(id);
+    if (!cp?.clone || cp.bundle) continue;
+    placements.set(id, list.filter((p) => !(work.get(p.node)?.kind === 'guest' && !work.get(p.node)?.node.online)));
   }
   // Resources on a node being fenced are not failed there (the fence recovers them).
   for (const list of [...placements.values(), ...[...orphans.values()].map((o) => o.places)]) {
@@ -251,13 +305,22 @@ function memberState(w: NodeWork, transient: Record<string, string>, fencing: bo
   n.online = online && !(n.pending && !inCluster);
 }
 
-/** A remote or guest node is online when its connection (or container) runs and has not failed. */
-function remoteOnline(w: NodeWork, conf: CibConfig, placements: Map<string, Placement[]>, work: Map<string, NodeWork>): void {
-  const connId = w.kind === 'guest' ? conf.guests.get(w.node.name) : w.node.name;
-  const active = (placements.get(connId ?? '') ?? []).filter((p) => isActive(p.st));
-  const failed = (placements.get(connId ?? '') ?? []).some((p) => p.st.failed);
-  w.node.online = active.length > 0 && !failed;
-  if (w.kind === 'guest' && active[0]) {
+/**
+ * A remote node is online when its connection runs and has not failed; a guest node when
+ * its connection (a resource named after it) runs and its container runs, neither failed.
+ */
+function remoteOnline(w: NodeWork, conf: CibConfig, of: (id: string | undefined) => Placement[], work: Map<string, NodeWork>): void {
+  const conn = of(w.node.name);
+  const connUp = conn.some((p) => isActive(p.st)) && !conn.some((p) => p.st.failed);
+  if (w.kind !== 'guest') {
+    w.node.online = connUp;
+    return;
+  }
+  const container = of(conf.guests.get(w.node.name) ?? w.node.container);
+  const active = container.filter((p) => isActive(p.st));
+  const containerUp = active.length > 0 && !container.some((p) => p.st.failed);
+  w.node.online = connUp && containerUp;
+  if (active[0]) {
     w.node.host = active[0].node;
     const host = work.get(active[0].node)?.node;
     if (host && !host.online && host.unclean) w.node.online = false;
@@ -409,9 +472,9 @@ function buildResources(
   return out;
 }
 
-function primitiveResource(c: ConfPrimitive, placements: Map<string, Placement[]>, maintenanceMode: boolean, failCounts: Map<string, Record<string, number>>, parent?: string): ClusterResource {
+function primitiveResource(c: ConfPrimitive, placements: Map<string, Placement[]>, maintenanceMode: boolean, failCounts: Map<string, Record<string, number>>, parent?: string, promotable = c.clone?.promotable ?? false): ClusterResource {
   const managed = !maintenanceMode && !isFalse(metaOf(c.meta, 'is-managed')) && !truthy(metaOf(c.meta, 'maintenance'));
-  const r = primitiveFrom(c.id, c.agent, placements.get(c.id) ?? [], { managed, promotable: c.clone?.promotable ?? false, ...(parent ? { parent } : {}) });
+  const r = primitiveFrom(c.id, c.agent, placements.get(c.id) ?? [], { managed, promotable, ...(parent ? { parent } : {}) });
   r.isFenceDevice = c.isFenceDevice;
   r.allowMigrate = truthy(metaOf(c.meta, 'allow-migrate'));
   const tr = metaOf(c.meta, 'target-role');
@@ -430,7 +493,7 @@ function bundleResource(b: XEl, conf: CibConfig, placements: Map<string, Placeme
   const children: ClusterResource[] = [];
   const instances: ResourceInstance[] = [];
   const inner = cb.inner ? conf.primitives.get(cb.inner) : undefined;
-  const innerRes = inner ? primitiveResource(inner, placements, maintenanceMode, failCounts, id) : undefined;
+  const innerRes = inner ? primitiveResource(inner, placements, maintenanceMode, failCounts, id, cb.promotable) : undefined;
   if (innerRes) children.push(innerRes);
   for (let i = 0; i < cb.replicas; i++) {
     const container = `${id}-${cb.runtime}-${i}`;

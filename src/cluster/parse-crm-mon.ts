@@ -12,6 +12,11 @@ const NOT_READ: ReadonlySet<string> = new Set(['operation_history', 'attribute']
 export interface ParseOptions {
   /** Timestamp stored as `readAt`; default now. */
   readAt?: string;
+  /**
+   * Recover from malformed tags as libxml2's recovery mode does (old Pacemaker read CIB
+   * files that way): for files from disk, never for live output.
+   */
+  recover?: boolean;
 }
 
 /**
@@ -20,7 +25,7 @@ export interface ParseOptions {
  * allow-migrate are not in crm_mon's output: merge the CIB in (mergeCibIntoStatus).
  */
 export function parseCrmMonXml(xml: string, opts: ParseOptions = {}): ClusterStatus {
-  const doc = parseXml(xml, 'crm_mon', NOT_READ);
+  const doc = parseXml(xml, 'crm_mon', NOT_READ, opts.recover ?? false);
   let root = kid(doc, 'pacemaker-result');
   let source: ClusterStatus['source'] = 'crm_mon-output-as-xml';
   if (!root) {
