@@ -495,7 +495,7 @@ export interface components {
             emergency?: boolean;
         };
         /** @enum {string} */
-        OperationName: "vm.migrate" | "node.standby" | "node.online" | "node.fence" | "lun.add" | "resource.cleanup" | "cluster.maintenance" | "node.maintenance" | "resource.maintenance" | "resource.stop" | "resource.start" | "resource.restart" | "resource.ban" | "resource.clear" | "cluster.rolling";
+        OperationName: "vm.migrate" | "node.standby" | "node.online" | "node.fence" | "lun.add" | "resource.cleanup" | "cluster.maintenance" | "node.maintenance" | "resource.maintenance" | "resource.stop" | "resource.start" | "resource.restart" | "resource.ban" | "resource.clear" | "vm.add" | "vm.remove" | "cluster.rolling";
         /** @description The operation's parameters: the schema named for the operation in x-hasf-params (also served by GET /v1/operations). */
         OperationParams: {
             [key: string]: unknown;
@@ -590,6 +590,22 @@ export interface components {
             resource: string;
             /** @description Only the constraints whose lifetime has expired (crm_resource --clear --expired, Pacemaker 2.0.1+). */
             expired?: boolean;
+        };
+        VmAddParams: {
+            /** @description Id of the new VM resource, e.g. vm7 */
+            vm: string;
+            /** @description The guest's configuration file on the nodes (inside the template's configDir), e.g. /etc/xen/vm7.cfg */
+            config: string;
+            /** @description Node it first starts on (optional; the scheduler decides otherwise) */
+            node?: string;
+            /** @description Node it prefers from now on (a location constraint; optional) */
+            prefer?: string;
+            /** @description Score of the preference (default 50; above resource-stickiness it pulls the VM back after every failover) */
+            preferScore?: number;
+        };
+        VmRemoveParams: {
+            /** @description VM resource id, e.g. vm7 */
+            vm: string;
         };
         ClusterRollingParams: {
             /** @description A maintenance task named in the configuration (rolling.tasks), e.g. patch */

@@ -18,6 +18,8 @@ export const DEFAULT_REQUIRED = {
   'resource.restart': 1,
   'resource.ban': 1,
   'resource.clear': 1,
+  'vm.add': 1,
+  'vm.remove': 1,
   'cluster.rolling': 1,
 } as const satisfies Record<string, number>;
 
@@ -46,6 +48,8 @@ export const DISRUPTIVE_OPERATIONS: readonly PolicyOperation[] = [
   'resource.restart',
   'resource.ban',
   'resource.clear',
+  'vm.add',
+  'vm.remove',
   'cluster.rolling',
 ];
 

@@ -25,6 +25,8 @@ export type OperationName =
   | 'resource.restart'
   | 'resource.ban'
   | 'resource.clear'
+  | 'vm.add'
+  | 'vm.remove'
   | 'cluster.rolling';
 
 /** What the request will do: the exact commands and, for Pacemaker, the scheduler's prediction. */
