@@ -421,7 +421,7 @@ export interface components {
             emergency?: boolean;
         };
         /** @enum {string} */
-        OperationName: "vm.migrate" | "node.standby" | "node.online" | "node.fence" | "lun.add" | "resource.cleanup" | "cluster.maintenance" | "node.maintenance" | "resource.maintenance" | "resource.stop" | "resource.start" | "resource.restart" | "resource.ban" | "resource.clear";
+        OperationName: "vm.migrate" | "node.standby" | "node.online" | "node.fence" | "lun.add" | "resource.cleanup" | "cluster.maintenance" | "node.maintenance" | "resource.maintenance" | "resource.stop" | "resource.start" | "resource.restart" | "resource.ban" | "resource.clear" | "vm.add" | "vm.remove";
         /** @description The operation's parameters: the schema named for the operation in x-hasf-params (also served by GET /v1/operations). */
         OperationParams: {
             [key: string]: unknown;
@@ -516,6 +516,22 @@ export interface components {
             resource: string;
             /** @description Only the constraints whose lifetime has expired (crm_resource --clear --expired, Pacemaker 2.0.1+). */
             expired?: boolean;
+        };
+        VmAddParams: {
+            /** @description Id of the new VM resource, e.g. vm7 */
+            vm: string;
+            /** @description The guest's configuration file on the nodes (inside the template's configDir), e.g. /etc/xen/vm7.cfg */
+            config: string;
+            /** @description Node it first starts on (optional; the scheduler decides otherwise) */
+            node?: string;
+            /** @description Node it prefers from now on (a location constraint; optional) */
+            prefer?: string;
+            /** @description Score of the preference (default 50; above resource-stickiness it pulls the VM back after every failover) */
+            preferScore?: number;
+        };
+        VmRemoveParams: {
+            /** @description VM resource id, e.g. vm7 */
+            vm: string;
         };
         /**
          * @description The stable code of a cluster.check finding.
@@ -744,6 +760,21 @@ export interface components {
             leftoverConstraints: components["schemas"]["LocationConstraint"][];
             fenceDevices: components["schemas"]["ClusterResource"][];
             readAt: components["schemas"]["Timestamp"];
+            /** @description What is in maintenance now (the cluster's maintenance-mode, node maintenance, resources with meta maintenance=true or is-managed=false), each with since when HASF turned it on. */
+            maintenance?: components["schemas"]["MaintenanceEntry"][];
+        };
+        MaintenanceEntry: {
+            /** @enum {string} */
+            kind: "cluster" | "node" | "resource";
+            /** @description The cluster, node or resource id. */
+            name: string;
+            /** @enum {string} */
+            flag: "maintenance-mode" | "maintenance" | "is-managed=false";
+            since?: components["schemas"]["Timestamp"];
+            /** @description The succeeded HASF job that turned it on (absent when it was set outside HASF: the CIB keeps no time for an attribute). */
+            job?: string;
+            /** @description That job's requester. */
+            by?: string;
         };
         OperationCatalogue: {
             operations: components["schemas"]["OperationInfo"][];

@@ -18,6 +18,8 @@ export const DEFAULT_REQUIRED = {
   'resource.restart': 1,
   'resource.ban': 1,
   'resource.clear': 1,
+  'vm.add': 1,
+  'vm.remove': 1,
 } as const satisfies Record<string, number>;
 
 /** An operation name approval policies and freezes can name. */
@@ -45,6 +47,8 @@ export const DISRUPTIVE_OPERATIONS: readonly PolicyOperation[] = [
   'resource.restart',
   'resource.ban',
   'resource.clear',
+  'vm.add',
+  'vm.remove',
 ];
 
 /** Approvals an operation needs when nothing is configured; unknown operations need 1 (fail safe). */

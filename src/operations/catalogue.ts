@@ -8,7 +8,9 @@ import { resourceBan, resourceClear } from './resource-ban-clear.ts';
 import { resourceCleanup } from './resource-cleanup.ts';
 import { resourceRestart, resourceStart, resourceStop } from './resource-start-stop.ts';
 import type { AnyOperation, OperationName } from './types.ts';
+import { vmAdd } from './vm-add.ts';
 import { vmMigrate } from './vm-migrate.ts';
+import { vmRemove } from './vm-remove.ts';
 
 /** Every queued operation, by name. cluster.status is read-only and served directly. */
 export const OPERATIONS: Record<OperationName, AnyOperation> = {
@@ -26,6 +28,8 @@ export const OPERATIONS: Record<OperationName, AnyOperation> = {
   'resource.restart': resourceRestart,
   'resource.ban': resourceBan,
   'resource.clear': resourceClear,
+  'vm.add': vmAdd,
+  'vm.remove': vmRemove,
 };
 
 export const OPERATION_NAMES = Object.keys(OPERATIONS) as OperationName[];

@@ -23,7 +23,9 @@ export type OperationName =
   | 'resource.start'
   | 'resource.restart'
   | 'resource.ban'
-  | 'resource.clear';
+  | 'resource.clear'
+  | 'vm.add'
+  | 'vm.remove';
 
 /** What the request will do: the exact commands and, for Pacemaker, the scheduler's prediction. */
 export interface Plan {

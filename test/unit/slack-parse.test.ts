@@ -25,6 +25,8 @@ test('every catalogue operation has a /hasf command, read from its usage line', 
     ['resource.restart', 'resource restart'],
     ['resource.ban', 'resource ban'],
     ['resource.clear', 'resource clear'],
+    ['vm.add', 'vm add'],
+    ['vm.remove', 'vm remove'],
   ]) {
     assert.equal(words.get(op!), w, op);
   }

@@ -1,4 +1,5 @@
 import type { ClusterResource, ClusterStatus } from '../../cluster/model.ts';
+import { maintenanceLine, type MaintenanceEntry } from '../../operations/maintenance-status.ts';
 import { table } from '../output.ts';
 
 /** A node's state in one word or two: online, standby, OFFLINE, UNCLEAN … */
@@ -79,6 +80,11 @@ export function formatClusterStatus(cluster: string, s: ClusterStatus): string {
   if (s.tickets?.length) {
     out.push('', 'Tickets:');
     for (const t of s.tickets) out.push(`  ${t.id}: ${t.granted ? 'granted' : 'revoked'}${t.standby ? ', standby' : ''}${t.resources?.length ? ` (${t.resources.join(', ')})` : ''}`);
+  }
+  const maintenance = (s as ClusterStatus & { maintenance?: MaintenanceEntry[] }).maintenance ?? [];
+  if (maintenance.length) {
+    out.push('', 'In maintenance (the cluster does not manage it):');
+    for (const m of maintenance) out.push(`  ${maintenanceLine(m)}`);
   }
   const leftovers = s.constraints.filter((c) => c.leftover);
   if (leftovers.length) {
