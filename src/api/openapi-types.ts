@@ -853,6 +853,21 @@ export interface components {
             leftoverConstraints: components["schemas"]["LocationConstraint"][];
             fenceDevices: components["schemas"]["ClusterResource"][];
             readAt: components["schemas"]["Timestamp"];
+            /** @description What is in maintenance now (the cluster's maintenance-mode, node maintenance, resources with meta maintenance=true or is-managed=false), each with since when HASF turned it on. */
+            maintenance?: components["schemas"]["MaintenanceEntry"][];
+        };
+        MaintenanceEntry: {
+            /** @enum {string} */
+            kind: "cluster" | "node" | "resource";
+            /** @description The cluster, node or resource id. */
+            name: string;
+            /** @enum {string} */
+            flag: "maintenance-mode" | "maintenance" | "is-managed=false";
+            since?: components["schemas"]["Timestamp"];
+            /** @description The succeeded HASF job that turned it on (absent when it was set outside HASF: the CIB keeps no time for an attribute). */
+            job?: string;
+            /** @description That job's requester. */
+            by?: string;
         };
         OperationCatalogue: {
             operations: components["schemas"]["OperationInfo"][];

@@ -98,6 +98,15 @@ describe('weekly operations on the lab', { skip: dir ? false : NO_LAB, timeout: 
     await done(id!);
     assert.match(ssh(['crm_attribute', '--type', 'crm_config', '--name', 'maintenance-mode', '--query']), /value=true/);
     assert.match(crmMon(), /<cluster_options [^>]*maintenance-mode="true"/);
+    // Status shows it, and since when: the job that turned it on.
+    const st = conforms('clusterStatus', await request(api.url).get('/v1/clusters/lab/status').set(bearer(h.tokens.vera)));
+    const entry = st.maintenance.find((m: { kind: string }) => m.kind === 'cluster');
+    assert.equal(entry.job, id);
+    assert.equal(entry.by, 'otto');
+    assert.ok(Date.parse(entry.since) > Date.now() - 120_000, entry.since);
+    const shown = await slash('UVIEWER01', 'status');
+    assert.ok(shown.includes('*Maintenance mode is on*: the cluster manages nothing — since <!date^'), shown);
+    assert.ok(shown.includes(`by otto (job \`${id}\`)`), shown);
 
     // Again: refused before approval, nothing queued.
     const again = await rest('cluster.maintenance', { state: 'on' });
@@ -120,6 +129,9 @@ describe('weekly operations on the lab', { skip: dir ? false : NO_LAB, timeout: 
     await approveRest(on.body.id);
     await done(on.body.id);
     assert.match(monNode('node2'), /maintenance="true"/);
+    const st = await cli('vera', ['status', 'lab']);
+    assert.equal(st.code, 0, st.stderr);
+    assert.match(st.stdout, new RegExp(`In maintenance \\(the cluster does not manage it\\):\\n  node node2 \\(maintenance\\) since \\S+, by otto \\(job ${on.body.id}\\)`));
     const off = await rest('node.maintenance', { node: 'node2', state: 'off' });
     await approveRest(off.body.id);
     await done(off.body.id);
@@ -137,6 +149,15 @@ describe('weekly operations on the lab', { skip: dir ? false : NO_LAB, timeout: 
     await done(job.id);
     assert.match(ssh(['crm_resource', '--resource', 'vm2', '--meta', '--get-parameter', 'maintenance']), /true/);
     assert.match(monResource('vm2'), /managed="false"/);
+    // Set by hand on another resource: shown too, since unknown.
+    ssh(['crm_resource', '--resource', 'vm4', '--meta', '--set-parameter', 'is-managed', '--parameter-value', 'false']);
+    try {
+      const st = await cli('vera', ['status', 'lab']);
+      assert.match(st.stdout, new RegExp(`resource vm2 \\(maintenance\\) since \\S+, by otto \\(job ${job.id}\\)`));
+      assert.match(st.stdout, /resource vm4 \(is-managed=false\) since: unknown \(set outside HASF\)/);
+    } finally {
+      ssh(['crm_resource', '--resource', 'vm4', '--meta', '--delete-parameter', 'is-managed']);
+    }
 
     const off = await cli('otto', ['resource', 'maintenance', 'vm2', 'off', '--reason', 'done', '--json']);
     assert.equal(off.code, 0, off.stderr);
