@@ -8,6 +8,7 @@ import {
   statusArgv,
   type DialectSpec,
 } from './dialects.ts';
+import { copyArgvs, describeAdminChange } from './admin-change.ts';
 import { mergeCibIntoStatus } from './merge-status.ts';
 import type { ClusterStatus, PlannedChange, PredictedAction, Prediction } from './model.ts';
 import { parseCib } from './parse-cib.ts';
@@ -70,6 +71,9 @@ export async function predictChange({ cib, simulator, dialect, change }: Predict
         await onCopy(deleteXpathArgv(`//node_state${onNode}/transient_attributes//nvpair[${names}]`), `cleanup ${r}`);
         break;
       }
+      default:
+        // The weekly administration changes (admin-change.ts), sequences included.
+        for (const argv of copyArgvs(dialect, change)) await onCopy(argv, describeAdminChange(change));
     }
 
     let format: Prediction['format'] = dialect.simulate?.xml ? 'xml' : 'text';

@@ -1,6 +1,7 @@
 import type { Principal } from '../../auth/index.ts';
 import { isHasfError } from '../../errors/index.ts';
 import { checkCluster } from '../../operations/check/index.ts';
+import { readMaintenance } from '../../operations/index.ts';
 import { checkMessage, confirmationMessage, dryRunMessage, errorMessage, jobMessage, jobsListMessage, statusMessage, type SlackMessage } from '../blocks/index.ts';
 import { context, esc, section } from '../blocks/format.ts';
 import { announceJob } from '../announce.ts';
@@ -83,7 +84,12 @@ export async function runCommand(d: HandlerDeps, cmd: SlackCommand, input: Comma
       case 'help':
         throw new Error('help is answered in the ack');
       case 'status':
-        return await perCluster(d, p, cmd.cluster, async (c) => statusMessage(c, await d.services.access.pacemaker(c).status()));
+        return await perCluster(d, p, cmd.cluster, async (c) => {
+          const driver = d.services.access.pacemaker(c);
+          const st = await driver.status();
+          const maintenance = await readMaintenance(c, st, () => driver.cib(), async (operation) => (await d.services.jobs.list({ operation, cluster: c, state: 'succeeded', limit: 100 })).jobs);
+          return statusMessage(c, st, maintenance);
+        });
       case 'check':
         return await perCluster(d, p, cmd.cluster, async (c) => checkMessage(await checkCluster(d.services.access, c)));
       case 'request':
@@ -109,6 +115,19 @@ export async function runCommand(d: HandlerDeps, cmd: SlackCommand, input: Comma
         const job = await d.services.jobs.cancel(p, cmd.id, cmd.reason);
         d.follower.kick(cmd.id);
         const t = `:heavy_multiplication_x: Job \`${job.id}\` is cancelled; nothing was run.`;
+        return { text: t, blocks: [section(t)] };
+      }
+      case 'pause':
+      case 'resume':
+      case 'abort': {
+        const job = await d.services.jobs.control(p, cmd.id, cmd.kind, cmd.comment);
+        d.follower.kick(cmd.id);
+        const t =
+          job.state === 'cancelled'
+            ? `:heavy_multiplication_x: Job \`${job.id}\` had not started; it is cancelled.`
+            : cmd.kind === 'resume'
+              ? `:arrow_forward: Job \`${job.id}\` resumed: it goes on with its next node.`
+              : `${cmd.kind === 'pause' ? ':double_vertical_bar: Pause' : ':octagonal_sign: Abort'} of \`${job.id}\` asked for: ${job.state === 'paused' && cmd.kind === 'pause' ? 'it is paused' : `it ${cmd.kind === 'pause' ? 'holds' : 'ends'} once the node in progress is done`}.`;
         return { text: t, blocks: [section(t)] };
       }
     }
