@@ -100,7 +100,7 @@ describe('Slack door over HTTP (no cluster)', () => {
     const r = await slash('UOPERAT01', 'migrat vm1 node2');
     assert.equal(r.status, 200);
     const t = blocksText(r.body);
-    assert.ok(t.includes('did you mean /hasf migrate?'), t);
+    assert.ok(t.includes('did you mean /hasf migrate'), t);
     assert.ok(t.includes('`UNKNOWN_OPERATION`'));
     const r2 = await slash('UOPERAT01', 'migrate vm1');
     assert.ok(blocksText(r2.body).includes('Missing &lt;node&gt;'), blocksText(r2.body));

@@ -58,7 +58,8 @@ export function registerHandlers(app: App, d: HandlerDeps): void {
   for (const [id, action] of [[ACTION_PAUSE, 'pause'], [ACTION_RESUME, 'resume'], [ACTION_ABORT, 'abort']] as const) {
     app.action<BlockButtonAction>(id, async ({ ack, body }) => {
       await ack();
-      await onControlPress(d, pressOf(body), action);
+      const press = pressOf(body);
+      d.afterAck.run(() => onControlPress(d, press, action));
     });
   }
 
