@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { CibFileExecutor, PacemakerDriver, type ClusterStatus } from '../../src/cluster/index.ts';
+import { rollingSchema } from '../../src/config/rolling.ts';
 import { OPERATIONS } from '../../src/operations/index.ts';
 import type { OperationContext } from '../../src/operations/types.ts';
 import { LocalExecutor } from '../../src/ssh/local-executor.ts';
@@ -22,7 +23,7 @@ function ctx(): OperationContext {
   const drv = new PacemakerDriver({ name: 'cib', exec: new CibFileExecutor(new LocalExecutor(), file), dialect: 'pacemaker-2' });
   let status: Promise<ClusterStatus> | undefined;
   const pacemaker = new Proxy(drv, { get: (t, p) => { const v: unknown = Reflect.get(t, p, t); return typeof v === 'function' ? v.bind(t) : v; } });
-  return { cluster: 'cib', jobId: 'dry-run', pacemaker, storageTargets: [], storage: () => { throw new Error('no storage'); }, status: () => (status ??= drv.status()) };
+  return { cluster: 'cib', jobId: 'dry-run', pacemaker, storageTargets: [], storage: () => { throw new Error('no storage'); }, status: () => (status ??= drv.status()), onNode: () => { throw new Error('no node commands in these tests'); }, rolling: rollingSchema.parse({}) };
 }
 
 test('live status of the shapes cluster: remote and guest nodes with their hosts, bundle replicas, promoted roles', async () => {
