@@ -126,6 +126,8 @@ export interface HistoryContext {
   onFailOf?: (task: string, intervalMs: number) => OnFail | undefined;
   /** Promotable clone member: a monitor that finds it running says Unpromoted. */
   promotable?: boolean;
+  /** Meta `container` set: failures restart the container (and a failed stop is ignored). */
+  inContainer?: boolean;
 }
 
 function isProbe(op: RecordedOp): boolean {
@@ -201,8 +203,8 @@ export function replayHistory(ops: RecordedOp[], ctx: HistoryContext): OpState {
       continue;
     }
     // A failure.
-    const how = ctx.onFailOf?.(op.task, op.intervalMs) ?? defaultOnFail(op.task, ctx);
-    if (how === 'ignore') {
+    const how = ctx.onFailOf?.(op.task, op.intervalMs) ?? (ctx.inContainer ? 'restart-container' : defaultOnFail(op.task, ctx));
+    if (how === 'ignore' || (how === 'restart-container' && op.task === 'stop')) {
       updateState(st, op, target, ctx, setActive);
       continue;
     }

@@ -119,7 +119,7 @@ export function statusFromCib(cib: XEl, opts: ParseOptions = {}): ClusterStatus 
       const hit = resolveHistoryId(conf, lrmId) ?? implicitId(conf, lrmId);
       const prim = hit ? conf.primitives.get(hit.id) : undefined;
       const managed = !maintenanceMode && !w.node.maintenance && !isFalse(metaOf(prim?.meta ?? {}, 'is-managed')) && !truthy(metaOf(prim?.meta ?? {}, 'maintenance'));
-      const st = replayHistory(ops, { managed, fencing, ...(prim ? { onFailOf: prim.onFail, promotable: prim.clone?.promotable ?? false } : {}) });
+      const st = replayHistory(ops, { managed, fencing, ...(prim ? { onFailOf: prim.onFail, promotable: prim.clone?.promotable ?? false, inContainer: metaOf(prim.meta, 'container') !== undefined } : {}) });
       const rid = hit?.id ?? baseId(lrmId);
       for (const f of st.failures) failedActions.push(failedAction(rid, w.node.name, f));
       // The scheduler remembers one operation in flight per resource: the first it meets.
