@@ -84,8 +84,9 @@ export function recordedOp(a: Record<string, string>): RecordedOp {
   if (reason) op.exitReason = reason;
   // The key inside transition-magic ("status:rc;action:transition:target:uuid"), else transition-key.
   const k = (magic?.includes(';') ? magic.slice(magic.indexOf(';') + 1) : key)?.split(':');
-  if (k && k.length >= 3) {
-    op.transition = Number(k[1]);
+  // Keys were action:transition:target:uuid (1.0+), action:transition:uuid, or transition:uuid.
+  if (k && k.length >= 2) {
+    op.transition = Number(k.length === 2 ? k[0] : k[1]);
     op.transitionUuid = k[k.length - 1];
   }
   return op;
