@@ -73,6 +73,7 @@ export const ErrorCode = {
   LAB_FAILED: 'LAB_FAILED',
   LAB_NEEDS_ROOT: 'LAB_NEEDS_ROOT',
   INTERNAL: 'INTERNAL',
+  TARGET_NOT_CLUSTER_NODE: 'TARGET_NOT_CLUSTER_NODE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
