@@ -475,6 +475,9 @@ function buildResources(
 function primitiveResource(c: ConfPrimitive, placements: Map<string, Placement[]>, maintenanceMode: boolean, failCounts: Map<string, Record<string, number>>, parent?: string, promotable = c.clone?.promotable ?? false): ClusterResource {
   const managed = !maintenanceMode && !isFalse(metaOf(c.meta, 'is-managed')) && !truthy(metaOf(c.meta, 'maintenance'));
   const r = primitiveFrom(c.id, c.agent, placements.get(c.id) ?? [], { managed, promotable, ...(parent ? { parent } : {}) });
+  // A primitive (not a clone instance) has one role, wherever it is active: a multi-active
+  // one shows the highest everywhere, as the scheduler keeps it.
+  if (!c.clone && !c.bundle && (r.instances?.length ?? 0) > 1) for (const i of r.instances!) i.role = r.role;
   r.isFenceDevice = c.isFenceDevice;
   r.allowMigrate = truthy(metaOf(c.meta, 'allow-migrate'));
   const tr = metaOf(c.meta, 'target-role');
