@@ -98,6 +98,8 @@ export function statusFromCib(cib: XEl, opts: ParseOptions = {}): ClusterStatus 
     const transient = nvpairs(kids(kid(w.state, 'transient_attributes'), 'instance_attributes'));
     applyAttributes(w.node, transient);
     // Heartbeat 2.1 / 0.6 recorded a shutdown request on node_state itself.
+    // A remote or guest node in maintenance is recorded on its node_state (2.0+).
+    if (attr(w.state, 'node_in_maintenance') === '1') w.node.maintenance = true;
     const sdAttr = attr(w.state, 'shutdown');
     if (sdAttr && sdAttr !== '0') w.node.shutdown = true;
     if (w.kind !== 'member') continue;
@@ -204,7 +206,10 @@ export function statusFromCib(cib: XEl, opts: ParseOptions = {}): ClusterStatus 
   for (const [id, o] of orphans) {
     const active = o.places.filter((p) => isActive(p.st));
     if (!active.length) continue;
-    resources.push(primitiveFrom(id, o.agent, active, { orphaned: true, managed: !maintenanceMode }));
+    const r = primitiveFrom(id, o.agent, active, { orphaned: true, managed: !maintenanceMode });
+    // Multi-active, it has one role everywhere (the highest), as a configured primitive does.
+    if ((r.instances?.length ?? 0) > 1) for (const i of r.instances!) i.role = r.role;
+    resources.push(r);
   }
   const nodes = [...work.values()].map((w) => w.node);
   for (const n of nodes) n.resourcesRunning = 0;
