@@ -84,8 +84,9 @@ export function recordedOp(a: Record<string, string>): RecordedOp {
   if (reason) op.exitReason = reason;
   // The key inside transition-magic ("status:rc;action:transition:target:uuid"), else transition-key.
   const k = (magic?.includes(';') ? magic.slice(magic.indexOf(';') + 1) : key)?.split(':');
-  if (k && k.length >= 3) {
-    op.transition = Number(k[1]);
+  // Keys were action:transition:target:uuid (1.0+), action:transition:uuid, or transition:uuid.
+  if (k && k.length >= 2) {
+    op.transition = Number(k.length === 2 ? k[0] : k[1]);
     op.transitionUuid = k[k.length - 1];
   }
   return op;
@@ -126,6 +127,8 @@ export interface HistoryContext {
   onFailOf?: (task: string, intervalMs: number) => OnFail | undefined;
   /** Promotable clone member: a monitor that finds it running says Unpromoted. */
   promotable?: boolean;
+  /** Meta `container` set: failures restart the container (and a failed stop is ignored). */
+  inContainer?: boolean;
 }
 
 function isProbe(op: RecordedOp): boolean {
@@ -201,8 +204,8 @@ export function replayHistory(ops: RecordedOp[], ctx: HistoryContext): OpState {
       continue;
     }
     // A failure.
-    const how = ctx.onFailOf?.(op.task, op.intervalMs) ?? defaultOnFail(op.task, ctx);
-    if (how === 'ignore') {
+    const how = ctx.onFailOf?.(op.task, op.intervalMs) ?? (ctx.inContainer ? 'restart-container' : defaultOnFail(op.task, ctx));
+    if (how === 'ignore' || (how === 'restart-container' && op.task === 'stop')) {
       updateState(st, op, target, ctx, setActive);
       continue;
     }

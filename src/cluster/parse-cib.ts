@@ -119,7 +119,7 @@ export function statusFromCib(cib: XEl, opts: ParseOptions = {}): ClusterStatus 
       const hit = resolveHistoryId(conf, lrmId) ?? implicitId(conf, lrmId);
       const prim = hit ? conf.primitives.get(hit.id) : undefined;
       const managed = !maintenanceMode && !w.node.maintenance && !isFalse(metaOf(prim?.meta ?? {}, 'is-managed')) && !truthy(metaOf(prim?.meta ?? {}, 'maintenance'));
-      const st = replayHistory(ops, { managed, fencing, ...(prim ? { onFailOf: prim.onFail, promotable: prim.clone?.promotable ?? false } : {}) });
+      const st = replayHistory(ops, { managed, fencing, ...(prim ? { onFailOf: prim.onFail, promotable: prim.clone?.promotable ?? false, inContainer: metaOf(prim.meta, 'container') !== undefined } : {}) });
       const rid = hit?.id ?? baseId(lrmId);
       for (const f of st.failures) failedActions.push(failedAction(rid, w.node.name, f));
       // The scheduler remembers one operation in flight per resource: the first it meets.
@@ -136,13 +136,16 @@ export function statusFromCib(cib: XEl, opts: ParseOptions = {}): ClusterStatus 
       }
       // A managed resource active on a node that left uncleanly: the node is to be fenced.
       if (isActive(st) && managed && !w.node.online && (fencing || w.kind === 'guest')) w.node.unclean = true;
-      if (isActive(st) && st.failed && st.onFail === 'fence' && !w.node.unclean) w.node.unclean = true;
+      // (A guest node is "fenced" by recovering its container: it is not shown unclean.)
+      if (isActive(st) && st.failed && st.onFail === 'fence' && !w.node.unclean && w.kind !== 'guest') w.node.unclean = true;
       if (isActive(st) && st.failed && st.onFail === 'standby') w.node.standbyOnFail = w.node.standby = true;
     }
   };
   const lookup = (id: string | undefined) => placements.get(id ?? '') ?? orphans.get(id ?? '')?.places ?? [];
   // Cluster nodes first (offline ones only with fencing: their resources must be fenced away).
-  for (const w of work.values()) if (w.kind === 'member' && (w.node.online || fencing)) unpack(w);
+  // In the status section's order, as the scheduler walks it (it matters for what it meets first).
+  const order = (w: NodeWork) => (w.state ? states.indexOf(w.state) : Number.MAX_SAFE_INTEGER);
+  for (const w of [...work.values()].sort((a, b) => order(a) - order(b))) if (w.kind === 'member' && (w.node.online || fencing)) unpack(w);
   // Then remote and guest nodes whose connection is up; with fencing, the rest too.
   for (let changed = true; changed; ) {
     changed = false;
