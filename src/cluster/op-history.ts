@@ -46,6 +46,14 @@ export interface OpState {
   migratingTo?: string;
   /** Active here because a migrate_from succeeded (the source may still hold a dangling copy). */
   migratedIn?: boolean;
+  /** The last migrate_to recorded here, kept even after a stop: its target, result and time. */
+  lastMigrateTo?: { target: string; ok: boolean; at?: number; followed?: boolean };
+  /** A migrate_from was recorded here (succeeded or not). */
+  sawMigrateFrom?: boolean;
+  /** The newest last-rc-change of any operation here. */
+  lastChange?: number;
+  /** Anything but probes recorded here (start, stop, …). */
+  acted?: boolean;
   /** The last failed operation (what crm_mon lists under Failed Resource Actions). */
   lastFailure?: RecordedOp;
   /** Every operation whose result was a failure (expected result not met), oldest first. */
@@ -169,6 +177,9 @@ export function replayHistory(ops: RecordedOp[], ctx: HistoryContext): OpState {
       if (op.task !== 'monitor' || op.intervalMs !== 0) st.pending ??= op.task;
       continue;
     }
+    if (op.lastRcChange !== undefined) st.lastChange = Math.max(st.lastChange ?? 0, op.lastRcChange);
+    if (op.task === 'migrate_from') st.sawMigrateFrom = true;
+    if (!(op.task === 'monitor' && op.intervalMs === 0)) st.acted = true;
     let rc = op.rc;
     if (op.task === 'monitor') rc = rc === 190 ? 0 : rc === 191 ? 8 : rc;
     const target = expected(op);
@@ -197,6 +208,8 @@ export function replayHistory(ops: RecordedOp[], ctx: HistoryContext): OpState {
         status = 4;
       }
     }
+    if (st.lastMigrateTo && op.task !== 'migrate_to' && op.task !== 'monitor') st.lastMigrateTo.followed = true;
+    if (op.task === 'migrate_to' && op.migrateTarget) st.lastMigrateTo = { target: op.migrateTarget, ok: status === 0, ...(op.lastRcChange !== undefined ? { at: op.lastRcChange } : {}) };
     if (status === 0) {
       updateState(st, op, rc, ctx, setActive);
       if (rc === 7 || ['start', 'stop', 'promote', 'migrate_from'].includes(op.task) || (op.task === 'monitor' && st.lastFailure && st.lastFailure.task === 'monitor' && st.lastFailure.intervalMs === op.intervalMs)) clearFailure();

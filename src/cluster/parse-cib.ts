@@ -176,17 +176,26 @@ export function statusFromCib(cib: XEl, opts: ParseOptions = {}): ClusterStatus 
   if (prop('no-quorum-policy') === 'suicide' && fencing && !quorate && attr(cib, 'no-quorum-panic') === '1') {
     for (const w of work.values()) if (w.kind === 'member' && w.node.online) w.node.unclean = true;
   }
-  // Migrations: a migrate_to the target completed (migrate_from) leaves a dangling source,
-  // no longer active; one the target has not recorded yet counts on both nodes.
+  // Migrations (unpack_migrate_to_success/_failure): a migrate_to the target completed
+  // (migrate_from) leaves a dangling source, no longer active; a migrate_from that failed
+  // leaves the source failed; a migrate_to the target has recorded nothing newer than (no
+  // migrate_from, no later operation) counts on the target too — failed if it failed.
   for (const list of placements.values()) {
     for (const p of [...list]) {
-      const to = p.st.migratingTo;
-      if (!to || !isActive(p.st)) continue;
-      const there = list.find((x) => x.node === to);
-      if (there?.st.migratedIn && isActive(there.st)) p.st = { ...p.st, role: 'Stopped' };
-      else if (!there || !isActive(there.st)) {
-        const tn = work.get(to)?.node;
-        if (tn?.online) list.push({ node: to, st: { role: 'Started', failed: false, failures: [] } });
+      const m = p.st.lastMigrateTo;
+      if (!m) continue;
+      const there = list.find((x) => x.node === m.target);
+      // Without a time on the migrate_to, anything but a probe on the target counts as newer.
+      const newerThere = there && (m.at === undefined ? !!there.st.acted : (there.st.lastChange ?? 0) > m.at);
+      if (m.ok && there?.st.sawMigrateFrom) {
+        if (there.st.migratedIn && isActive(there.st)) {
+          if (p.st.migratingTo && isActive(p.st)) p.st = { ...p.st, role: 'Stopped' };
+        } else if (isActive(p.st)) p.st = { ...p.st, failed: true, onFail: p.st.onFail ?? 'restart' };
+      } else if (!newerThere && !(there && isActive(there.st)) && !(!m.ok && m.followed) && work.get(m.target)?.node.online) {
+        // (A failed migrate_to followed by a stop or start on the source completed the migration.)
+        const st = { role: 'Started' as const, failed: !m.ok, failures: [], ...(m.ok ? {} : { onFail: 'restart' as const }) };
+        if (there) there.st = { ...there.st, ...st, failures: there.st.failures };
+        else list.push({ node: m.target, st });
       }
     }
   }
