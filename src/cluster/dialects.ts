@@ -73,7 +73,15 @@ export interface DialectSpec {
    * crm_simulate: whether it can print XML (2.1+; 2.0 falls back to text at run time) and
    * its node-fail flag. null: the stack's scheduler tool is ptest, not crm_simulate.
    */
-  simulate: { xml: boolean; nodeFail: string } | null;
+  simulate: { xml: boolean; nodeFail: string; nodeUp: string; utilization: string } | null;
+  /**
+   * How a job tells the cluster has settled (no transition in progress): `scheduler` runs
+   * the scheduler on the live CIB (`crm_simulate --live-check --run`, as crm_resource
+   * --wait does, without its fixed 2 s poll) and reads the operations in flight from the
+   * CIB's status section; `dc-state` (stacks without crm_simulate) asks the DC's
+   * controller for S_IDLE with `crmadmin -S`. Read together with the status section.
+   */
+  settle: { kind: 'scheduler'; xml: boolean } | { kind: 'dc-state' };
 }
 
 /** The one table of differences between Heartbeat 2.1, Pacemaker 1.0, 1.1 and 2.x/3.x. */
@@ -100,6 +108,7 @@ export const DIALECTS: Readonly<Record<StackDialect, DialectSpec>> = {
     cibDelete: { argv: ['cibadmin', '-D'], xml: '-X' },
     verify: ['crm_verify', '-L', '-V'],
     simulate: null,
+    settle: { kind: 'dc-state' },
   },
   'pacemaker-1.0': {
     id: 'pacemaker-1.0',
@@ -123,6 +132,7 @@ export const DIALECTS: Readonly<Record<StackDialect, DialectSpec>> = {
     cibDelete: { argv: ['cibadmin', '-D'], xml: '-X' },
     verify: ['crm_verify', '-L', '-V'],
     simulate: null,
+    settle: { kind: 'dc-state' },
   },
   'pacemaker-1.1': {
     id: 'pacemaker-1.1',
@@ -154,7 +164,8 @@ export const DIALECTS: Readonly<Record<StackDialect, DialectSpec>> = {
     cibCreate: { argv: ['cibadmin', '--create'], scope: '--scope', xml: '--xml-text' },
     cibDelete: { argv: ['cibadmin', '--delete'], xml: '--xml-text' },
     verify: ['crm_verify', '--live-check', '-V'],
-    simulate: { xml: false, nodeFail: '--node-fail' },
+    simulate: { xml: false, nodeFail: '--node-fail', nodeUp: '--node-up', utilization: '--show-utilization' },
+    settle: { kind: 'scheduler', xml: false },
   },
   'pacemaker-2': {
     id: 'pacemaker-2',
@@ -182,7 +193,9 @@ export const DIALECTS: Readonly<Record<StackDialect, DialectSpec>> = {
     cibCreate: { argv: ['cibadmin', '--create'], scope: '--scope', xml: '--xml-text' },
     cibDelete: { argv: ['cibadmin', '--delete'], xml: '--xml-text' },
     verify: ['crm_verify', '--live-check', '-V'],
-    simulate: { xml: true, nodeFail: '--node-fail' },
+    simulate: { xml: true, nodeFail: '--node-fail', nodeUp: '--node-up', utilization: '--show-utilization' },
+    // 2.0.x has no --output-as yet: the driver falls back to the text summary, as predict() does.
+    settle: { kind: 'scheduler', xml: true },
   },
 };
 
@@ -267,7 +280,7 @@ export function simulateArgv(
   d: DialectSpec,
   input: string,
   output: string,
-  opts: { xml: boolean; failNode?: string },
+  opts: { xml: boolean; failNode?: string; upNode?: string; utilization?: boolean },
 ): string[] {
   if (!d.simulate) {
     throw new HasfError(
@@ -280,7 +293,9 @@ export function simulateArgv(
     'crm_simulate',
     '--xml-file', input,
     ...(opts.failNode ? [d.simulate.nodeFail, opts.failNode] : []),
+    ...(opts.upNode ? [d.simulate.nodeUp, opts.upNode] : []),
     '--simulate',
+    ...(opts.utilization ? [d.simulate.utilization] : []),
     '--save-output', output,
     ...(opts.xml ? ['--output-as=xml'] : []),
   ];
@@ -293,6 +308,21 @@ export function simulateArgv(
  */
 export function deleteXpathArgv(xpath: string): string[] {
   return ['cibadmin', '--delete-all', '--force', '--xpath', xpath];
+}
+
+/** The CIB's status section (operations in flight and done): every stack's cibadmin has `-o`. */
+export function statusSectionArgv(d: DialectSpec): string[] {
+  return [...d.cib, '-o', 'status'];
+}
+
+/** The scheduler on the live CIB: what it would still do (`xml` for --output-as=xml, 2.1+). */
+export function liveSchedulerArgv(xml: boolean): string[] {
+  return ['crm_simulate', '--live-check', '--run', ...(xml ? ['--output-as=xml'] : [])];
+}
+
+/** The controller state of `node` (the DC's tells whether a transition runs). */
+export function dcStateArgv(node: string): string[] {
+  return ['crmadmin', '-S', node];
 }
 
 /** Version probes, tried in order until one answers. */

@@ -72,6 +72,9 @@ export const ErrorCode = {
   LAB_FAILED: 'LAB_FAILED',
   LAB_NEEDS_ROOT: 'LAB_NEEDS_ROOT',
   INTERNAL: 'INTERNAL',
+  // the scheduler's prediction of the whole sequence (appended)
+  WOULD_MOVE_BACK: 'WOULD_MOVE_BACK',
+  WOULD_NOT_MOVE: 'WOULD_NOT_MOVE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

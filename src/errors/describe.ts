@@ -80,6 +80,8 @@ export const CODE_INFO: Record<ErrorCode, CodeInfo> = {
   LAB_FAILED: T(500, 'Lab failed'),
   LAB_NEEDS_ROOT: T(500, 'Lab needs root'),
   INTERNAL: T(500, 'Internal error'),
+  WOULD_MOVE_BACK: T(409, 'The cluster would move it back'),
+  WOULD_NOT_MOVE: T(409, 'The scheduler would not place it there'),
 };
 
 /** Whether a worker may retry after this code. */
