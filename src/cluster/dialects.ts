@@ -82,9 +82,15 @@ export interface DialectSpec {
    * controller for S_IDLE with `crmadmin -S`. Read together with the status section.
    */
   settle: { kind: 'scheduler'; xml: boolean } | { kind: 'dc-state' };
+  /**
+   * The cluster property that turns fencing on or off. 3.0.2 renamed stonith-enabled to
+   * fencing-enabled: the new name wins when both are set, so writing the old one there can
+   * do nothing; 3.0.0/3.0.1 don't know the new one. `renamed` applies from `version` on.
+   */
+  fencingProperty: { name: string; renamed?: { version: string; name: string } };
 }
 
-/** The one table of differences between Heartbeat 2.1, Pacemaker 1.0, 1.1 and 2.x/3.x. */
+/** The one table of differences between Heartbeat 2.1, Pacemaker 1.0, 1.1, 2.x and 3.x. */
 export const DIALECTS: Readonly<Record<StackDialect, DialectSpec>> = {
   'heartbeat-2.1': {
     id: 'heartbeat-2.1',
@@ -109,6 +115,7 @@ export const DIALECTS: Readonly<Record<StackDialect, DialectSpec>> = {
     verify: ['crm_verify', '-L', '-V'],
     simulate: null,
     settle: { kind: 'dc-state' },
+    fencingProperty: { name: 'stonith-enabled' },
   },
   'pacemaker-1.0': {
     id: 'pacemaker-1.0',
@@ -133,6 +140,7 @@ export const DIALECTS: Readonly<Record<StackDialect, DialectSpec>> = {
     verify: ['crm_verify', '-L', '-V'],
     simulate: null,
     settle: { kind: 'dc-state' },
+    fencingProperty: { name: 'stonith-enabled' },
   },
   'pacemaker-1.1': {
     id: 'pacemaker-1.1',
@@ -166,6 +174,7 @@ export const DIALECTS: Readonly<Record<StackDialect, DialectSpec>> = {
     verify: ['crm_verify', '--live-check', '-V'],
     simulate: { xml: false, nodeFail: '--node-fail', nodeUp: '--node-up', utilization: '--show-utilization' },
     settle: { kind: 'scheduler', xml: false },
+    fencingProperty: { name: 'stonith-enabled' },
   },
   'pacemaker-2': {
     id: 'pacemaker-2',
@@ -196,6 +205,41 @@ export const DIALECTS: Readonly<Record<StackDialect, DialectSpec>> = {
     simulate: { xml: true, nodeFail: '--node-fail', nodeUp: '--node-up', utilization: '--show-utilization' },
     // 2.0.x has no --output-as yet: the driver falls back to the text summary, as predict() does.
     settle: { kind: 'scheduler', xml: true },
+    fencingProperty: { name: 'stonith-enabled' },
+  },
+  // Checked against the 3.0.2 tree's option tables (test/fixtures/pacemaker/3.0.2/tool-flags.json)
+  // and its ChangeLog: 3.0.0 dropped crm_resource --get-property/--set-property/--xml-file,
+  // crm_mon --as-html/--simple-status/--web-cgi, cibadmin --host/--no-bcast (none used
+  // here) and hid crm_mon --as-xml; 3.0.2 added fencing-enabled.
+  'pacemaker-3': {
+    id: 'pacemaker-3',
+    label: 'Pacemaker 3.0',
+    // --as-xml is hidden (deprecated) in 3.0; cibadmin -Q is the fallback.
+    status: ['crm_mon-output-as-xml', 'cibadmin'],
+    move: { argv: ['crm_resource', '--move'], resource: '--resource', node: '--node', lifetime: '--lifetime' },
+    clear: { argv: ['crm_resource', '--clear'], resource: '--resource' },
+    standby: {
+      tool: 'crm_attribute', node: '--node', name: '--name', value: '--update', lifetime: ['--lifetime', 'forever'],
+    },
+    fence: { reboot: '--reboot', off: '--fence' },
+    fenceHistory: { flag: '--history', extra: ['--verbose', '--output-as=xml'], format: 'xml' },
+    cleanup: { argv: ['crm_resource', '--cleanup'], resource: '--resource', node: '--node', needsNode: false },
+    cib: ['cibadmin', '-Q'],
+    property: { argv: ['crm_attribute', '--type', 'crm_config'], name: '--name', value: '--update', delete: '--delete' },
+    maintenance: {
+      cluster: true,
+      node: { argv: ['crm_attribute'], node: '--node', name: '--name', value: '--update', delete: '--delete', lifetime: ['--lifetime', 'forever'] },
+    },
+    meta: { argv: ['crm_resource', '--meta'], resource: '--resource', set: '--set-parameter', value: '--parameter-value', delete: '--delete-parameter', targetRole: 'target-role', isManaged: 'is-managed', maintenance: 'maintenance' },
+    restart: { argv: ['crm_resource', '--restart'], resource: '--resource' },
+    ban: { argv: ['crm_resource', '--ban'], resource: '--resource', node: '--node', lifetime: '--lifetime' },
+    clearExpired: '--expired',
+    cibCreate: { argv: ['cibadmin', '--create'], scope: '--scope', xml: '--xml-text' },
+    cibDelete: { argv: ['cibadmin', '--delete'], xml: '--xml-text' },
+    verify: ['crm_verify', '--live-check', '-V'],
+    simulate: { xml: true, nodeFail: '--node-fail', nodeUp: '--node-up', utilization: '--show-utilization' },
+    settle: { kind: 'scheduler', xml: true },
+    fencingProperty: { name: 'stonith-enabled', renamed: { version: '3.0.2', name: 'fencing-enabled' } },
   },
 };
 
@@ -325,6 +369,26 @@ export function dcStateArgv(node: string): string[] {
   return ['crmadmin', '-S', node];
 }
 
+/** Compare dotted versions numerically: <0, 0, >0. */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split(/[.-]/).map((x) => Number.parseInt(x, 10) || 0);
+  const pb = b.split(/[.-]/).map((x) => Number.parseInt(x, 10) || 0);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d) return d;
+  }
+  return 0;
+}
+
+/**
+ * The name of the fencing on/off property on a stack of `version` (the DC's, or the
+ * tools'): fencing-enabled from 3.0.2, stonith-enabled before and when the version is unknown.
+ */
+export function fencingPropertyName(d: DialectSpec, version?: string): string {
+  const r = d.fencingProperty.renamed;
+  return r && version && compareVersions(version, r.version) >= 0 ? r.name : d.fencingProperty.name;
+}
+
 /** Version probes, tried in order until one answers. */
 export const VERSION_PROBES: readonly string[][] = [
   ['crm_mon', '--version'],
@@ -341,7 +405,8 @@ export function dialectFromVersion(text: string): { id: StackDialect; version: s
   if (pm) {
     const [major, minor] = [Number(pm[1]), Number(pm[2])];
     const version = pm[0].replace(/^Pacemaker\s+v?/i, '');
-    if (major >= 2) return { id: 'pacemaker-2', version };
+    if (major >= 3) return { id: 'pacemaker-3', version };
+    if (major === 2) return { id: 'pacemaker-2', version };
     if (major === 1 && minor >= 1) return { id: 'pacemaker-1.1', version };
     if (major === 1) return { id: 'pacemaker-1.0', version };
     return { id: 'heartbeat-2.1', version }; // Pacemaker 0.6/0.7 ran on Heartbeat 2.1

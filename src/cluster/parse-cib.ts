@@ -78,12 +78,14 @@ export function parseCib(xml: string, opts: ParseOptions = {}): ClusterStatus {
   const maintenanceMode = truthy(prop(props, 'maintenance-mode'));
   const resources = parseConfigResources(kid(config, 'resources'), running, failCounts, maintenanceMode);
   const dcVersion = prop(props, 'dc-version');
+  // 3.0.2's fencing-enabled wins over stonith-enabled (its alternate name) when both are set.
+  const fencing = prop(props, 'fencing-enabled') ?? prop(props, 'stonith-enabled');
   const status: ClusterStatus = {
     source: 'cibadmin',
     stackVersion: dcVersion ? dcVersion.split('-')[0] : undefined,
     dcNode: nodes.find((n) => n.isDc)?.name,
     quorum: { hasQuorum: truthy(attr(cib, 'have-quorum') ?? attr(cib, 'have_quorum')) },
-    stonithEnabled: prop(props, 'stonith-enabled') === undefined ? undefined : truthy(prop(props, 'stonith-enabled')),
+    stonithEnabled: fencing === undefined ? undefined : truthy(fencing),
     maintenanceMode,
     nodes,
     resources,

@@ -19,7 +19,7 @@ export const hostSchema = z
   })
   .strict();
 
-export const dialectSchema = z.enum(['auto', 'heartbeat-2.1', 'pacemaker-1.0', 'pacemaker-1.1', 'pacemaker-2']);
+export const dialectSchema = z.enum(['auto', 'heartbeat-2.1', 'pacemaker-1.0', 'pacemaker-1.1', 'pacemaker-2', 'pacemaker-3']);
 
 const cibId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, 'a CIB id: letters, digits, . _ : -');
 const opTime = z.string().regex(/^\d+(ms|s|m|min|h)?$/, 'a Pacemaker interval such as 30s, 5min or 90');

@@ -75,7 +75,8 @@ test('status sources and crm_simulate per dialect', () => {
 
 test('dialect from --version text', () => {
   assert.deepEqual(dialectFromVersion('Pacemaker 2.1.5\nWritten by Andrew Beekhof'), { id: 'pacemaker-2', version: '2.1.5' });
-  assert.deepEqual(dialectFromVersion('Pacemaker 3.0.0\n'), { id: 'pacemaker-2', version: '3.0.0' });
+  assert.deepEqual(dialectFromVersion('Pacemaker 3.0.0\n'), { id: 'pacemaker-3', version: '3.0.0' });
+  assert.deepEqual(dialectFromVersion('Pacemaker 3.0.2\nWritten by Andrew Beekhof and the Pacemaker project contributors'), { id: 'pacemaker-3', version: '3.0.2' });
   assert.deepEqual(dialectFromVersion('Pacemaker 1.1.23-1.el7\n'), { id: 'pacemaker-1.1', version: '1.1.23' });
   assert.deepEqual(dialectFromVersion('Pacemaker 1.0.12 (Build: 066152e)'), { id: 'pacemaker-1.0', version: '1.0.12' });
   assert.deepEqual(dialectFromVersion('Pacemaker 0.6.5 (Build: abc)'), { id: 'heartbeat-2.1', version: '0.6.5' });

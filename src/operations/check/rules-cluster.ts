@@ -1,6 +1,7 @@
 import {
   cleanupArgv,
   clearArgv,
+  fencingPropertyName,
   flattenResources,
   maintenanceModeArgv,
   nodeMaintenanceArgv,
@@ -62,8 +63,8 @@ export function quorumAndFencing(f: CheckFacts): Finding[] {
       code: 'FENCING_DISABLED',
       severity: 'critical',
       subject: 'cluster',
-      message: 'stonith-enabled=false: a node that hangs is never fenced, so its VMs could run twice (split brain) on shared storage.',
-      fix: fix(devices.length ? 'Enable fencing again.' : 'Configure a fence device (PDU, IPMI, …), then enable fencing.', propertyArgv(dialect, 'stonith-enabled', 'true')),
+      message: `${fencingPropertyName(dialect, status.stackVersion)}=false: a node that hangs is never fenced, so its VMs could run twice (split brain) on shared storage.`,
+      fix: fix(devices.length ? 'Enable fencing again.' : 'Configure a fence device (PDU, IPMI, …), then enable fencing.', propertyArgv(dialect, fencingPropertyName(dialect, status.stackVersion), 'true')),
     });
   } else if (devices.length === 0) {
     out.push({
