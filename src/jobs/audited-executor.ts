@@ -83,7 +83,8 @@ export class AuditedExecutor implements CommandExecutor {
         .addStep(this.job.id, {
           step: this.job.step(),
           host: result?.host ?? failedOn,
-          argv,
+          // A command on a CIB copy (a prediction) shows as typed in a shell: CIB_file=… first.
+          argv: options?.env?.CIB_file ? [`CIB_file=${options.env.CIB_file}`, ...argv] : argv,
           exitCode: result ? result.exitCode : null,
           durationMs: Math.round(result?.durationMs ?? performance.now() - started),
           outputExcerpt: result ? out : `error: ${(failure as Error)?.message ?? String(failure)}`,

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startWorker, type RunningWorker } from '../../src/app/worker.ts';
-import { flattenResources } from '../../src/cluster/index.ts';
 import { isHasfError } from '../../src/errors/index.ts';
 import type { JobRecord } from '../../src/jobs/types.ts';
 import { SEED } from '../../src/lab/shapes.ts';
@@ -13,12 +12,22 @@ const dir = labDir();
 const NODES = ['node1', 'node2', 'node3'];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Where a primitive (or each instance of a clone's) runs and in which role, per crm_mon on a node. */
+/** Where a primitive (or each instance of a clone's) runs and in which role, per crm_mon's XML on a node. */
 function roles(id: string): { node: string; role: string }[] {
+  const xml = labSsh(dir!, 'node1', ['crm_mon', '--output-as=xml']);
+  return [...xml.matchAll(/<resource id="([^"]+)"[^>]*role="([^"]+)"[^>]*>\s*<node name="([^"]+)"/g)]
+    .filter((m) => m[1] === id)
+    .map((m) => ({ node: m[3]!, role: m[2]! }));
+}
+
+/** Where each primitive outside clones runs, per crm_mon on a node. */
+function primitivePlacement(): Record<string, string[]> {
   const s = labCrmMon(dir!);
-  return flattenResources(s.resources)
-    .filter((r) => r.id === id)
-    .flatMap((r) => r.nodes.map((node) => ({ node, role: r.role })));
+  const out: Record<string, string[]> = {};
+  for (const r of s.resources.filter((x) => x.kind !== 'clone')) {
+    for (const p of r.kind === 'group' ? (r.children ?? []) : [r]) out[p.id] = p.nodes;
+  }
+  return out;
 }
 
 /** Until the scheduler on the live CIB has nothing left to do (judged with crm_simulate on a node). */
@@ -110,5 +119,102 @@ describe('truthful outcomes on the seed shape', { skip: dir ? false : NO_LAB, ti
     while (vmPlacement(dir!)[vm]?.[0] !== home && Date.now() < end) await sleep(300);
     assert.deepEqual(vmPlacement(dir!)[vm], [home]);
     await labIdle();
+  });
+
+  test('a move that does not fit by utilization: refused with the scheduler\'s capacity figures', async () => {
+    const { vm, size } = SEED.utilization.big;
+    const small = SEED.utilization.small;
+    const where = vmPlacement(dir!)[vm]!;
+    assert.notDeepEqual(where, [small]);
+    await assert.rejects(submit('vm.migrate', { vm, node: small }), (e) => {
+      assert.ok(isHasfError(e, 'WOULD_NOT_MOVE'), String(e));
+      assert.match(e.message, new RegExp(`${small} has memory \\d+ free of ${SEED.utilization.nodes[small]}; ${vm} needs ${size}`));
+      return true;
+    });
+    assert.deepEqual(vmPlacement(dir!)[vm], where);
+  });
+
+  test('a migration into the group\'s node: the plan predicts what the group does, and the cluster does just that', async () => {
+    const groupNode = roles(SEED.group.ip)[0]!.node;
+    // vm2 must never share a node with web-grp; sent to the group's node, the group makes way.
+    const vm = SEED.apart.vm;
+    assert.notDeepEqual(vmPlacement(dir!)[vm], [groupNode]);
+    const job = await submit('vm.migrate', { vm, node: groupNode });
+    const p = job.plan.prediction!;
+    assert.deepEqual(p.steps!.map((s) => s.change), [`move ${vm} to ${groupNode}`, `clear the move constraints of ${vm}`]);
+    assert.deepEqual(p.placement[vm], [groupNode]);
+    const groupTo = p.placement[SEED.group.ip]!;
+    assert.equal(groupTo.length, 1);
+    assert.notEqual(groupTo[0], groupNode, JSON.stringify(p.actions));
+    assert.deepEqual(p.placement[SEED.group.service], groupTo);
+    await h.services.jobs.decide(await as(h, 'anna'), job.id, 'approve');
+    const done = await waitForState(h, job.id, ['succeeded', 'failed']);
+    assert.equal(done.state, 'succeeded', JSON.stringify(done.error));
+    assert.match(done.result!.summary, /no move constraint left; the cluster settled/);
+    await sleep(3000);
+    // What crm_mon shows is what the plan predicted, for every primitive outside the clones.
+    const now = primitivePlacement();
+    for (const [id, nodes] of Object.entries(now)) assert.deepEqual(nodes, p.placement[id], `${id}: predicted ${JSON.stringify(p.placement[id])}, crm_mon ${JSON.stringify(nodes)}`);
+    assert.doesNotMatch(labConstraints(dir!), new RegExp(`cli-prefer-${vm}"`));
+  });
+
+  test('standby of the node with the promoted instance: the plan shows the demote and the promote, the cluster does them', async () => {
+    const { primitive: db, node: preferred } = SEED.promotable;
+    const promotedOn = () => roles(db).filter((r) => r.role === 'Promoted').map((r) => r.node);
+    assert.deepEqual(promotedOn(), [preferred]);
+    const sb = await submit('node.standby', { node: preferred });
+    const acts = sb.plan.prediction!.actions.filter((a) => a.resource?.replace(/:\d+$/, '') === db);
+    // The promoted instance leaves (a stop of a Promoted instance is its demote and stop).
+    assert.ok(acts.some((a) => (a.action === 'demote' || (a.action === 'stop' && /Promoted/.test(a.detail ?? ''))) && a.node === preferred), JSON.stringify(acts));
+    const promote = acts.find((a) => a.action === 'promote');
+    assert.ok(promote?.node && promote.node !== preferred, JSON.stringify(acts));
+    await h.services.jobs.decide(await as(h, 'anna'), sb.id, 'approve');
+    // Whatever happens below, the node comes back for the tests after this one.
+    const restore = () => labSsh(dir!, 'node1', ['crm_attribute', '--node', preferred, '--name', 'standby', '--update', 'off', '--lifetime', 'forever']);
+    const done = await waitForState(h, sb.id, ['succeeded', 'failed'], 300_000).catch((e) => {
+      restore();
+      throw e;
+    });
+    if (done.state !== 'succeeded') restore();
+    assert.equal(done.state, 'succeeded', JSON.stringify(done.error));
+    // crm_mon says what the plan said: promoted where the scheduler predicted.
+    assert.deepEqual(promotedOn(), [promote.node]);
+    assert.match(done.result!.summary, new RegExp(`${db} promoted on ${promote.node}`));
+    // And back: online again, the promoted-role preference brings the promotion home, as predicted.
+    const on = await submit('node.online', { node: preferred });
+    const back = on.plan.prediction!.actions.filter((a) => a.resource?.replace(/:\d+$/, '') === db);
+    assert.ok(back.some((a) => a.action === 'promote' && a.node === preferred), JSON.stringify(on.plan.prediction));
+    await h.services.jobs.decide(await as(h, 'anna'), on.id, 'approve');
+    const done2 = await waitForState(h, on.id, ['succeeded', 'failed'], 300_000);
+    assert.equal(done2.state, 'succeeded', JSON.stringify(done2.error));
+    assert.deepEqual(promotedOn(), [preferred]);
+    assert.match(done2.result!.summary, new RegExp(`${db} promoted there`));
+    await labIdle();
+  });
+
+  test('a preference added after approval: the job re-checks at its turn and fails before it moves anything', async () => {
+    const vm = SEED.weakPreference.vm;
+    const from = vmPlacement(dir!)[vm]![0]!;
+    const to = NODES.find((n) => n !== from && n !== roles(SEED.group.ip)[0]!.node) ?? NODES.find((n) => n !== from)!;
+    await worker.close();
+    const job = await submit('vm.migrate', { vm, node: to });
+    await h.services.jobs.decide(await as(h, 'anna'), job.id, 'approve');
+    // Meanwhile an admin gives the VM a strong preference for where it is now.
+    const xml = `<rsc_location id="test-pull-${vm}" rsc="${vm}" node="${from}" score="500"/>`;
+    labSsh(dir!, 'node1', ['cibadmin', '--create', '--scope', 'constraints', '--xml-text', xml]);
+    try {
+      worker = await startWorker(h.services);
+      const done = await waitForState(h, job.id, ['succeeded', 'failed']);
+      assert.equal(done.state, 'failed');
+      assert.equal(done.error?.code, 'WOULD_MOVE_BACK', JSON.stringify(done.error));
+      assert.match(done.error!.message, new RegExp(`test-pull-${vm} \\(500 for ${from}\\) outweighs resource-stickiness 100`));
+      // Only on a CIB copy (the prediction at its turn): never on the cluster.
+      const moves = (await h.services.store.steps(job.id)).filter((s) => s.argv.includes('--move'));
+      assert.ok(moves.every((s) => s.argv[0]!.startsWith('CIB_file=')), JSON.stringify(moves));
+      assert.doesNotMatch(labConstraints(dir!), new RegExp(`cli-prefer-${vm}"`));
+      assert.deepEqual(vmPlacement(dir!)[vm], [from]);
+    } finally {
+      labSsh(dir!, 'node1', ['cibadmin', '--delete', '--xml-text', `<rsc_location id="test-pull-${vm}"/>`]);
+    }
   });
 });
