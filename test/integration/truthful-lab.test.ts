@@ -59,13 +59,6 @@ describe('truthful outcomes on the seed shape', { skip: dir ? false : NO_LAB, ti
     assert.ok('job' in r);
     return r.job;
   }
-  async function run(operation: string, params: Record<string, unknown>, timeoutMs = 180_000): Promise<JobRecord> {
-    const job = await submit(operation, params);
-    const approvers = ['anna', 'bert'] as const;
-    for (let i = 0; i < job.approvalsRequired; i++) await h.services.jobs.decide(await as(h, approvers[i]!), job.id, 'approve');
-    return waitForState(h, job.id, ['succeeded', 'failed'], timeoutMs);
-  }
-
   test('the VM whose preference outweighs stickiness: refused before approval, naming the constraint and its score', async () => {
     const { vm, node: home, constraint, score } = SEED.preference;
     assert.deepEqual(vmPlacement(dir!)[vm], [home]);
