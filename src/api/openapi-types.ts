@@ -421,7 +421,7 @@ export interface components {
             emergency?: boolean;
         };
         /** @enum {string} */
-        OperationName: "vm.migrate" | "node.standby" | "node.online" | "node.fence" | "lun.add" | "resource.cleanup";
+        OperationName: "vm.migrate" | "node.standby" | "node.online" | "node.fence" | "lun.add" | "resource.cleanup" | "cluster.maintenance" | "node.maintenance" | "resource.maintenance" | "resource.stop" | "resource.start" | "resource.restart" | "resource.ban" | "resource.clear" | "vm.add" | "vm.remove";
         /** @description The operation's parameters: the schema named for the operation in x-hasf-params (also served by GET /v1/operations). */
         OperationParams: {
             [key: string]: unknown;
@@ -469,6 +469,73 @@ export interface components {
         ResourceCleanupParams: {
             /** @description Resource id */
             resource: string;
+        };
+        ClusterMaintenanceParams: {
+            /**
+             * @description on: the cluster stops managing it; off: the cluster manages it again.
+             * @enum {string}
+             */
+            state: "on" | "off";
+        };
+        NodeMaintenanceParams: {
+            /** @description Node name */
+            node: string;
+            /**
+             * @description on: the cluster stops managing it; off: the cluster manages it again.
+             * @enum {string}
+             */
+            state: "on" | "off";
+        };
+        ResourceMaintenanceParams: {
+            /** @description Resource id (primitive, group or clone) */
+            resource: string;
+            /**
+             * @description on: the cluster stops managing it; off: the cluster manages it again.
+             * @enum {string}
+             */
+            state: "on" | "off";
+        };
+        ResourceStopParams: {
+            /** @description Resource id (primitive, group or clone) */
+            resource: string;
+        };
+        ResourceStartParams: {
+            /** @description Resource id (primitive, group or clone) */
+            resource: string;
+        };
+        ResourceRestartParams: {
+            /** @description Resource id (primitive, group or clone) */
+            resource: string;
+        };
+        ResourceBanParams: {
+            /** @description Resource id */
+            resource: string;
+            /** @description Node to keep it off */
+            node: string;
+            /** @description ISO 8601 duration, e.g. PT1H or P1D: the ban stops applying then (the constraint stays until cleared) */
+            lifetime?: string;
+        };
+        ResourceClearParams: {
+            /** @description Resource id */
+            resource: string;
+            /** @description Only the constraints whose lifetime has expired (crm_resource --clear --expired, Pacemaker 2.0.1+). */
+            expired?: boolean;
+        };
+        VmAddParams: {
+            /** @description Id of the new VM resource, e.g. vm7 */
+            vm: string;
+            /** @description The guest's configuration file on the nodes (inside the template's configDir), e.g. /etc/xen/vm7.cfg */
+            config: string;
+            /** @description Node it first starts on (optional; the scheduler decides otherwise) */
+            node?: string;
+            /** @description Node it prefers from now on (a location constraint; optional) */
+            prefer?: string;
+            /** @description Score of the preference (default 50; above resource-stickiness it pulls the VM back after every failover) */
+            preferScore?: number;
+        };
+        VmRemoveParams: {
+            /** @description VM resource id, e.g. vm7 */
+            vm: string;
         };
         /**
          * @description The stable code of a cluster.check finding.
@@ -713,6 +780,21 @@ export interface components {
             leftoverConstraints: components["schemas"]["LocationConstraint"][];
             fenceDevices: components["schemas"]["ClusterResource"][];
             readAt: components["schemas"]["Timestamp"];
+            /** @description What is in maintenance now (the cluster's maintenance-mode, node maintenance, resources with meta maintenance=true or is-managed=false), each with since when HASF turned it on. */
+            maintenance?: components["schemas"]["MaintenanceEntry"][];
+        };
+        MaintenanceEntry: {
+            /** @enum {string} */
+            kind: "cluster" | "node" | "resource";
+            /** @description The cluster, node or resource id. */
+            name: string;
+            /** @enum {string} */
+            flag: "maintenance-mode" | "maintenance" | "is-managed=false";
+            since?: components["schemas"]["Timestamp"];
+            /** @description The succeeded HASF job that turned it on (absent when it was set outside HASF: the CIB keeps no time for an attribute). */
+            job?: string;
+            /** @description That job's requester. */
+            by?: string;
         };
         OperationCatalogue: {
             operations: components["schemas"]["OperationInfo"][];

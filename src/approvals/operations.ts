@@ -10,6 +10,16 @@ export const DEFAULT_REQUIRED = {
   'lun.add': 1,
   'resource.cleanup': 0,
   'cluster.status': 0,
+  'cluster.maintenance': 1,
+  'node.maintenance': 1,
+  'resource.maintenance': 1,
+  'resource.stop': 1,
+  'resource.start': 0,
+  'resource.restart': 1,
+  'resource.ban': 1,
+  'resource.clear': 1,
+  'vm.add': 1,
+  'vm.remove': 1,
 } as const satisfies Record<string, number>;
 
 /** An operation name approval policies and freezes can name. */
@@ -29,6 +39,16 @@ export const DISRUPTIVE_OPERATIONS: readonly PolicyOperation[] = [
   'node.online',
   'node.fence',
   'lun.add',
+  'cluster.maintenance',
+  'node.maintenance',
+  'resource.maintenance',
+  'resource.stop',
+  'resource.start',
+  'resource.restart',
+  'resource.ban',
+  'resource.clear',
+  'vm.add',
+  'vm.remove',
 ];
 
 /** Approvals an operation needs when nothing is configured; unknown operations need 1 (fail safe). */

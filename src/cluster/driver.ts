@@ -21,6 +21,7 @@ import {
   type StackDialect,
 } from './dialects.ts';
 import { verifyArgv } from './argv-admin.ts';
+import { adminArgv as adminArgvOf, checkAdminChange, describeAdminChange, isAdminChange, liveArgvs, type AdminChange } from './admin-change.ts';
 import { mergeCibIntoStatus } from './merge-status.ts';
 import { parseCrmVerify, type VerifyResult } from './parse-crm-verify.ts';
 import type { ClusterStatus, FenceEvent, PlannedChange, Prediction } from './model.ts';
@@ -246,7 +247,30 @@ export class PacemakerDriver {
   async commandsFor(change: PlannedChange): Promise<string[][]> {
     checkChange(change);
     const { spec } = await this.dialect();
-    return [argvFor(spec, change)];
+    return isAdminChange(change) ? liveArgvs(spec, change, (c) => argvFor(spec, c)) : [argvFor(spec, change)];
+  }
+
+  /**
+   * Run one administration change (maintenance, target-role, restart, ban, cibadmin
+   * create/delete) on the cluster; a non-zero exit throws. A restart waits for the stop
+   * and the start, so it gets up to `timeoutMs` (default 5 minutes).
+   */
+  async apply(change: Exclude<AdminChange, { kind: 'sequence' }>, opts: { timeoutMs?: number } = {}): Promise<CommandResult> {
+    checkChange(change);
+    const { spec } = await this.dialect();
+    const timeoutMs = opts.timeoutMs ?? (change.kind === 'restart' ? Math.max(this.timeoutMs, 300_000) : this.timeoutMs);
+    const r = await this.exec.run(argvFor(spec, change), { timeoutMs });
+    if (r.exitCode !== 0) throw toolError(r, describe(change));
+    return r;
+  }
+
+  /** Whether `path` is readable on a node of the cluster (a guest configuration vm.add names). */
+  async readable(path: string): Promise<{ readable: boolean; host: string }> {
+    if (!/^\/[A-Za-z0-9._/-]{1,254}$/.test(path) || path.split('/').includes('..')) {
+      throw new HasfError('INVALID_INPUT', `${JSON.stringify(path.slice(0, 80))} is not an absolute path of letters, digits and ._/- without "..".`, {});
+    }
+    const r = await this.exec.run(['test', '-r', path], { timeoutMs: this.timeoutMs, readOnly: true });
+    return { readable: r.exitCode === 0, host: r.host };
   }
 
   /** crm_verify on the live CIB: the configuration errors and warnings the cluster itself sees. */
@@ -292,6 +316,7 @@ function checkChange(change: PlannedChange): void {
       if (change.node !== undefined) validateName('node', change.node);
       return;
     default:
+      if (isAdminChange(change)) return checkAdminChange(change, checkChange);
       throw new HasfError('INVALID_INPUT', `Unknown change kind ${JSON.stringify((change as { kind: unknown }).kind)}.`, {});
   }
 }
@@ -309,6 +334,10 @@ function argvFor(spec: DialectSpec, change: PlannedChange): string[] {
       return fenceArgv(spec, change.node, change.action);
     case 'cleanup':
       return cleanupArgv(spec, change.resource, change.node);
+    case 'sequence':
+      throw new HasfError('INVALID_INPUT', 'A sequence has several argvs: run its changes one by one.', {});
+    default:
+      return adminArgvOf(spec, change);
   }
 }
 
@@ -324,6 +353,8 @@ function describe(change: PlannedChange): string {
       return `fencing (${change.action}) ${change.node}`;
     case 'cleanup':
       return `cleaning up ${change.resource}`;
+    default:
+      return describeAdminChange(change);
   }
 }
 

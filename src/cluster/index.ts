@@ -49,6 +49,9 @@ export {
   targetRoleArgv,
   verifyArgv,
 } from './argv-admin.ts';
+export { isAdminChange, type AdminChange } from './admin-change.ts';
+export { parseDependencies, dependantsOf, type Dependencies, type Dependant } from './cib-dependencies.ts';
+export { vmResourceXml, vmConstraintIds, deletionXml, configParamOf, type CibElement, type VmResourceXml } from './vm-xml.ts';
 export { validateName, validateLifetime, NAME_PATTERN, type NameKind } from './names.ts';
 export { parseCrmMonXml, flattenResources, type ParseOptions } from './parse-crm-mon.ts';
 export { parseCib } from './parse-cib.ts';

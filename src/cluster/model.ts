@@ -1,3 +1,5 @@
+import type { AdminChange } from './admin-change.ts';
+
 /**
  * One typed model of a Pacemaker cluster's state, whatever stack produced it
  * (Heartbeat 2.1 `cibadmin -Q`, Pacemaker 1.1 `crm_mon --as-xml`, 2.x/3.x
@@ -16,8 +18,29 @@ export interface ClusterNode {
   maintenance: boolean;
   isDc: boolean;
   resourcesRunning: number;
-  /** member | remote | ping */
+  /** member | remote | guest | ping (guest: a Pacemaker Remote node inside a VM or bundle container). */
   type?: string;
+  /** For a guest node: the resource that is its container (a VM primitive, a bundle's container). */
+  container?: string;
+  /** For a guest node: the cluster node its container runs on. */
+  host?: string;
+}
+
+/**
+ * One instance of a resource: the resource itself for a primitive, `ping:1` for a clone
+ * instance, `httpd-bundle-0` for a bundle replica. Inactive instances are listed too when
+ * the source shows them (crm_mon does; a CIB only knows active ones).
+ */
+export interface ResourceInstance {
+  id: string;
+  /** Started, Stopped, Promoted, Unpromoted, … */
+  role: string;
+  active: boolean;
+  failed: boolean;
+  /** Where it is active (more than one: a split brain). */
+  nodes: string[];
+  /** An operation in flight (start, stop, migrate_to, promote, …). */
+  pending?: string;
 }
 
 export type ResourceKind = 'primitive' | 'group' | 'clone' | 'bundle';
@@ -45,6 +68,55 @@ export interface ClusterResource {
   isFenceDevice: boolean;
   /** Failure counts per node, when the source shows them. */
   failCounts?: Record<string, number>;
+  /** Every instance with its own role and nodes (clone instances, bundle replicas, the primitive itself). */
+  instances?: ResourceInstance[];
+  /** Running but no longer configured (crm_mon ORPHANED; 3.0.2 calls it removed). */
+  orphaned?: boolean;
+  /** Blocked: a failure the cluster can't recover from (a failed stop without fencing). */
+  blocked?: boolean;
+  /** Promotable clone (master/slave before 2.0). */
+  promotable?: boolean;
+  /** Clone with globally-unique instances. */
+  unique?: boolean;
+  /** For primitives: the template (`<template>`) it is built from. */
+  template?: string;
+  /** For a primitive that is a guest node's container (meta remote-node), that node. */
+  guestNode?: string;
+  /** The node(s) it was still shown as pending on (an operation in flight). */
+  pending?: string;
+}
+
+/** One failed operation the cluster remembers (crm_mon's "Failed Resource Actions"). */
+export interface FailedAction {
+  resource: string;
+  node: string;
+  /** monitor, start, stop, migrate_to, … */
+  operation: string;
+  intervalMs: number;
+  /** The agent's OCF exit code and its name (not running, error, …). */
+  rc: number;
+  rcText: string;
+  /** Set when the operation did not complete (timed out, error): the executor's status. */
+  status?: string;
+  exitReason?: string;
+  /** When it failed (ISO), from last-rc-change. */
+  at?: string;
+}
+
+/** An operation in flight (the status records it as pending). */
+export interface PendingAction {
+  resource: string;
+  node: string;
+  operation: string;
+}
+
+/** A ticket of a multi-site cluster (booth): granted or not here. */
+export interface Ticket {
+  id: string;
+  granted: boolean;
+  standby: boolean;
+  /** Resources that depend on it (rsc_ticket constraints). */
+  resources?: string[];
 }
 
 export interface LocationConstraint {
@@ -81,6 +153,14 @@ export interface ClusterStatus {
   fenceDevices: ClusterResource[];
   /** When the status was read. */
   readAt: string;
+  /** Failed operations the cluster remembers. */
+  failedActions?: FailedAction[];
+  /** Operations in flight. */
+  pendingActions?: PendingAction[];
+  /** Tickets (multi-site). */
+  tickets?: Ticket[];
+  /** Tags (`<tags>`): a name for a list of resources. */
+  tags?: Record<string, string[]>;
 }
 
 /** One entry of the fencing history (`stonith_admin --history`). */
@@ -101,7 +181,8 @@ export type PlannedChange =
   | { kind: 'clear'; resource: string }
   | { kind: 'standby'; node: string; on: boolean }
   | { kind: 'fence'; node: string; action: 'reboot' | 'off' }
-  | { kind: 'cleanup'; resource: string; node?: string };
+  | { kind: 'cleanup'; resource: string; node?: string }
+  | AdminChange;
 
 /** One action of a predicted transition (crm_simulate's "Transition Summary"). */
 export interface PredictedAction {

@@ -1,21 +1,7 @@
+import type { FailedAction } from './model.ts';
 import { attr, kid, kids, parseXml, type XEl } from './xml.ts';
 
-/** One failed operation the cluster remembers (crm_mon's "Failed Resource Actions"). */
-export interface FailedAction {
-  resource: string;
-  node: string;
-  /** monitor, start, stop, migrate_to, … */
-  operation: string;
-  intervalMs: number;
-  /** The agent's OCF exit code and its name (not running, error, …). */
-  rc: number;
-  rcText: string;
-  /** Set when the operation did not complete (timed out, error): the executor's status. */
-  status?: string;
-  exitReason?: string;
-  /** When it failed (ISO), from last-rc-change. */
-  at?: string;
-}
+export type { FailedAction } from './model.ts';
 
 /** Meta attributes of one resource that say who manages it and whether it should run. */
 export interface ResourceMeta {

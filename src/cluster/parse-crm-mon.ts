@@ -1,17 +1,22 @@
 import { HasfError } from '../errors/index.ts';
-import type { ClusterNode, ClusterResource, ClusterStatus, LocationConstraint } from './model.ts';
+import type { ClusterNode, ClusterResource, ClusterStatus, FailedAction, LocationConstraint, Ticket } from './model.ts';
 import { attr, baseId, kid, kids, normalizeAgent, normalizeRole, parseXml, type XEl } from './xml.ts';
 
 /** Pacemaker's INFINITY as a number (fail counts and scores saturate there). */
 export const INFINITY = 1_000_000;
 
 /** crm_mon elements the model never reads; skipping them is a third of the parse time. */
-const NOT_READ: ReadonlySet<string> = new Set(['operation_history', 'failure', 'attribute']);
+const NOT_READ: ReadonlySet<string> = new Set(['operation_history', 'attribute']);
 
 /** Options of the status parsers. */
 export interface ParseOptions {
   /** Timestamp stored as `readAt`; default now. */
   readAt?: string;
+  /**
+   * Recover from malformed tags as libxml2's recovery mode does (old Pacemaker read CIB
+   * files that way): for files from disk, never for live output.
+   */
+  recover?: boolean;
 }
 
 /**
@@ -20,7 +25,7 @@ export interface ParseOptions {
  * allow-migrate are not in crm_mon's output: merge the CIB in (mergeCibIntoStatus).
  */
 export function parseCrmMonXml(xml: string, opts: ParseOptions = {}): ClusterStatus {
-  const doc = parseXml(xml, 'crm_mon', NOT_READ);
+  const doc = parseXml(xml, 'crm_mon', NOT_READ, opts.recover ?? false);
   let root = kid(doc, 'pacemaker-result');
   let source: ClusterStatus['source'] = 'crm_mon-output-as-xml';
   if (!root) {
@@ -67,7 +72,10 @@ export function statusFromCrmMonRoot(root: XEl, source: ClusterStatus['source'],
     constraints: parseBans(kid(root, 'bans')),
     fenceDevices: [],
     readAt: opts.readAt ?? new Date().toISOString(),
+    failedActions: parseFailures(kid(root, 'failures')),
   };
+  const tickets = kids(kid(root, 'tickets'), 'ticket').map((t): Ticket => ({ id: attr(t, 'id') ?? '', granted: attr(t, 'status') === 'granted' || attr(t, 'granted') === 'true', standby: attr(t, 'standby') === 'true' }));
+  if (tickets.length) status.tickets = tickets;
   status.fenceDevices = collectFenceDevices(resources);
   return status;
 }
@@ -86,8 +94,35 @@ function parseNode(n: XEl): ClusterNode {
     maintenance: a.maintenance === 'true',
     isDc: a.is_dc === 'true',
     resourcesRunning: Number(a.resources_running ?? 0) || 0,
-    type: a.type,
+    // crm_mon calls guest nodes remote too; id_as_resource names their container.
+    type: a.type === 'remote' && a.id_as_resource ? 'guest' : a.type,
+    ...(a.id_as_resource ? { container: a.id_as_resource } : {}),
   };
+}
+
+const OCF_EXIT: Record<string, number> = { ok: 0, error: 1, 'not running': 7, promoted: 8, 'not installed': 5, 'not configured': 6, 'insufficient privileges': 4, 'invalid parameter': 2, 'unimplemented feature': 3 };
+
+/** `<failures>` (crm_mon's Failed Resource Actions). */
+function parseFailures(el: XEl | undefined): FailedAction[] {
+  return kids(el, 'failure').map((f) => {
+    const a = f.$ ?? {};
+    const rc = a.exitcode !== undefined ? Number(a.exitcode) : (OCF_EXIT[a.exitstatus ?? ''] ?? 1);
+    const opKey = a.op_key ?? '';
+    const m = /^(.+)_([a-z_]+)_(\d+)$/.exec(opKey);
+    const changed = a['last-rc-change'];
+    const at = changed ? (/^\d+$/.test(changed) ? new Date(Number(changed) * 1000) : new Date(changed)) : undefined;
+    return {
+      resource: baseId(m?.[1] ?? opKey),
+      node: a.node ?? '',
+      operation: a.task ?? m?.[2] ?? '',
+      intervalMs: Number(a.interval ?? m?.[3] ?? 0) || 0,
+      rc,
+      rcText: a.exitstatus ?? String(rc),
+      ...(a.status && a.status !== 'complete' ? { status: a.status } : {}),
+      ...(a.exitreason ? { exitReason: a.exitreason } : {}),
+      ...(at && !Number.isNaN(at.getTime()) ? { at: at.toISOString() } : {}),
+    };
+  });
 }
 
 /** fail-count per resource id (clone suffix dropped) per node, from `<node_history>`. */
@@ -133,6 +168,19 @@ function parsePrimitive(r: XEl, fc: Map<string, Record<string, number>>, parent?
     nodes: kids(r, 'node').map((n) => attr(n, 'name') ?? ''),
     isFenceDevice: agent?.startsWith('stonith:') ?? false,
   };
+  res.instances = [
+    {
+      id: a.id ?? id,
+      role: res.role,
+      active: res.active,
+      failed: res.failed,
+      nodes: [...res.nodes],
+      ...(a.pending ? { pending: a.pending } : {}),
+    },
+  ];
+  if (a.orphaned === 'true' || a.removed === 'true') res.orphaned = true;
+  if (a.blocked === 'true') res.blocked = true;
+  if (a.pending) res.pending = a.pending;
   if (a.target_role) res.targetRole = normalizeRole(a.target_role);
   if (parent) res.parent = parent;
   const counts = fc.get(id);
@@ -153,14 +201,41 @@ function parseClone(c: XEl, fc: Map<string, Record<string, number>>): ClusterRes
     ...kids(c, 'resource').map((r) => parsePrimitive(r, fc, id)),
     ...kids(c, 'group').map((g) => parseGroup(g, fc, id)),
   ];
-  return aggregate(id, 'clone', mergeInstances(instances), c);
+  const r = aggregate(id, 'clone', mergeInstances(instances), c);
+  r.promotable = attr(c, 'multi_state') === 'true';
+  r.unique = attr(c, 'unique') === 'true';
+  return r;
 }
 
+/**
+ * A bundle lists per replica its address, container, connection and the resource inside;
+ * the model keeps them as children and one instance per replica: active on the node its
+ * container runs on, in the role of the resource inside (the container's when empty).
+ */
 function parseBundle(b: XEl, fc: Map<string, Record<string, number>>): ClusterResource {
   const id = attr(b, 'id') ?? '';
   const inner: ClusterResource[] = [];
-  for (const replica of kids(b, 'replica')) inner.push(...kids(replica, 'resource').map((r) => parsePrimitive(r, fc, id)));
-  return aggregate(id, 'bundle', mergeInstances(inner), b);
+  const replicas: NonNullable<ClusterResource['instances']> = [];
+  for (const replica of kids(b, 'replica')) {
+    const members = kids(replica, 'resource').map((r) => parsePrimitive(r, fc, id));
+    inner.push(...members);
+    const container = members.find((m) => /:(docker|podman|rkt)$/.test(m.agent ?? '') || new RegExp(`^${escapeRe(id)}-(docker|podman|rkt)-\\d+$`).test(m.id));
+    const implicit = (m: ClusterResource) => m === container || m.id.startsWith(`${id}-ip-`) || m.id === `${id}-${attr(replica, 'id') ?? ''}`;
+    const payload = members.find((m) => !implicit(m));
+    const host = container?.nodes[0];
+    const role = payload ? payload.role : (container?.role ?? 'Stopped');
+    const active = role !== 'Stopped' && !!host && (payload ? payload.active : !!container?.active);
+    replicas.push({ id: `${id}-${attr(replica, 'id') ?? replicas.length}`, role, active, failed: members.some((m) => m.failed), nodes: active && host ? [host] : [] });
+  }
+  const r = aggregate(id, 'bundle', mergeInstances(inner), b);
+  r.instances = replicas;
+  r.nodes = [...new Set(replicas.flatMap((x) => x.nodes))];
+  r.active = r.nodes.length > 0;
+  return r;
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Fold clone instances with the same id into one resource running on all their nodes. */
@@ -173,6 +248,7 @@ function mergeInstances(instances: ClusterResource[]): ClusterResource[] {
       continue;
     }
     seen.nodes.push(...r.nodes.filter((n) => !seen.nodes.includes(n)));
+    if (r.instances) seen.instances = [...(seen.instances ?? []), ...r.instances];
     seen.active ||= r.active;
     seen.failed ||= r.failed;
     seen.managed &&= r.managed;

@@ -8,6 +8,7 @@ import {
   statusArgv,
   type DialectSpec,
 } from './dialects.ts';
+import { copyArgvs, describeAdminChange } from './admin-change.ts';
 import { mergeCibIntoStatus } from './merge-status.ts';
 import type { ClusterStatus, PlannedChange, PredictedAction, Prediction } from './model.ts';
 import { parseCib } from './parse-cib.ts';
@@ -108,6 +109,9 @@ export async function predictSequence({ cib, simulator, dialect, steps }: Omit<P
           await onCopy(input, deleteXpathArgv(`//node_state${onNode}/transient_attributes//nvpair[${names}]`), `cleanup ${r}`);
           break;
         }
+        default:
+          // The weekly administration changes (admin-change.ts), sequences included.
+          for (const argv of copyArgvs(dialect, change)) await onCopy(input, argv, describeAdminChange(change));
       }
       const opts = { failNode, upNode, utilization: true };
       let argv = simulateArgv(dialect, input, output, { xml: format === 'xml', ...opts });

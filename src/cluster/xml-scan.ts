@@ -8,7 +8,7 @@ import type { XEl } from './xml.ts';
  * anything else throws (the caller turns it into PARSE_ERROR). Elements named in `ignore`
  * are checked but left out of the tree (crm_mon's operation_history: half the document).
  */
-export function scanXml(xml: string, ignore?: ReadonlySet<string>): XEl {
+export function scanXml(xml: string, ignore?: ReadonlySet<string>, recover = false): XEl {
   const doc: XEl = {};
   const stack: XEl[] = [doc];
   const names: string[] = [];
@@ -72,6 +72,12 @@ export function scanXml(xml: string, ignore?: ReadonlySet<string>): XEl {
       else parent[name] = [el];
     }
     if (attrs) el.$ = attrs;
+    if (recover && !(xml.charCodeAt(end) === 62 || (xml.charCodeAt(end) === 47 && xml.charCodeAt(end + 1) === 62))) {
+      // libxml2's recovery, as old Pacemaker parsed CIB files: drop the junk up to the tag's end.
+      const gt = xml.indexOf('>', end);
+      if (gt < 0) throw new Error(`malformed tag <${name}> at ${lt}`);
+      end = xml.charCodeAt(gt - 1) === 47 ? gt - 1 : gt;
+    }
     if (xml.charCodeAt(end) === 47 && xml.charCodeAt(end + 1) === 62) {
       i = end + 2; // self-closing
     } else if (xml.charCodeAt(end) === 62) {

@@ -39,7 +39,7 @@ export function parseXmlReference(xml: string): XEl {
 }
 
 /** Parse `xml` with the fast scanner (xml-scan.ts); PARSE_ERROR (with `what` in the message) when it is not XML. */
-export function parseXml(xml: string, what: string, ignore?: ReadonlySet<string>): XEl {
+export function parseXml(xml: string, what: string, ignore?: ReadonlySet<string>, recover = false): XEl {
   const start = xml.indexOf('<');
   if (start < 0) throw new HasfError('PARSE_ERROR', `The ${what} output holds no XML: check the tool ran and printed XML.`, { head: xml.slice(0, 200) });
   // fast-xml-parser does not insist on closed tags; output cut short (a dropped connection,
@@ -53,7 +53,7 @@ export function parseXml(xml: string, what: string, ignore?: ReadonlySet<string>
     });
   }
   try {
-    return scanXml(body, ignore);
+    return scanXml(body, ignore, recover);
   } catch (e) {
     throw new HasfError(
       'PARSE_ERROR',

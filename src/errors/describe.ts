@@ -49,6 +49,7 @@ export const CODE_INFO: Record<ErrorCode, CodeInfo> = {
   UNSAFE_CLUSTER: T(409, 'The cluster is not safe for disruptive work'),
   NOT_CONFIGURED: T(409, 'Not configured for this cluster'),
   VM_CONFIG_MISSING: T(422, 'VM configuration missing on a node'),
+  NOT_RUNNING: T(409, 'The resource is not running'),
   UNKNOWN_TASK: T(422, 'Unknown maintenance task'),
   NODE_NOT_BACK: T(504, 'Node did not come back'),
   TASK_FAILED: T(502, 'Maintenance task failed'),

@@ -110,6 +110,7 @@ export class ClusterAccess {
       jobId,
       pacemaker,
       storageTargets: targets,
+      ...(this.cluster(cluster).vms ? { vms: this.cluster(cluster).vms } : {}),
       storage: (name) => {
         const t = targets.find((s) => s.name === name);
         if (!t) throw new HasfError('UNKNOWN_OBJECT', `There is no storage target "${name}" for cluster ${cluster}.`, { kind: 'target', name });

@@ -1,11 +1,16 @@
 import { HasfError } from '../errors/index.ts';
 import { closest } from '../util/closest.ts';
 import { lunAdd } from './lun-add.ts';
+import { clusterMaintenance, nodeMaintenance, resourceMaintenance } from './maintenance.ts';
 import { nodeFence } from './node-fence.ts';
 import { nodeOnline, nodeStandby } from './node-standby.ts';
+import { resourceBan, resourceClear } from './resource-ban-clear.ts';
 import { resourceCleanup } from './resource-cleanup.ts';
+import { resourceRestart, resourceStart, resourceStop } from './resource-start-stop.ts';
 import type { AnyOperation, OperationName } from './types.ts';
+import { vmAdd } from './vm-add.ts';
 import { vmMigrate } from './vm-migrate.ts';
+import { vmRemove } from './vm-remove.ts';
 
 /** Every queued operation, by name. cluster.status is read-only and served directly. */
 export const OPERATIONS: Record<OperationName, AnyOperation> = {
@@ -15,6 +20,16 @@ export const OPERATIONS: Record<OperationName, AnyOperation> = {
   'node.fence': nodeFence,
   'lun.add': lunAdd,
   'resource.cleanup': resourceCleanup,
+  'cluster.maintenance': clusterMaintenance,
+  'node.maintenance': nodeMaintenance,
+  'resource.maintenance': resourceMaintenance,
+  'resource.stop': resourceStop,
+  'resource.start': resourceStart,
+  'resource.restart': resourceRestart,
+  'resource.ban': resourceBan,
+  'resource.clear': resourceClear,
+  'vm.add': vmAdd,
+  'vm.remove': vmRemove,
 };
 
 export const OPERATION_NAMES = Object.keys(OPERATIONS) as OperationName[];

@@ -3,3 +3,4 @@ export { validateParams } from './validate-params.ts';
 export { NAME_PATTERN } from './params.ts';
 export { linesCovered, uniqueLines } from './lines.ts';
 export type * from './types.ts';
+export { readMaintenance, maintenanceLine, type MaintenanceEntry } from './maintenance-status.ts';

@@ -1,4 +1,5 @@
 import type { SequencePrediction, SimStep } from '../cluster/index.ts';
+import { describeAdminChange } from '../cluster/admin-change.ts';
 import { isHasfError } from '../errors/index.ts';
 import type { ClusterChange, OperationContext, Plan } from './types.ts';
 
@@ -17,6 +18,8 @@ export function stepLabel(s: SimStep): string {
       return `clean up ${s.resource}`;
     case 'rejoin':
       return `${s.node} back online`;
+    default:
+      return describeAdminChange(s);
   }
 }
 

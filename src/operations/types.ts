@@ -1,7 +1,9 @@
 import type { ErrorCode } from '../errors/index.ts';
 import type { ClusterStatus, FenceEvent, PlannedChange, PredictedAction, Prediction } from '../cluster/model.ts';
 import type { SequencePrediction, SettleState, SimStep } from '../cluster/index.ts';
-import type { StorageTargetConfig } from '../config/inventory.ts';
+import type { StorageTargetConfig, VmTemplate } from '../config/inventory.ts';
+import type { AdminChange } from '../cluster/admin-change.ts';
+import type { DialectSpec } from '../cluster/dialects.ts';
 import type { StorageDriver } from '../storage/index.ts';
 import type { CommandResult } from '../ssh/types.ts';
 
@@ -14,7 +16,17 @@ export type OperationName =
   | 'node.online'
   | 'node.fence'
   | 'lun.add'
-  | 'resource.cleanup';
+  | 'resource.cleanup'
+  | 'cluster.maintenance'
+  | 'node.maintenance'
+  | 'resource.maintenance'
+  | 'resource.stop'
+  | 'resource.start'
+  | 'resource.restart'
+  | 'resource.ban'
+  | 'resource.clear'
+  | 'vm.add'
+  | 'vm.remove';
 
 /** What the request will do: the exact commands and, for Pacemaker, the scheduler's prediction. */
 export interface Plan {
@@ -50,8 +62,6 @@ export interface ClusterApi {
   fence(node: string, action: 'reboot' | 'off'): Promise<CommandResult>;
   fenceHistory(node?: string): Promise<FenceEvent[]>;
   cleanup(resource: string): Promise<CommandResult>;
-  /** The raw CIB (cibadmin -Q): to explain, from its constraints and scores, what the cluster did. */
-  cib(): Promise<string>;
   /** The exact argvs a change runs. */
   commandsFor(change: ClusterChange): Promise<string[][]>;
   /** The scheduler's prediction for a change, computed on a copy of the CIB. */
@@ -60,6 +70,14 @@ export interface ClusterApi {
   predictSequence(steps: SimStep[]): Promise<SequencePrediction>;
   /** Whether the cluster has settled (no transition in progress), and what it is doing if not. */
   settle(): Promise<SettleState>;
+  /** The cluster's stack dialect (flag spellings, which forms it has). */
+  dialect(): Promise<{ name: string; spec: DialectSpec }>;
+  /** The raw CIB (cibadmin -Q). */
+  cib(): Promise<string>;
+  /** Run one administration change (maintenance, target-role, restart, ban, cibadmin); throws on a non-zero exit. */
+  apply(change: Exclude<AdminChange, { kind: 'sequence' }>, opts?: { timeoutMs?: number }): Promise<CommandResult>;
+  /** Whether a file is readable on a node of the cluster. */
+  readable(path: string): Promise<{ readable: boolean; host: string }>;
 }
 
 /** What an operation needs from an iSCSI target (src/storage's drivers provide it). */
@@ -71,6 +89,8 @@ export interface OperationContext {
   pacemaker: ClusterApi;
   storage(target: string): StorageApi;
   storageTargets: StorageTargetConfig[];
+  /** How vm.add creates VM resources on this cluster (the inventory's `vms`); absent: not configured. */
+  vms?: VmTemplate;
   /** Job id (or 'dry-run'), for naming created objects. */
   jobId: string;
   /** The cluster's status, read once per request and cached (re-read with pacemaker.status()). */

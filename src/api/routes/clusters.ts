@@ -1,5 +1,6 @@
 import type { Express, Request, Response } from 'express';
 import { checkCluster } from '../../operations/check/index.ts';
+import { readMaintenance } from '../../operations/index.ts';
 import { guard, type RouteContext } from './context.ts';
 
 /** GET /v1/clusters, GET /v1/clusters/{cluster}/status and GET /v1/clusters/{cluster}/check. */
@@ -19,8 +20,11 @@ export function clusterRoutes(app: Express, ctx: RouteContext): void {
   app.get('/v1/clusters/:cluster/status', ...guard(ctx, 'read', 'clusterStatus'), async (req: Request, res: Response) => {
     const name = String(req.params.cluster);
     services.access.cluster(name); // UNKNOWN_CLUSTER before any command
-    const s = await services.access.pacemaker(name).status();
-    res.json({ cluster: name, ...s, leftoverConstraints: s.constraints.filter((c) => c.leftover) });
+    const driver = services.access.pacemaker(name);
+    const s = await driver.status();
+    // What is in maintenance, and since when (the HASF job that turned it on, when there is one).
+    const maintenance = await readMaintenance(name, s, () => driver.cib(), async (operation) => (await services.jobs.list({ operation, cluster: name, state: 'succeeded', limit: 100 })).jobs);
+    res.json({ cluster: name, ...s, leftoverConstraints: s.constraints.filter((c) => c.leftover), maintenance });
   });
 
   // Read-only like status: runs at once, not queued; each finding says how to fix it.

@@ -1,4 +1,5 @@
 import type { ClusterResource, ClusterStatus } from '../../cluster/model.ts';
+import { maintenanceLine, type MaintenanceEntry } from '../../operations/maintenance-status.ts';
 import { table } from '../output.ts';
 
 /** A node's state in one word or two: online, standby, OFFLINE, UNCLEAN … */
@@ -39,6 +40,11 @@ export function formatClusterStatus(cluster: string, s: ClusterStatus): string {
         ]),
     ),
   ];
+  const maintenance = (s as ClusterStatus & { maintenance?: MaintenanceEntry[] }).maintenance ?? [];
+  if (maintenance.length) {
+    out.push('', 'In maintenance (the cluster does not manage it):');
+    for (const m of maintenance) out.push(`  ${maintenanceLine(m)}`);
+  }
   const leftovers = s.constraints.filter((c) => c.leftover);
   if (leftovers.length) {
     out.push('', 'Leftover move/ban constraints (crm_resource --clear):');

@@ -31,7 +31,7 @@ export function fix(summary: string, argv?: string[], hasf?: string, on = ANY): 
 }
 
 /** Quorum and fencing: what decides whether the cluster can protect data when a node fails. */
-export function quorumAndFencing(f: CheckFacts): Finding[] {
+export function quorumAndFencing(f: Pick<CheckFacts, 'status' | 'dialect'>): Finding[] {
   const { status, dialect } = f;
   const out: Finding[] = [];
   const members = status.nodes.filter((n) => (n.type ?? 'member') === 'member');

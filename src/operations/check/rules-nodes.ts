@@ -9,7 +9,7 @@ export const CLOCK_LIMIT_MS = 1000;
 const secs = (ms: number) => `${(Math.abs(ms) / 1000).toFixed(1)} s`;
 
 /** Nodes offline, unclean, in standby, or out of HASF's reach. */
-export function nodeStates(f: CheckFacts): Finding[] {
+export function nodeStates(f: Pick<CheckFacts, 'status' | 'dialect' | 'probes'>): Finding[] {
   const out: Finding[] = [];
   const probe = new Map(f.probes.map((p) => [p.node, p]));
   for (const n of f.status.nodes) {

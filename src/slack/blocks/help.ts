@@ -31,8 +31,23 @@ export function helpMessage(topic?: string): SlackMessage {
   const others = OTHER_COMMANDS.map((c) => `\`${esc(c.usage)}\` — ${esc(c.summary)}`);
   return {
     text: `HASF Ops commands: /hasf ${commandWords().join(', ')}`,
-    blocks: [header('HASF Ops'), section(`*Change the cluster*\n${ops.join('\n')}`), section(`*Look and decide*\n${others.join('\n')}`), context(commonFlags())],
+    blocks: [header('HASF Ops'), ...sections('*Change the cluster*', ops), section(`*Look and decide*\n${others.join('\n')}`), context(commonFlags())],
   };
+}
+
+/** Lines in as many sections as Slack's 3000-character section text needs (the catalogue grows). */
+function sections(title: string, lines: string[]) {
+  const out = [];
+  let cur = title;
+  for (const l of lines) {
+    if (cur.length + l.length + 1 > 2900) {
+      out.push(section(cur));
+      cur = '';
+    }
+    cur += (cur ? '\n' : '') + l;
+  }
+  if (cur) out.push(section(cur));
+  return out;
 }
 
 function commonFlags(): string {

@@ -1,4 +1,5 @@
 import type { ClusterNode, ClusterResource, ClusterStatus } from '../../cluster/model.ts';
+import type { MaintenanceEntry } from '../../operations/maintenance-status.ts';
 import { context, esc, header, section, slackDate, type Block, type SlackMessage } from './format.ts';
 
 function nodeLine(n: ClusterNode): string {
@@ -51,7 +52,7 @@ function chunked(title: string, lines: string[]): Block[] {
  * `/hasf status`: nodes and resources of one cluster, with what needs attention on top —
  * failed resources, standby/offline/unclean nodes, leftover cli-prefer/cli-ban constraints.
  */
-export function statusMessage(cluster: string, st: ClusterStatus): SlackMessage {
+export function statusMessage(cluster: string, st: ClusterStatus, maintenance: readonly MaintenanceEntry[] = []): SlackMessage {
   const walk = (rs: ClusterResource[]): ClusterResource[] => rs.flatMap((r) => [r, ...walk(r.children ?? [])]);
   const all = walk(st.resources);
   const failed = all.filter((r) => r.failed);
@@ -60,7 +61,11 @@ export function statusMessage(cluster: string, st: ClusterStatus): SlackMessage 
   const leftovers = st.constraints.filter((c) => c.leftover);
   const attention: string[] = [];
   if (!st.quorum.hasQuorum) attention.push(':rotating_light: *The cluster has no quorum.*');
-  if (st.maintenanceMode) attention.push(':construction: *Maintenance mode is on*: the cluster manages nothing.');
+  const since = (e: MaintenanceEntry | undefined) => (e?.since ? ` — since ${slackDate(e.since)}, by ${esc(e.by ?? '?')} (job \`${esc(e.job ?? '')}\`)` : e ? ' — since: unknown (set outside HASF)' : '');
+  if (st.maintenanceMode) attention.push(`:construction: *Maintenance mode is on*: the cluster manages nothing${since(maintenance.find((m) => m.kind === 'cluster'))}.`);
+  for (const m of maintenance.filter((x) => x.kind !== 'cluster')) {
+    attention.push(`:construction: ${m.kind} \`${esc(m.name)}\` is in maintenance (${esc(m.flag)})${since(m)} — \`/hasf ${m.kind} maintenance ${esc(m.name)} off\` when done`);
+  }
   if (st.stonithEnabled === false) attention.push(':warning: STONITH is disabled.');
   for (const r of failed) attention.push(`:x: \`${esc(r.id)}\` has *failed*${r.nodes.length ? ` on ${r.nodes.map(esc).join(', ')}` : ''} — after fixing the cause: \`/hasf cleanup ${esc(r.parent ?? r.id)}\``);
   for (const n of down) attention.push(`${n.unclean ? ':warning:' : ':red_circle:'} node *${esc(n.name)}* is ${n.unclean ? 'UNCLEAN' : 'offline'}`);

@@ -1,6 +1,7 @@
 import type { Principal } from '../../auth/index.ts';
 import { isHasfError } from '../../errors/index.ts';
 import { checkCluster } from '../../operations/check/index.ts';
+import { readMaintenance } from '../../operations/index.ts';
 import { checkMessage, confirmationMessage, dryRunMessage, errorMessage, jobMessage, jobsListMessage, statusMessage, type SlackMessage } from '../blocks/index.ts';
 import { context, esc, section } from '../blocks/format.ts';
 import { announceJob } from '../announce.ts';
@@ -83,7 +84,12 @@ export async function runCommand(d: HandlerDeps, cmd: SlackCommand, input: Comma
       case 'help':
         throw new Error('help is answered in the ack');
       case 'status':
-        return await perCluster(d, p, cmd.cluster, async (c) => statusMessage(c, await d.services.access.pacemaker(c).status()));
+        return await perCluster(d, p, cmd.cluster, async (c) => {
+          const driver = d.services.access.pacemaker(c);
+          const st = await driver.status();
+          const maintenance = await readMaintenance(c, st, () => driver.cib(), async (operation) => (await d.services.jobs.list({ operation, cluster: c, state: 'succeeded', limit: 100 })).jobs);
+          return statusMessage(c, st, maintenance);
+        });
       case 'check':
         return await perCluster(d, p, cmd.cluster, async (c) => checkMessage(await checkCluster(d.services.access, c)));
       case 'request':
