@@ -49,7 +49,23 @@ cp "$work/healthy.xml" "$work/maintenance.xml"
 CIB_file="$work/maintenance.xml" crm_attribute --type crm_config --name maintenance-mode --update true
 CIB_file="$work/maintenance.xml" crm_attribute --node node2 --name maintenance --update on --lifetime forever
 
-for shape in healthy standby unclean failed leftovers noquorum maintenance; do
+# shapes: what Pacemaker's own corpus has and the lab doesn't (seeds/shapes.xml): a remote
+# node, a guest node in a VM, a podman bundle of two replicas, a promotable clone, a group of
+# templates, a tag, a granted ticket. crm_simulate records remote and guest nodes as cluster
+# nodes; they are put right (node type, node_state remote_node/in_ccm) as a real cluster
+# records them, then settled. (A failure injected with -i -I here makes crm_mon read the guest as down:
+# failed actions are the "failed" shape's.)
+crm_simulate -x "$seeds/shapes.xml" -t "$when" -u node1 -u node2 -u node3 -g ticket-site-a -S -O "$work/shapes-1.xml" -Q >/dev/null 2>&1
+CIB_file="$work/shapes-1.xml" cibadmin --modify --scope nodes --xml-text '<node id="remote1" type="remote"/>'
+for n in guest1 web-bundle-0 web-bundle-1; do CIB_file="$work/shapes-1.xml" cibadmin --delete --xml-text "<node id=\"$n\"/>"; done
+for n in remote1 guest1 web-bundle-0 web-bundle-1; do
+  CIB_file="$work/shapes-1.xml" cibadmin --modify --scope status --xml-text "<node_state id=\"$n\" remote_node=\"true\" in_ccm=\"true\"/>"
+done
+crm_simulate -x "$work/shapes-1.xml" -t "$when" -S -O "$work/shapes-2.xml" -Q >/dev/null
+crm_simulate -x "$work/shapes-2.xml" -t "$when" -S -O "$work/shapes-3.xml" -Q >/dev/null
+cp "$work/shapes-3.xml" "$work/shapes.xml"
+
+for shape in healthy standby unclean failed leftovers noquorum maintenance shapes; do
   f="$work/$shape.xml"
   CIB_file="$f" crm_mon --output-as=xml >"$out/$shape.crm_mon.xml"
   CIB_file="$f" crm_mon -1 --as-xml >"$out/$shape.crm_mon-as-xml.xml"

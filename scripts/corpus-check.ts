@@ -22,7 +22,7 @@ import { parseCib } from '../src/cluster/parse-cib.ts';
 import { parseCrmMonXml, flattenResources } from '../src/cluster/parse-crm-mon.ts';
 import { parseTransitionSummary } from '../src/cluster/parse-simulate.ts';
 import { readCibConfig } from '../src/cluster/cib-config.ts';
-import { kid, parseXml } from '../src/cluster/xml.ts';
+import { kid, kids, parseXml, parseXmlReference } from '../src/cluster/xml.ts';
 import { compare, modelView, type Disagreement } from './corpus-check/compare.ts';
 import { parseSummary, type Summary } from './corpus-check/summary.ts';
 import { historyFingerprint } from './corpus-check/fingerprint.ts';
@@ -214,7 +214,9 @@ function checkCrmMon(era: string, file: string): CrmMonResult {
     }
     const nodesSec = /<nodes>([\s\S]*?)<\/nodes>/.exec(xml)?.[1] ?? '';
     const resSec = /<resources>([\s\S]*?)<\/resources>/.exec(xml)?.[1] ?? '';
-    const xmlNodes = (nodesSec.match(/<node\s/g) ?? []).length;
+    // Top-level <node> elements only (--group-by-node nests resources and their nodes inside).
+    const xmlNodes = kids(kid(kid(parseXmlReference(xml), 'pacemaker-result'), 'nodes'), 'node').length;
+    void nodesSec;
     const xmlResources = (resSec.match(/<resource\s/g) ?? []).length;
     const xmlFailures = (/<failures>([\s\S]*?)<\/failures>/.exec(xml)?.[1]?.match(/<failure\s/g) ?? []).length;
     const instances = flattenResources(s.resources)

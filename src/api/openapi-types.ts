@@ -111,6 +111,72 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/jobs/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause a cluster.rolling job between two nodes
+         * @description The requester, an approver or an admin may (as for cancel). The job finishes the node it is at, then holds (state paused) before the next one; asked before it starts, it holds before its first node. 409 JOB_NOT_PENDING for other operations or finished jobs. The body is optional.
+         */
+        post: operations["pauseJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume a paused cluster.rolling job
+         * @description Clears a pause (paused → running: the job goes on with its next node), or takes back a pause not yet reached. Same roles as cancel. 409 JOB_NOT_PENDING when nothing is paused. The body is optional.
+         */
+        post: operations["resumeJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{id}/abort": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Abort a cluster.rolling job between two nodes
+         * @description The job finishes the node it is at (never leaving one half done), then ends failed with JOB_ABORTED, its result saying which nodes were done and which not touched; a paused job ends at once; one not started yet is cancelled. Same roles as cancel. The body is optional.
+         */
+        post: operations["abortJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/operations": {
         parameters: {
             query?: never;
@@ -399,9 +465,17 @@ export interface components {
         PersonName: string;
         JobId: string;
         /** @enum {string} */
-        JobState: "awaiting_approval" | "queued" | "running" | "succeeded" | "failed" | "rejected" | "expired" | "cancelled";
+        JobState: "awaiting_approval" | "queued" | "running" | "paused" | "succeeded" | "failed" | "rejected" | "expired" | "cancelled";
         /** Format: date-time */
         Timestamp: string;
+        ControlRequest: {
+            /** @description The person who asked. */
+            by: string;
+            /** @description Where they asked: rest, slack, cli, web. */
+            channel: string;
+            at: components["schemas"]["Timestamp"];
+            comment?: string;
+        };
         JobRequest: {
             operation: components["schemas"]["OperationName"];
             params: components["schemas"]["OperationParams"];
@@ -421,7 +495,7 @@ export interface components {
             emergency?: boolean;
         };
         /** @enum {string} */
-        OperationName: "vm.migrate" | "node.standby" | "node.online" | "node.fence" | "lun.add" | "resource.cleanup" | "cluster.maintenance" | "node.maintenance" | "resource.maintenance" | "resource.stop" | "resource.start" | "resource.restart" | "resource.ban" | "resource.clear" | "vm.add" | "vm.remove";
+        OperationName: "vm.migrate" | "node.standby" | "node.online" | "node.fence" | "lun.add" | "resource.cleanup" | "cluster.maintenance" | "node.maintenance" | "resource.maintenance" | "resource.stop" | "resource.start" | "resource.restart" | "resource.ban" | "resource.clear" | "vm.add" | "vm.remove" | "cluster.rolling";
         /** @description The operation's parameters: the schema named for the operation in x-hasf-params (also served by GET /v1/operations). */
         OperationParams: {
             [key: string]: unknown;
@@ -536,6 +610,19 @@ export interface components {
         VmRemoveParams: {
             /** @description VM resource id, e.g. vm7 */
             vm: string;
+        };
+        ClusterRollingParams: {
+            /** @description A maintenance task named in the configuration (rolling.tasks), e.g. patch */
+            task: string;
+            /** @description The nodes, in order; default every node of the cluster */
+            nodes?: string[];
+            /**
+             * @description Reboot after the task: none, clean (the configured clean reboot) or fence (the node's fence device); default the task's
+             * @enum {string}
+             */
+            reboot?: "none" | "clean" | "fence";
+            /** @description Accept that resources which cannot live-migrate are stopped and started (downtime) when their node is drained. */
+            allowRestart?: boolean;
         };
         /**
          * @description The stable code of a cluster.check finding.
@@ -655,6 +742,7 @@ export interface components {
             attempts: number;
             /** @description The job's page in the web console: api.publicUrl + /ui/jobs/{id} (a path relative to the API when api.publicUrl is not set). */
             url?: string;
+            /** @description What the job did; a cluster.rolling job that stopped part-way has one too (nodes done, where it stopped, nodes not touched). */
             result?: {
                 summary: string;
                 details?: {
@@ -664,6 +752,11 @@ export interface components {
             error?: {
                 code: string;
                 message: string;
+            };
+            /** @description A pause or an abort asked for (cluster.rolling), obeyed at the job's next pause point, between two nodes. */
+            control?: {
+                pause?: components["schemas"]["ControlRequest"];
+                abort?: components["schemas"]["ControlRequest"];
             };
             /** @description Commands run so far (GET /v1/jobs/{id} only). */
             steps?: components["schemas"]["Step"][];
@@ -920,7 +1013,7 @@ export interface components {
             linksError?: string;
         };
         /** @enum {string} */
-        AuditEvent: "job.created" | "job.state" | "job.refused" | "job.cancelled" | "job.expired" | "job.emergency" | "job.reviewed" | "job.step" | "approval.requested" | "approval.granted" | "approval.rejected" | "approval.refused" | "command.start" | "command.result" | "command.refused" | "access.refused" | "session.started" | "session.ended" | "request.refused" | "token.created" | "token.revoked";
+        AuditEvent: "job.created" | "job.state" | "job.refused" | "job.cancelled" | "job.expired" | "job.emergency" | "job.reviewed" | "job.control" | "job.step" | "approval.requested" | "approval.granted" | "approval.rejected" | "approval.refused" | "command.start" | "command.result" | "command.refused" | "access.refused" | "session.started" | "session.ended" | "request.refused" | "token.created" | "token.revoked";
         AuditRecord: {
             seq: number;
             time: components["schemas"]["Timestamp"];
@@ -1234,6 +1327,108 @@ export interface operations {
         };
         responses: {
             /** @description The cancelled job. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            429: components["responses"]["Problem"];
+        };
+    };
+    pauseJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["Comment"];
+            };
+        };
+        responses: {
+            /** @description The job; control.pause is set, state paused once it reached the pause point. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            429: components["responses"]["Problem"];
+        };
+    };
+    resumeJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["Comment"];
+            };
+        };
+        responses: {
+            /** @description The job, running again. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            429: components["responses"]["Problem"];
+        };
+    };
+    abortJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["Comment"];
+            };
+        };
+        responses: {
+            /** @description The job; control.abort is set (or state cancelled when it had not started). */
             200: {
                 headers: {
                     [name: string]: unknown;

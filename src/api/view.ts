@@ -32,7 +32,7 @@ export function toApiJob(job: JobRecord, extra: { steps?: StepRecord[]; callback
     attempts: job.attempts,
     url: `${extra.baseUrl ?? ''}${jobPagePath(job.id)}`,
   };
-  const optional = ['ticket', 'callbackUrl', 'review', 'expiresAt', 'queuedAt', 'startedAt', 'finishedAt', 'result', 'error'] as const;
+  const optional = ['ticket', 'callbackUrl', 'review', 'expiresAt', 'queuedAt', 'startedAt', 'finishedAt', 'result', 'error', 'control'] as const;
   for (const k of optional) if (job[k] !== undefined) (out as Record<string, unknown>)[k] = job[k];
   if (extra.steps) out.steps = extra.steps;
   if (extra.callbackDeliveries) out.callbackDeliveries = extra.callbackDeliveries;

@@ -67,7 +67,7 @@ export function createServices(config: HasfConfig, opts: { groupMembers?: (group
     new ReplicaConfirm(conn, { replicas: wantedReplicas(config.redis), timeoutMs: config.redis.replicaTimeoutMs, key: `${prefix}:alive`, log: (l) => console.error(l) });
   // The process environment is read here, at the edge: the SSH library takes options only.
   const pool = new SshPool({ ...config.ssh, agent: process.env.SSH_AUTH_SOCK });
-  const access = new ClusterAccess({ clusters: config.clusters, storage: config.storage }, pool);
+  const access = new ClusterAccess({ clusters: config.clusters, storage: config.storage }, pool, { rolling: config.rolling });
   const store = new JobStore(redis, prefix);
   const queuesConn = connectRedis(config.redis, { forBullmq: true, name: 'hasf-queues', health });
   const queues = new QueueSet(queuesConn, prefix, (e) => health.noteError(e, 'queues'));

@@ -20,6 +20,7 @@ export const DEFAULT_REQUIRED = {
   'resource.clear': 1,
   'vm.add': 1,
   'vm.remove': 1,
+  'cluster.rolling': 1,
 } as const satisfies Record<string, number>;
 
 /** An operation name approval policies and freezes can name. */
@@ -49,6 +50,7 @@ export const DISRUPTIVE_OPERATIONS: readonly PolicyOperation[] = [
   'resource.clear',
   'vm.add',
   'vm.remove',
+  'cluster.rolling',
 ];
 
 /** Approvals an operation needs when nothing is configured; unknown operations need 1 (fail safe). */

@@ -11,6 +11,7 @@ export const AUDIT_EVENTS = [
   'job.expired', // approval window passed
   'job.emergency', // break-glass: run without the usual approvals
   'job.reviewed', // after-the-fact review of a break-glass job
+  'job.control', // an operator asked a running job to pause, resume or abort (details: action, comment)
   'job.step', // a checkpointed step of a running job (plan, execute, verify)
   // approvals
   'approval.requested',

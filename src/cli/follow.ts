@@ -43,6 +43,7 @@ export async function followJob(api: ApiClient, id: string, io: CliIo, opts: Fol
   const started = now();
   // Each step once; a wait's one step again when what the cluster is doing changes.
   const seen = new Map<number, string>();
+  const controls = new Set<string>();
   let state: JobState | undefined;
   let failures = 0;
   let tick = 0;
@@ -95,6 +96,14 @@ export async function followJob(api: ApiClient, id: string, io: CliIo, opts: Fol
       else line(`${stamp()} ${formatStep(s)}`);
     }
     if (job.state !== state) announce(state);
+    // An operator's pause or abort of a rolling job shows when asked, before it takes effect.
+    for (const [what, req] of Object.entries(job.control ?? {})) {
+      const key = `${what}:${req.at}`;
+      if (!req || controls.has(key)) continue;
+      controls.add(key);
+      if (opts.json) event({ event: 'control', jobId: job.id, action: what, by: req.by, at: req.at });
+      else if (!isFinal(job.state)) line(`${stamp()} ${what} asked for by ${req.by} (${req.channel})${job.state === 'paused' ? '' : '; obeyed once the node in progress is done'}`);
+    }
     if (isFinal(job.state)) {
       clearProgress();
       if (opts.json) event({ event: 'final', job });

@@ -13,7 +13,7 @@ export interface CommandEntry {
 /** Every command but the operation commands (those come from the catalogue). */
 export const COMMANDS: CommandEntry[] = [
   { name: 'jobs', group: 'Jobs', synopsis: 'jobs [--state S] [--operation OP] [--requester N] [--cluster C] [--since T]', summary: 'list jobs, newest first', load: async () => (await import('./commands/jobs.ts')).jobsCommand },
-  { name: 'job', group: 'Jobs', synopsis: 'job ID [--follow]', summary: 'one job: plan, approvals, steps; --follow shows live progress', load: async () => (await import('./commands/jobs.ts')).jobCommand },
+  { name: 'job', group: 'Jobs', synopsis: 'job ID [--follow] | job pause|resume|abort ID', summary: 'one job: plan, approvals, steps; --follow shows live progress; pause/resume/abort a rolling job', load: async () => (await import('./commands/jobs.ts')).jobCommand },
   { name: 'approve', group: 'Jobs', synopsis: 'approve ID [--comment TEXT]', summary: 'approve a job (approver; never your own)', load: async () => { const m = await import('./commands/jobs.ts'); return (a, io) => m.decideCommand('approve', a, io); } },
   { name: 'reject', group: 'Jobs', synopsis: 'reject ID [--comment TEXT]', summary: 'reject a job (one rejection ends it)', load: async () => { const m = await import('./commands/jobs.ts'); return (a, io) => m.decideCommand('reject', a, io); } },
   { name: 'cancel', group: 'Jobs', synopsis: 'cancel ID [--comment TEXT]', summary: 'cancel a job that has not started', load: async () => { const m = await import('./commands/jobs.ts'); return (a, io) => m.decideCommand('cancel', a, io); } },

@@ -77,6 +77,13 @@ export function statusFromCrmMonRoot(root: XEl, source: ClusterStatus['source'],
   const tickets = kids(kid(root, 'tickets'), 'ticket').map((t): Ticket => ({ id: attr(t, 'id') ?? '', granted: attr(t, 'status') === 'granted' || attr(t, 'granted') === 'true', standby: attr(t, 'standby') === 'true' }));
   if (tickets.length) status.tickets = tickets;
   status.fenceDevices = collectFenceDevices(resources);
+  // A guest node's host is where its container runs.
+  const all = flattenResources(resources);
+  for (const n of nodes) {
+    if (n.type !== 'guest' || !n.container) continue;
+    const c = all.find((r) => r.id === n.container && r.kind === 'primitive');
+    if (c?.nodes[0]) n.host = c.nodes[0];
+  }
   return status;
 }
 

@@ -37,11 +37,18 @@ export const rollingSchema = z
     tasks: z.record(z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'a task name: lower-case letters, digits, - and _'), taskSchema).default({}),
     /** What a clean reboot runs on the node once it is drained. */
     cleanReboot: argvSchema.default(['systemctl', 'reboot']),
+    /**
+     * What prints the node's boot id: a reboot is confirmed only when it changed (the
+     * node really restarted) and the node is online in the cluster again.
+     */
+    bootId: argvSchema.default(['cat', '/proc/sys/kernel/random/boot_id']),
     /** How long a rebooted node may take to be back online in the cluster. */
     backOnlineTimeout: durationSchema.default('15m'),
   })
   .strict();
 
 export type RollingConfig = z.infer<typeof rollingSchema>;
+/** The `rolling:` section as written in a configuration file (durations as text, defaults unset). */
+export type RollingConfigInput = z.input<typeof rollingSchema>;
 export type MaintenanceTask = RollingConfig['tasks'][string];
 export type RebootMode = z.infer<typeof rebootSchema>;

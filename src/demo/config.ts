@@ -42,7 +42,7 @@ export function demoPaths(dir: string): DemoPaths {
  * The demo configuration: the lab's inventory, the demo Redis, the audit key and file,
  * the demo people (tokens as hashes only), Slack in HTTP mode, callbacks to loopback.
  */
-export function demoConfig(o: { paths: DemoPaths; inventoryFile: string; redisUrl: string; listen: string; credentials: DemoCredentials; slackApiUrl: string }): HasfConfigInput {
+export function demoConfig(o: { paths: DemoPaths; inventoryFile: string; redisUrl: string; listen: string; credentials: DemoCredentials; slackApiUrl: string; rolling?: HasfConfigInput['rolling'] }): HasfConfigInput {
   const c = o.credentials;
   return {
     redis: { url: o.redisUrl, prefix: 'hasf' },
@@ -57,6 +57,8 @@ export function demoConfig(o: { paths: DemoPaths; inventoryFile: string; redisUr
     callbacks: { allowedHosts: ['127.0.0.1', 'localhost'], allowHttp: true, secret: c.server.callbackSecret },
     // The lab's reboot cycle is seconds; keep stalled-job detection short so a killed worker's job moves on quickly.
     worker: { concurrency: 4, lockDurationMs: 10_000, stalledIntervalMs: 10_000 },
+    // cluster.rolling's tasks for the lab (a marker file and a clean reboot), when given.
+    ...(o.rolling ? { rolling: o.rolling } : {}),
   };
 }
 

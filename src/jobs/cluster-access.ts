@@ -1,4 +1,5 @@
 import type { ClusterConfig, Inventory, StorageTargetConfig } from '../config/inventory.ts';
+import { rollingSchema, type RollingConfig } from '../config/rolling.ts';
 import { HasfError } from '../errors/index.ts';
 import type { OperationContext, StorageApi } from '../operations/types.ts';
 import { PacemakerDriver } from '../cluster/index.ts';
@@ -25,10 +26,14 @@ export class ClusterAccess {
   /** Dialects detected once per cluster, shared by every driver built later. */
   private readonly dialects = new Map<string, Awaited<ReturnType<PacemakerDriver['dialect']>>>();
 
+  private readonly rolling: RollingConfig;
+
   constructor(
     private readonly inventory: Inventory,
     private readonly pool: HostExecutors,
+    opts: { rolling?: RollingConfig } = {},
   ) {
+    this.rolling = opts.rolling ?? rollingSchema.parse({});
     for (const c of inventory.clusters) this.byName.set(c.name, c);
   }
 
@@ -104,6 +109,7 @@ export class ClusterAccess {
       },
     });
     const targets = this.storageTargets(cluster);
+    const nodes = this.cluster(cluster).nodes;
     let status: Promise<ClusterStatus> | undefined;
     return {
       cluster,
@@ -117,6 +123,12 @@ export class ClusterAccess {
         return this.storage(t, wrap);
       },
       status: () => (status ??= pacemaker.status()),
+      onNode: (name) => {
+        const n = nodes.find((x) => x.name === name);
+        if (!n) throw new HasfError('UNKNOWN_OBJECT', `Cluster ${cluster} has no node "${name}" in the inventory.`, { kind: 'node', name });
+        return wrap(this.pool.executor(n as HostSpec));
+      },
+      rolling: this.rolling,
     };
   }
 }

@@ -6,6 +6,8 @@ export type JobEvent =
   | { type: 'state'; jobId: string; state: JobState; from?: JobState; at: string; error?: { code: string; message: string } }
   | { type: 'step'; jobId: string; step: StepRecord }
   | { type: 'phase'; jobId: string; phase: string; at: string }
+  /** An operator asked for a pause, resume or abort (obeyed at the job's next pause point). */
+  | { type: 'control'; jobId: string; action: 'pause' | 'resume' | 'abort'; by: string; at: string }
   | { type: 'approval'; jobId: string; person: string; decision: 'approve' | 'reject'; counted: number; needed: number; at: string };
 
 /** The pub/sub channel events go to. */

@@ -33,6 +33,16 @@ export interface RunnerDeps {
 
 const isFinal = (s: string) => (FINAL_STATES as readonly string[]).includes(s);
 
+/** How often the queue looks at a paused job (a resume or an abort also wakes it at once). */
+const PAUSED_POLL_MS = 5000;
+
+/** Thrown from a pause point when the job is to hold there: the attempt ends, the job stays paused. */
+class PauseHold extends Error {
+  constructor(readonly where: string) {
+    super(`paused ${where}`);
+  }
+}
+
 /** Where one attempt's time went. */
 interface Timing {
   started: number;
@@ -68,6 +78,8 @@ export class JobRunner {
   async process(jobId: string, attempt: Attempt): Promise<ProcessOutcome> {
     const job = await this.d.store.get(jobId);
     if (!job || isFinal(job.state) || job.state === 'awaiting_approval') return { done: job?.state ?? 'missing' };
+    // Paused by an operator: nothing to do until resumed (or aborted, which it then obeys).
+    if (job.state === 'paused' && job.control?.pause && !job.control.abort) return { waitMs: PAUSED_POLL_MS };
     if (!(await this.takeTurn(job))) return { waitMs: this.d.turnPollMs ?? 2000 };
 
     const op = getOperation(job.operation);
@@ -104,6 +116,11 @@ export class JobRunner {
       await this.d.machine.finish(job, 'succeeded', { result, timing: timed(timing) }, this.worker);
       return { done: 'succeeded' };
     } catch (err) {
+      // Held at a pause point: the job stays paused, in its lines, until resumed.
+      if (err instanceof PauseHold && !run.abort.signal.aborted) {
+        await this.audit(jobId, 'job.step', { phase: 'paused', where: err.where });
+        return { waitMs: PAUSED_POLL_MS };
+      }
       // Whatever the interrupted work threw, a stopped job ends for the reason it was stopped.
       const cause = run.abort.signal.aborted ? run.abort.signal.reason : err;
       const e = isHasfError(cause) ? cause : new HasfError('INTERNAL', `Unexpected error: ${(cause as Error)?.message ?? String(cause)}`, {}, { cause });
@@ -113,7 +130,9 @@ export class JobRunner {
         await this.audit(jobId, 'job.step', { phase: 'retry', code: e.code, message: e.message, attempt: attempt.attempt });
         return { retry: e };
       }
-      await this.d.machine.finish(job, 'failed', { error: { code: e.code, message: e.message }, timing: timed(timing) }, this.worker, claimed || job.state === 'running' ? 'running' : 'queued');
+      const report = failureReport(e);
+      const from = claimed ? ((await this.d.store.get(jobId))?.state === 'paused' ? 'paused' : 'running') : job.state === 'running' ? 'running' : 'queued';
+      await this.d.machine.finish(job, 'failed', { error: { code: e.code, message: e.message }, timing: timed(timing), ...(report ? { result: report } : {}) }, this.worker, from);
       return { failed: `${e.code}: ${e.message}` };
     } finally {
       run.dispose();
@@ -195,6 +214,7 @@ export class JobRunner {
           await close(o);
         } };
       },
+      pausePoint: (where) => this.pausePoint(job, where),
       now: () => Date.now(),
       sleep: async (ms) => {
         const t = performance.now();
@@ -260,6 +280,23 @@ export class JobRunner {
     };
   }
 
+  /**
+   * A pause point of a running job: abort → JOB_ABORTED; pause → the job moves to paused
+   * and this attempt ends (PauseHold), its lines kept: a paused job holds no worker and
+   * doesn't keep one from shutting down. The queue looks at it again every PAUSED_POLL_MS,
+   * and at once when it is resumed or aborted.
+   */
+  private async pausePoint(job: JobRecord, where: string): Promise<void> {
+    const now = await this.d.store.require(job.id);
+    const c = now.control ?? {};
+    if (c.abort) {
+      throw new HasfError('JOB_ABORTED', `Aborted by ${c.abort.by} (${c.abort.channel}) ${where}${c.abort.comment ? `: "${c.abort.comment}"` : ''}.`, { where, by: c.abort.by, channel: c.abort.channel });
+    }
+    if (!c.pause) return;
+    if (now.state === 'running') await this.d.machine.pause(now, this.worker, where);
+    throw new PauseHold(where);
+  }
+
   /** Preflight on a fresh attempt (on the status the turn check read), then the operation. */
   private async execute(op: AnyOperation, job: JobRecord, run: Run, fresh: boolean): Promise<{ summary: string; details?: Record<string, unknown> }> {
     if (fresh) {
@@ -284,6 +321,17 @@ export class JobRunner {
       throw new HasfError('CHANGE_FREEZE', `${err.message.replace(/; wait until then.*$/, '')}. It began after this job was approved, so the job was stopped when its turn came, before it changed anything; request it again after the freeze.`, err.details);
     }
   }
+}
+
+/**
+ * What a job that stopped part-way had done, when its operation says so (cluster.rolling:
+ * which nodes were done, where it stopped, which were not touched): the error's
+ * `details.report`, kept as the job's result so every door shows where it stopped.
+ */
+function failureReport(e: HasfError): JobRecord['result'] | undefined {
+  const r = (e.details as { report?: unknown } | undefined)?.report as { summary?: unknown; details?: unknown } | undefined;
+  if (!r || typeof r.summary !== 'string') return undefined;
+  return { summary: r.summary, ...(r.details && typeof r.details === 'object' ? { details: r.details as Record<string, unknown> } : {}) };
 }
 
 function timed(t: Timing) {

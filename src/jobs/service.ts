@@ -19,7 +19,7 @@ import { checkCancelPermission } from './allowed-actions.ts';
 import type { EventPublisher } from './events.ts';
 import { newJobId, JOB_ID_PATTERN } from './ids.ts';
 import type { AuditWriter, ContextSource } from './ports.ts';
-import { JobStateMachine } from './state-machine.ts';
+import { CONTROLS, JobStateMachine, type Control } from './state-machine.ts';
 import type { JobFilter, JobStore } from './store.ts';
 import type { JobRecord, JobRequest, JobState, Plan } from './types.ts';
 
@@ -236,6 +236,36 @@ export class JobService {
     return this.get(jobId);
   }
 
+  /**
+   * Pause, resume or abort a job with pause points (cluster.rolling) — the requester, an
+   * approver or an admin may, as for cancel. A pause or an abort is obeyed at the job's
+   * next pause point (between two nodes): the job goes on with the node it is at, then
+   * holds (paused) or ends (failed, JOB_ABORTED). An abort of a job that has not started
+   * cancels it. JOB_NOT_PENDING when the job is past the point where the control applies.
+   */
+  async control(principal: Principal, jobId: string, action: Control, comment?: string): Promise<JobRecord> {
+    const job = await this.get(jobId);
+    checkCancelPermission(principal, job);
+    if (!getOperation(job.operation).pausable) {
+      throw new HasfError('JOB_NOT_PENDING', `Job ${jobId} is a ${job.operation}, which has no pause points; only cluster.rolling jobs can be paused, resumed or aborted (cancel one that has not started).`, { jobId, operation: job.operation });
+    }
+    if (action === 'abort' && (job.state === 'awaiting_approval' || job.state === 'queued')) {
+      if (await this.machine.cancel(job, this.actor(principal), comment ?? 'aborted before it started')) {
+        await this.o.confirm?.();
+        return this.get(jobId);
+      }
+    }
+    const fresh = action === 'abort' ? await this.get(jobId) : job;
+    if (!(await this.machine.control(fresh, action, this.actor(principal), comment))) {
+      const now = (await this.get(jobId)).state;
+      const when = CONTROLS[action].when.join(' or ');
+      const why = action === 'resume' && now === 'running' ? `Job ${jobId} is running and no pause was asked for; there is nothing to resume.` : `Job ${jobId} is ${now}; ${action} applies only while it is ${when}.`;
+      throw new HasfError('JOB_NOT_PENDING', why, { jobId, state: now, action });
+    }
+    await this.o.confirm?.();
+    return this.get(jobId);
+  }
+
   /** Review a break-glass job after the fact. */
   async review(principal: Principal, jobId: string, comment?: string): Promise<JobRecord> {
     const job = await this.get(jobId);
@@ -262,7 +292,7 @@ export class JobService {
    */
   async reconcile(clusters: string[]): Promise<string[]> {
     const requeued: string[] = [];
-    for (const id of await this.o.store.idsInStates(['queued', 'running', 'awaiting_approval'])) {
+    for (const id of await this.o.store.idsInStates(['queued', 'running', 'paused', 'awaiting_approval'])) {
       const job = await this.o.store.get(id);
       if (!job || !clusters.includes(job.cluster)) continue;
       if (job.state === 'awaiting_approval') {

@@ -4,7 +4,7 @@ import type { LineTarget, TargetLines } from '../queue/lines.ts';
 import type { EventPublisher } from './events.ts';
 import type { Actor, AuditWriter } from './ports.ts';
 import type { JobStore } from './store.ts';
-import type { JobRecord, JobState, LockTarget } from './types.ts';
+import type { ControlRequest, JobControl, JobRecord, JobState, LockTarget } from './types.ts';
 
 /**
  * Every transition a job can make: from which states, to which. A new state (say, a
@@ -17,17 +17,38 @@ export const TRANSITIONS = {
   reject: { from: ['awaiting_approval'], to: 'rejected' },
   expire: { from: ['awaiting_approval'], to: 'expired' },
   cancel: { from: ['awaiting_approval', 'queued'], to: 'cancelled' },
-  /** A worker takes its turn; `running` again is a recovered attempt (crash, retry). */
-  claim: { from: ['queued', 'running'], to: 'running' },
+  /**
+   * A worker takes its turn; `running` again is a recovered attempt (crash, retry). A
+   * recovered paused job runs on to its pause point and pauses there again (its pause
+   * request is still set).
+   */
+  claim: { from: ['queued', 'running', 'paused'], to: 'running' },
+  /** The worker reached a pause point with a pause requested: it holds there. */
+  pause: { from: ['running'], to: 'paused' },
+  /** An operator lets a paused job go on. */
+  resume: { from: ['paused'], to: 'running' },
   succeed: { from: ['running'], to: 'succeeded' },
   /**
    * A failure; a job refused when its turn came (freeze, safety rule) or that BullMQ gave
    * up on; or one whose approval came during a change freeze.
    */
-  fail: { from: ['running', 'queued', 'awaiting_approval'], to: 'failed' },
+  fail: { from: ['running', 'paused', 'queued', 'awaiting_approval'], to: 'failed' },
 } as const satisfies Record<string, { from: readonly JobState[]; to: JobState }>;
 
 export type Transition = keyof typeof TRANSITIONS;
+
+/**
+ * Operator controls that are flags, not states: asked for by a person, obeyed by the
+ * worker at the job's next pause point. A pause may be asked for before the job runs (it
+ * then holds before its first step); an abort of a job that hasn't started is a cancel.
+ */
+export const CONTROLS = {
+  pause: { when: ['queued', 'running'] },
+  resume: { when: ['running', 'paused'] },
+  abort: { when: ['running', 'paused'] },
+} as const satisfies Record<string, { when: readonly JobState[] }>;
+
+export type Control = keyof typeof CONTROLS;
 
 const SYSTEM: Actor = { actor: 'system', channel: 'system' };
 
@@ -156,12 +177,12 @@ export class JobStateMachine {
   }
 
   /**
-   * running → succeeded | failed (or a queued job refused at its turn or given up on →
-   * failed). Whatever
+   * running | paused → succeeded | failed (or a queued job refused at its turn or given up
+   * on → failed). Whatever
    * the record said, the job then leaves its lines and the next in each is woken. Call it
    * only once the job's work has really returned: leaving the lines lets the next one run.
    */
-  async finish(job: JobRecord, to: 'succeeded' | 'failed', patch: Partial<JobRecord>, by: Actor, from: 'running' | 'queued' = 'running'): Promise<void> {
+  async finish(job: JobRecord, to: 'succeeded' | 'failed', patch: Partial<JobRecord>, by: Actor, from: 'running' | 'paused' | 'queued' = 'running'): Promise<void> {
     const at = this.at();
     const allowed = TRANSITIONS[to === 'succeeded' ? 'succeed' : 'fail'].from.filter((s) => s !== 'awaiting_approval');
     if (await this.d.store.transition(job.id, [...allowed], to, { ...patch, finishedAt: at })) {
@@ -172,6 +193,48 @@ export class JobStateMachine {
     }
     const heads = await this.d.lines.leave(job.id, job.cluster, this.lines(job));
     await this.wake(job.cluster, heads).catch(() => undefined);
+  }
+
+  /**
+   * An operator asks a job to pause, resume or abort. pause/abort set their flag (the
+   * worker obeys at the next pause point); resume clears the pause flag and, when the job
+   * is paused, moves it back to running — the worker holding it goes on. Returns false when
+   * the job is no longer in a state where the control applies. Audited as `job.control`
+   * with the person and the credential's channel, like a cancel.
+   */
+  async control(job: JobRecord, action: Control, by: Actor, comment?: string): Promise<boolean> {
+    const request: ControlRequest = { by: by.actor, channel: by.channel, at: this.at(), ...(comment ? { comment } : {}) };
+    const when = [...CONTROLS[action].when];
+    let ok: boolean;
+    if (action === 'resume') {
+      if (job.state === 'running' && !job.control?.pause) return false;
+      const control: JobControl = { ...(job.control ?? {}) };
+      delete control.pause;
+      ok = job.state === 'paused' ? await this.move(job.id, 'resume', { control }) : await this.d.store.setIf(job.id, ['running'], { control });
+    } else {
+      ok = await this.d.store.setIf(job.id, when, { control: { ...(job.control ?? {}), [action]: request } });
+    }
+    if (!ok) return false;
+    await this.d.audit.append({ ...by, jobId: job.id, event: 'job.control', details: { action, state: job.state, comment } });
+    if (action === 'resume' && job.state === 'paused') {
+      await this.d.audit.append({ ...by, jobId: job.id, event: 'job.state', details: { from: 'paused', to: 'running', resumedBy: by.actor } });
+      await this.publish(job.id, 'running', 'paused');
+      // Its queue entry waits (delayed) while paused: run it now.
+      await this.wake(job.cluster, [job.id]);
+    } else {
+      if (action === 'abort' && job.state === 'paused') await this.wake(job.cluster, [job.id]);
+      // Followers re-read the record on this event and show the request at once.
+      await this.d.events.publish({ type: 'control', jobId: job.id, action, by: by.actor, at: request.at });
+    }
+    return true;
+  }
+
+  /** running → paused: the worker is at a pause point and a pause was asked for. */
+  async pause(job: JobRecord, by: Actor, where: string): Promise<boolean> {
+    if (!(await this.move(job.id, 'pause', {}))) return false;
+    await this.d.audit.append({ ...by, jobId: job.id, event: 'job.state', details: { from: 'running', to: 'paused', where, pausedBy: job.control?.pause?.by } });
+    await this.publish(job.id, 'paused', 'running');
+    return true;
   }
 
   /** Put a queued job in its lines and on its cluster's queue (idempotent: same id, same place). */

@@ -39,6 +39,21 @@ redis.call('RPUSH', KEYS[3], ARGV[2])
 return 'OK'
 `;
 
+// Set fields while the state is one of ARGV (no state change, so nothing for callbacks).
+const SET_IF = `
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state then return 'NOT_FOUND' end
+local allowed = false
+for i = 1, tonumber(ARGV[1]) do
+  if ARGV[1 + i] == state then allowed = true end
+end
+if not allowed then return state end
+for i = tonumber(ARGV[1]) + 2, #ARGV, 2 do
+  redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+end
+return 'OK'
+`;
+
 /** The callback outbox of a key prefix (a Redis stream; entries' fields are JSON). */
 export function callbackOutboxKey(prefix: string): string {
   return `${prefix}:callbacks:outbox`;
@@ -121,6 +136,18 @@ export class JobStore {
     const args = [String(from.length), ...from.map((s) => JSON.stringify(s))];
     for (const [k, v] of Object.entries(fields)) if (v !== undefined) args.push(k, JSON.stringify(v));
     const r = (await this.redis.eval(TRANSITION, 2, this.key(id), this.callbackOutbox, ...args)) as string;
+    if (r === 'NOT_FOUND') throw new HasfError('NOT_FOUND', `There is no job ${id}.`, { jobId: id });
+    return r === 'OK';
+  }
+
+  /**
+   * Set fields only while the state is one of `states` (an operator's pause or abort of a
+   * running job): true when set, false when the job had moved on.
+   */
+  async setIf(id: string, states: JobState[], patch: Partial<JobRecord>): Promise<boolean> {
+    const args = [String(states.length), ...states.map((s) => JSON.stringify(s))];
+    for (const [k, v] of Object.entries({ ...patch, updatedAt: new Date().toISOString() })) if (v !== undefined) args.push(k, JSON.stringify(v));
+    const r = (await this.redis.eval(SET_IF, 1, this.key(id), ...args)) as string;
     if (r === 'NOT_FOUND') throw new HasfError('NOT_FOUND', `There is no job ${id}.`, { jobId: id });
     return r === 'OK';
   }

@@ -10,6 +10,8 @@ export const JOB_STATES = [
   'awaiting_approval',
   'queued',
   'running',
+  /** A job with pause points (cluster.rolling) held between two of its steps by an operator. */
+  'paused',
   'succeeded',
   'failed',
   'rejected',
@@ -122,8 +124,28 @@ export interface JobRecord {
    */
   timing?: { totalMs: number; commandsMs: number; waitMs: number; overheadMs: number };
   error?: { code: string; message: string };
+  /**
+   * Operator controls of a job with pause points (cluster.rolling), set by the doors and
+   * obeyed by the worker at its next pause point (between two nodes): who asked and when.
+   * Owned by the state machine, like the state.
+   */
+  control?: JobControl;
   /** Slack message of the approval request, for in-place updates. */
   slack?: { channel?: string; ts?: string; requesterUser?: string; responseUrl?: string };
+}
+
+/** Who asked for a pause or an abort, and when (the audit log has the record too). */
+export interface ControlRequest {
+  by: string;
+  channel: string;
+  at: string;
+  comment?: string;
+}
+
+/** Pending operator controls: a pause (until resumed) and an abort (final). */
+export interface JobControl {
+  pause?: ControlRequest;
+  abort?: ControlRequest;
 }
 
 /** A request to run an operation, from any door. */

@@ -14,3 +14,4 @@ export { LAB_SHAPES, DEFAULT_SHAPE, SEED, LAB_STICKINESS, type LabShape } from '
 export { labPower, labExec } from './control.ts';
 export { labSkewClock, labHideHost, labRestoreHosts, labHeal } from './inject.ts';
 export type { PowerAction } from './power-client.ts';
+export { LAB_ROLLING, LAB_MARKER_FILE, LAB_TASK_FAILS_FILE, LAB_BOOT_ID_FILE } from './rolling-config.ts';

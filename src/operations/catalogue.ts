@@ -1,4 +1,5 @@
 import { HasfError } from '../errors/index.ts';
+import { clusterRolling } from './cluster-rolling.ts';
 import { closest } from '../util/closest.ts';
 import { lunAdd } from './lun-add.ts';
 import { clusterMaintenance, nodeMaintenance, resourceMaintenance } from './maintenance.ts';
@@ -30,6 +31,7 @@ export const OPERATIONS: Record<OperationName, AnyOperation> = {
   'resource.clear': resourceClear,
   'vm.add': vmAdd,
   'vm.remove': vmRemove,
+  'cluster.rolling': clusterRolling,
 };
 
 export const OPERATION_NAMES = Object.keys(OPERATIONS) as OperationName[];

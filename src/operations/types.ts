@@ -5,7 +5,8 @@ import type { StorageTargetConfig, VmTemplate } from '../config/inventory.ts';
 import type { AdminChange } from '../cluster/admin-change.ts';
 import type { DialectSpec } from '../cluster/dialects.ts';
 import type { StorageDriver } from '../storage/index.ts';
-import type { CommandResult } from '../ssh/types.ts';
+import type { RollingConfig } from '../config/rolling.ts';
+import type { CommandExecutor, CommandResult } from '../ssh/types.ts';
 
 export type { PredictedAction };
 
@@ -26,7 +27,8 @@ export type OperationName =
   | 'resource.ban'
   | 'resource.clear'
   | 'vm.add'
-  | 'vm.remove';
+  | 'vm.remove'
+  | 'cluster.rolling';
 
 /** What the request will do: the exact commands and, for Pacemaker, the scheduler's prediction. */
 export interface Plan {
@@ -87,6 +89,10 @@ export type StorageApi = Pick<StorageDriver, 'listLuns' | 'plan' | 'addLun' | 'b
 export interface OperationContext {
   cluster: string;
   pacemaker: ClusterApi;
+  /** Runs an argv on one named node of the cluster (UNKNOWN_OBJECT for other names): cluster.rolling's task and reboot. */
+  onNode(node: string): CommandExecutor;
+  /** cluster.rolling's configuration: the named tasks, the clean reboot, the back-online timeout. */
+  rolling: RollingConfig;
   storage(target: string): StorageApi;
   storageTargets: StorageTargetConfig[];
   /** How vm.add creates VM resources on this cluster (the inventory's `vms`); absent: not configured. */
@@ -120,6 +126,15 @@ export interface ExecutionContext extends OperationContext {
    * listen to it; the job's lines are held until execute() has returned.
    */
   readonly signal: AbortSignal;
+  /**
+   * A point where an operator may pause or abort the job (an operation with `pausable`
+   * calls it between two nodes, with where it is: "before node2"). Returns at once when
+   * nothing was asked; throws JOB_ABORTED when it was aborted; when a pause was asked for
+   * it throws a hold that ends this attempt (let it through): the job stays paused and,
+   * once resumed, runs again from its checkpoints — so call it only where the checkpoint
+   * says exactly where the operation is.
+   */
+  pausePoint(where: string): Promise<void>;
 }
 
 /** The one step-log entry of a wait (ExecutionContext.beginWait). */
@@ -173,8 +188,10 @@ export interface OperationDef<P = Record<string, unknown>> {
   paramsSchema: ParamsSchema;
   /** Slack usage line, e.g. `/hasf migrate <vm> <node> [--allow-restart]`. */
   usage: string;
-  /** How long execute may take before the job fails. */
+  /** How long execute may take before the job fails (counted per run: time spent paused does not count). */
   timeoutMs: number;
+  /** It calls ctx.pausePoint() between steps, so operators may pause, resume and abort it. */
+  pausable?: boolean;
   /**
    * The refusal codes this operation's own safety rules and lookups can give (before
    * approval), for GET /v1/operations and its docs; the request-level ones every

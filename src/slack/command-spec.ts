@@ -60,6 +60,9 @@ export const OTHER_COMMANDS = [
   { word: 'approve', usage: '/hasf approve <id> [comment]', summary: 'Approve a job (approvers; never your own).' },
   { word: 'reject', usage: '/hasf reject <id> [reason]', summary: 'Reject a job; one rejection ends the request.' },
   { word: 'cancel', usage: '/hasf cancel <id>', summary: 'Cancel a job that has not started (requester, approvers, admins).' },
+  { word: 'pause', usage: '/hasf pause <id> [comment]', summary: 'Pause a rolling job once the node in progress is done (requester, approvers, admins).' },
+  { word: 'resume', usage: '/hasf resume <id>', summary: 'Resume a paused rolling job: it goes on with its next node.' },
+  { word: 'abort', usage: '/hasf abort <id> [comment]', summary: 'Abort a rolling job once the node in progress is done; the nodes not done stay untouched.' },
 ] as const;
 
 /** The first word of every command, for "did you mean". */

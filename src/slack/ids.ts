@@ -11,3 +11,9 @@ export const VIEW_REJECT = 'hasf_reject_modal';
 /** block_id / action_id of the modal's reason input. */
 export const INPUT_REASON_BLOCK = 'reason';
 export const INPUT_REASON_ACTION = 'reason_input';
+/** action_ids of a rolling job's Pause / Resume / Abort buttons (value: the job id). */
+export const ACTION_PAUSE = 'hasf_pause';
+export const ACTION_RESUME = 'hasf_resume';
+export const ACTION_ABORT = 'hasf_abort';
+/** block_id of those buttons' actions block. */
+export const BLOCK_CONTROL = 'hasf_control';

@@ -27,7 +27,8 @@ export type SlackCommand =
   | { kind: 'job'; id: string }
   | { kind: 'approve'; id: string; comment?: string }
   | { kind: 'reject'; id: string; reason?: string }
-  | { kind: 'cancel'; id: string; reason?: string };
+  | { kind: 'cancel'; id: string; reason?: string }
+  | { kind: 'pause' | 'resume' | 'abort'; id: string; comment?: string };
 
 const TICKET = /^[A-Za-z0-9][A-Za-z0-9._:#/-]{0,63}$/;
 const MAX_REASON = 500;
@@ -202,13 +203,17 @@ export function parseCommand(text: string): SlackCommand {
       return { kind: 'job', id: jobId(words[1], usageOf('job')) };
     case 'approve':
     case 'reject':
-    case 'cancel': {
+    case 'cancel':
+    case 'pause':
+    case 'resume':
+    case 'abort': {
       const { positionals, flags } = splitFlags(tokens.slice(1), [{ name: 'reason', value: '"..."' }], usageOf(first));
       const id = jobId(positionals[0], usageOf(first));
       const note = (typeof flags.get('reason') === 'string' ? String(flags.get('reason')) : positionals.slice(1).join(' ')).trim() || undefined;
       if (note && note.length > MAX_REASON) throw bad(`The text is ${note.length} characters; keep it under ${MAX_REASON}.`, usageOf(first));
       if (first === 'approve') return { kind: 'approve', id, comment: note };
       if (first === 'reject') return { kind: 'reject', id, reason: note };
+      if (first === 'pause' || first === 'resume' || first === 'abort') return { kind: first, id, comment: note };
       return { kind: 'cancel', id, reason: note };
     }
   }

@@ -4,6 +4,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CibFileExecutor, PacemakerDriver } from '../../src/cluster/index.ts';
+import { rollingSchema } from '../../src/config/rolling.ts';
 import { isHasfError } from '../../src/errors/index.ts';
 import { vmMigrate } from '../../src/operations/vm-migrate.ts';
 import { nodeFence } from '../../src/operations/node-fence.ts';
@@ -28,7 +29,10 @@ function onCopy(edit?: (xml: string) => string): { drv: PacemakerDriver; file: s
 }
 
 function ctxOf(drv: PacemakerDriver): OperationContext {
-  return { cluster: 'lab', jobId: 'test', pacemaker: drv, storageTargets: [], storage: () => { throw new Error('no storage'); }, status: () => drv.status() };
+  const none = () => {
+    throw new Error('not used here');
+  };
+  return { cluster: 'lab', jobId: 'test', pacemaker: drv, storageTargets: [], storage: none, onNode: none, rolling: rollingSchema.parse({}), status: () => drv.status() };
 }
 
 test('move then clear on one copy: vm3 comes back to node3; the refusal names vm3-prefers-node3 and its score', async () => {
@@ -104,6 +108,7 @@ function execCtx(drv: PacemakerDriver) {
     checkpoint: {},
     saveCheckpoint: async () => undefined,
     step: async () => undefined,
+    pausePoint: async () => undefined,
     beginWait: async (what) => {
       const w = { what, updates: [] as string[], end: undefined as { ok: boolean; doing: string } | undefined };
       waits.push(w);

@@ -1,3 +1,4 @@
+import { rollingSchema } from '../../src/config/rolling.ts';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,6 +40,10 @@ function ctxFor(file: string, dialect: StackDialect, vms?: VmTemplate): Operatio
       throw new Error('no storage');
     },
     status: () => (status ??= drv.status()),
+    onNode: () => {
+      throw new Error('no nodes: a CIB file');
+    },
+    rolling: rollingSchema.parse({}),
     ...(vms ? { vms } : {}),
   };
 }

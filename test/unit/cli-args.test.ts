@@ -28,7 +28,7 @@ describe('operation commands from the catalogue', () => {
     assert.deepEqual(cmds.map((c) => c.operation).sort(), [...OPERATION_NAMES].sort());
     const words = cmds.map((c) => c.words.join(' '));
     assert.equal(new Set(words).size, words.length);
-    for (const w of ['cleanup', 'fence', 'lun add', 'migrate', 'online', 'standby', 'maintenance', 'node maintenance', 'resource maintenance', 'resource stop', 'resource start', 'resource restart', 'resource ban', 'resource clear', 'vm add', 'vm remove']) assert.ok(words.includes(w), w);
+    for (const w of ['cleanup', 'fence', 'lun add', 'migrate', 'online', 'standby', 'rolling', 'maintenance', 'node maintenance', 'resource maintenance', 'resource stop', 'resource start', 'resource restart', 'resource ban', 'resource clear', 'vm add', 'vm remove']) assert.ok(words.includes(w), w);
   });
 
   it('migrate: VM NODE positionals and --allow-restart', () => {

@@ -9,7 +9,7 @@ import { OPERATIONS, OPERATION_NAMES } from '../../src/operations/index.ts';
 
 const OPS_DIR = join(import.meta.dirname, '../../src/operations');
 // Codes an operation throws while running, not as a refusal before approval.
-const RUNTIME = new Set(['COMMAND_FAILED', 'VERIFY_FAILED', 'INTERNAL', 'JOB_TIMEOUT', 'PARSE_ERROR']);
+const RUNTIME = new Set(['COMMAND_FAILED', 'VERIFY_FAILED', 'INTERNAL', 'JOB_TIMEOUT', 'PARSE_ERROR', 'TASK_FAILED', 'NODE_NOT_BACK', 'JOB_ABORTED']);
 
 test('every refusal an operation file throws is listed in its refusals, and every listed code exists', () => {
   for (const file of readdirSync(OPS_DIR).filter((f) => f.endsWith('.ts'))) {

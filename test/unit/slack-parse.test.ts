@@ -27,6 +27,7 @@ test('every catalogue operation has a /hasf command, read from its usage line', 
     ['resource.clear', 'resource clear'],
     ['vm.add', 'vm add'],
     ['vm.remove', 'vm remove'],
+    ['cluster.rolling', 'rolling'],
   ]) {
     assert.equal(words.get(op!), w, op);
   }
@@ -100,10 +101,14 @@ test('reading and deciding commands', () => {
   assert.deepEqual(parseCommand('reject j1 not during the sale'), { kind: 'reject', id: 'j1', reason: 'not during the sale' });
   assert.deepEqual(parseCommand('reject j1 --reason "wrong node"'), { kind: 'reject', id: 'j1', reason: 'wrong node' });
   assert.deepEqual(parseCommand('cancel j1'), { kind: 'cancel', id: 'j1', reason: undefined });
+  assert.deepEqual(parseCommand('pause j1 look at node2'), { kind: 'pause', id: 'j1', comment: 'look at node2' });
+  assert.deepEqual(parseCommand('resume j1'), { kind: 'resume', id: 'j1', comment: undefined });
+  assert.deepEqual(parseCommand('abort j1 --reason "storage alarm"'), { kind: 'abort', id: 'j1', comment: 'storage alarm' });
+  assert.deepEqual(parseCommand('rolling marker --nodes node1,node3 --reboot none --reason "patch night"').kind, 'request');
 });
 
 test('an unknown command gets "did you mean" and the code UNKNOWN_OPERATION', () => {
-  assert.throws(() => parseCommand('migrat vm1 node2'), (e) => isHasfError(e, 'UNKNOWN_OPERATION') && /did you mean \/hasf migrate\?/.test(e.message) && (e.details.closest as string[])[0] === 'migrate');
+  assert.throws(() => parseCommand('migrat vm1 node2'), (e) => isHasfError(e, 'UNKNOWN_OPERATION') && /did you mean \/hasf migrate\b/.test(e.message) && (e.details.closest as string[])[0] === 'migrate');
   assert.throws(() => parseCommand('stauts'), code('UNKNOWN_OPERATION', /\/hasf status/));
   assert.throws(() => parseCommand('lun ad store1 1G'), code('UNKNOWN_OPERATION', /\/hasf lun add/));
   assert.throws(() => parseCommand('reboot-everything'), code('UNKNOWN_OPERATION', /\/hasf help/));

@@ -24,7 +24,7 @@ function checkParams(operation: string, params: Record<string, unknown>): Record
   return checked;
 }
 
-/** POST/GET /v1/jobs, GET /v1/jobs/{id}, approvals, review, cancel. */
+/** POST/GET /v1/jobs, GET /v1/jobs/{id}, approvals, review, cancel, pause/resume/abort. */
 export function jobRoutes(app: Express, ctx: RouteContext): void {
   const { services } = ctx;
   const deliveries = new DeliveryLog(services.redis, services.config.redis.prefix);
@@ -102,4 +102,12 @@ export function jobRoutes(app: Express, ctx: RouteContext): void {
     const b = (req.body ?? {}) as components['schemas']['Comment'];
     res.json(toApiJob(await services.jobs.cancel(principalOf(res), String(req.params.id), b.comment), { baseUrl: ctx.baseUrl }));
   });
+
+  // A rolling job's controls, with the same roles as cancel (the service checks them).
+  for (const [action, operationId] of [['pause', 'pauseJob'], ['resume', 'resumeJob'], ['abort', 'abortJob']] as const) {
+    app.post(`/v1/jobs/:id/${action}`, ...guard(ctx, 'read', operationId), async (req: Request, res: Response) => {
+      const b = (req.body ?? {}) as components['schemas']['Comment'];
+      res.json(toApiJob(await services.jobs.control(principalOf(res), String(req.params.id), action, b.comment), { baseUrl: ctx.baseUrl }));
+    });
+  }
 }

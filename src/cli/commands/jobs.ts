@@ -66,7 +66,7 @@ export function sinceToIso(text: string | undefined, now: number = Date.now()): 
   throw new UsageError(`--since ${text}: give an ISO time (2026-01-31T12:00:00Z) or a duration such as 30m, 2h, 1d.`);
 }
 
-const JOB_USAGE = 'hasf job ID [--follow]';
+const JOB_USAGE = 'hasf job ID [--follow] | hasf job pause|resume|abort ID [--comment TEXT]';
 
 /** Help of `hasf job`. */
 export const JOB_HELP = `Show one job: plan, approvals, steps, result.
@@ -76,10 +76,18 @@ Usage: ${JOB_USAGE}
                  job ends; exit 0 if it succeeded, 1 if it failed, was rejected, expired
                  or was cancelled
 
+  hasf job pause ID    a cluster.rolling job finishes the node it is at, then holds
+  hasf job resume ID   a paused job goes on with its next node
+  hasf job abort ID    it finishes the node it is at, then ends (JOB_ABORTED) with
+                       what was done and what was not touched (requester, approver or
+                       admin, as for cancel)
+
 ${API_OPTIONS_HELP}`;
 
-/** `hasf job ID [--follow]`. Without --follow the exit code is 0, or 1 for a job that ended badly. */
+/** `hasf job ID [--follow]`, or `hasf job pause|resume|abort ID`. Without --follow the exit code is 0, or 1 for a job that ended badly. */
 export async function jobCommand(argv: string[], io: CliIo): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === 'pause' || first === 'resume' || first === 'abort') return decideCommand(first, rest, io);
   const { values, positionals } = parseCommand(argv, { ...API_OPTIONS, follow: { type: 'boolean', short: 'f' } }, JOB_USAGE);
   if (values.help) return io.out(JOB_HELP), EXIT.OK;
   const id = oneId(positionals, JOB_USAGE);
@@ -99,23 +107,28 @@ export function oneId(positionals: string[], usage: string): string {
   return positionals[0]!;
 }
 
-type Decision = 'approve' | 'reject' | 'cancel' | 'review';
+type Decision = 'approve' | 'reject' | 'cancel' | 'review' | 'pause' | 'resume' | 'abort';
 
 const DECIDE_HELP: Record<Decision, string> = {
   approve: 'Approve a job awaiting approval (approver role; never your own request).',
   reject: 'Reject a job awaiting approval: one rejection ends the request.',
   cancel: 'Cancel a job that has not started (requester, approver or admin).',
   review: 'Review a break-glass (emergency) job after the fact (approver role).',
+  pause: 'Pause a cluster.rolling job: it finishes the node it is at, then holds before the next (requester, approver or admin).',
+  resume: 'Resume a paused cluster.rolling job: it goes on with its next node.',
+  abort: 'Abort a cluster.rolling job: it finishes the node it is at, then ends, saying which nodes were done and which not touched.',
 };
+
+const CONTROL: readonly Decision[] = ['pause', 'resume', 'abort'];
 
 /** Help of `hasf approve|reject|cancel|review`. */
 export function decideHelp(d: Decision): string {
-  return `${DECIDE_HELP[d]}\n\nUsage: hasf ${d} ID [--comment TEXT]\n\n${API_OPTIONS_HELP}`;
+  return `${DECIDE_HELP[d]}\n\nUsage: hasf ${CONTROL.includes(d) ? 'job ' : ''}${d} ID [--comment TEXT]\n\n${API_OPTIONS_HELP}`;
 }
 
 /** `hasf approve|reject|cancel|review ID [--comment]`: prints the job as it is afterwards. */
 export async function decideCommand(d: Decision, argv: string[], io: CliIo): Promise<number> {
-  const usage = `hasf ${d} ID [--comment TEXT]`;
+  const usage = `hasf ${CONTROL.includes(d) ? 'job ' : ''}${d} ID [--comment TEXT]`;
   const { values, positionals } = parseCommand(argv, { ...API_OPTIONS, comment: { type: 'string', short: 'm' } }, usage);
   if (values.help) return io.out(decideHelp(d)), EXIT.OK;
   const id = encodeURIComponent(oneId(positionals, usage));
@@ -128,10 +141,11 @@ export async function decideCommand(d: Decision, argv: string[], io: CliIo): Pro
   const job = asJob(answer);
   if (values.json) io.out(toJson(job));
   else {
-    const verb = { approve: 'Approved', reject: 'Rejected', cancel: 'Cancelled', review: 'Reviewed' }[d];
+    const verb = { approve: 'Approved', reject: 'Rejected', cancel: 'Cancelled', review: 'Reviewed', pause: 'Pause asked for', resume: 'Resumed', abort: 'Abort asked for' }[d];
     const left = job.state === 'awaiting_approval' && job.approvalsRemaining !== undefined ? `; ${job.approvalsRemaining} more approval(s) needed` : '';
-    io.out(`${verb} ${job.id}: now ${job.state}${left}.`);
-    if (job.state === 'queued' || job.state === 'running') io.out(`Follow it: hasf job ${job.id} --follow`);
+    const pending = (d === 'pause' || d === 'abort') && job.state === 'running' ? ` (it ${d === 'pause' ? 'holds' : 'ends'} once the node it is at is done)` : '';
+    io.out(`${verb} ${job.id}: now ${job.state}${left}${pending}.`);
+    if (job.state === 'queued' || job.state === 'running' || job.state === 'paused') io.out(`Follow it: hasf job ${job.id} --follow`);
   }
   return EXIT.OK;
 }

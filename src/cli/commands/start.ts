@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { demoConfig, demoPaths, freeLoopbackPort, loadOrCreateCredentials, startDemoRedis, startSlackSink, writeDemoConfig, type DemoCredentials } from '../../demo/index.ts';
-import { isRoot, labDown, labUp } from '../../lab/index.ts';
+import { isRoot, LAB_ROLLING, labDown, labUp } from '../../lab/index.ts';
 import { startWorker } from '../../app/worker.ts';
 import { UsageError } from '../errors.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -138,7 +138,7 @@ export async function startCommand(argv: string[], io: CliIo, opts: { isRoot?: (
     log(`[start] lab ${lab.reused ? 'reused' : 'up'} in ${formatDuration(lab.elapsedMs)}: ${lab.nodes.map((n) => `${n.name} ${n.address}`).join(', ')}, ${lab.storage.name} ${lab.storage.address}`);
     const sink = await startSlackSink(paths.slackLog);
     teardown.add('Slack sink', () => sink.close());
-    const config = writeDemoConfig(paths.configFile, demoConfig({ paths, inventoryFile: lab.inventoryPath, redisUrl: redis.url, listen, credentials, slackApiUrl: sink.apiUrl }));
+    const config = writeDemoConfig(paths.configFile, demoConfig({ paths, inventoryFile: lab.inventoryPath, redisUrl: redis.url, listen, credentials, slackApiUrl: sink.apiUrl, rolling: LAB_ROLLING }));
     const svc = await createProcessServices(config);
     teardown.add('connections', () => svc.close());
     // The console's sign-in page offers the demo people (this process holds their tokens).

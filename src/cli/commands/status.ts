@@ -7,16 +7,29 @@ import type { CliIo } from '../io.ts';
 import { table, toJson } from '../output.ts';
 import { API_OPTIONS, API_OPTIONS_HELP, parseCommand } from '../parse.ts';
 import { asPage } from '../shapes.ts';
+import { readStatusFile } from '../status-file.ts';
+import { basename, resolve } from 'node:path';
 
-const USAGE = 'hasf status [CLUSTER]';
+const FORMAT_LABEL = { 'crm_mon-output-as-xml': 'crm_mon --output-as=xml', 'crm_mon-as-xml': 'crm_mon --as-xml', cib: 'CIB' } as const;
+
+const USAGE = 'hasf status [CLUSTER] | hasf status --file PATH [--json]';
 
 /** Help of `hasf status`. */
 export const STATUS_HELP = `Live status of a cluster (read from the cluster now): quorum, nodes, resources,
 leftover move constraints. Without CLUSTER: the only cluster, or the list of clusters.
 
+Offline, from a saved file (no API, no cluster): --file PATH reads crm_mon --output-as=xml
+output (2.0.3+), crm_mon -1 --as-xml (1.1), a CIB with its status section from any stack
+(Heartbeat 2.1 crm-1.0 to pacemaker-4.0; cibadmin -Q, a cib.xml), or a crm_report /
+hb_report tarball (its newest cib.xml), and prints the same status.
+
 Usage: ${USAGE}
 
+  --file PATH        read the status from PATH instead of a cluster
+
 ${API_OPTIONS_HELP}`;
+
+const OPTIONS = { ...API_OPTIONS, file: { type: 'string' } } as const;
 
 /** One configured cluster as GET /v1/clusters lists it. */
 interface ClusterSummary {
@@ -28,8 +41,19 @@ interface ClusterSummary {
 
 /** `hasf status [CLUSTER]`. */
 export async function statusCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommand(argv, API_OPTIONS, USAGE);
+  const { values, positionals } = parseCommand(argv, OPTIONS, USAGE);
   if (values.help) return io.out(STATUS_HELP), EXIT.OK;
+  if (typeof values.file === 'string') {
+    if (positionals.length) throw new UsageError(`--file reads one saved status; no cluster name with it. Usage: ${USAGE}`);
+    const path = resolve(io.cwd, values.file);
+    const r = await readStatusFile(path);
+    if (values.json) io.out(toJson(r.status));
+    else {
+      io.out(`From ${values.file}${r.member ? ` (${r.member})` : ''}: ${FORMAT_LABEL[r.format]}, ${r.schema}`);
+      io.out(formatClusterStatus(basename(values.file), r.status));
+    }
+    return EXIT.OK;
+  }
   if (positionals.length > 1) throw new UsageError(`One cluster at a time. Usage: ${USAGE}`);
   const api = clientFor(values, io);
   let cluster = positionals[0];

@@ -74,6 +74,9 @@ esac
 log "up"
 # Who this machine is, for the lab's own tools in it (hasf-lab-reboot).
 printf 'LAB_DIR=%q\nLAB_NAME=%q\n' "$LAB_DIR" "$LAB_NAME" > /run/hasf-lab.env
+# A fresh boot id per power-on (the machines share the host's kernel and its boot_id):
+# cluster.rolling reads it to know a node really rebooted.
+cat /proc/sys/kernel/random/uuid > /run/hasf-boot-id
 echo up > /run/lab-booted
 # As pid 1 of the machine, reap orphans until powered off.
 while true; do wait || true; sleep 1; done

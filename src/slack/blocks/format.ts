@@ -62,6 +62,7 @@ export const STATE_EMOJI: Record<JobState, string> = {
   awaiting_approval: ':hourglass_flowing_sand:',
   queued: ':inbox_tray:',
   running: ':gear:',
+  paused: ':double_vertical_bar:',
   succeeded: ':white_check_mark:',
   failed: ':x:',
   rejected: ':no_entry_sign:',

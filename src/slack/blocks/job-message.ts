@@ -1,6 +1,7 @@
+import type { types } from '@slack/bolt';
 import type { JobRecord, StepRecord } from '../../jobs/types.ts';
 import { getOperation } from '../../operations/index.ts';
-import { ACTION_APPROVE, ACTION_REJECT, BLOCK_DECIDE } from '../ids.ts';
+import { ACTION_ABORT, ACTION_APPROVE, ACTION_PAUSE, ACTION_REJECT, ACTION_RESUME, BLOCK_CONTROL, BLOCK_DECIDE } from '../ids.ts';
 import { codeBlock, context, duration, esc, header, requesterText, section, shellLine, slackDate, STATE_EMOJI, stateText, type Block, type SlackMessage } from './format.ts';
 import { planBlocks, predictionText } from './plan.ts';
 
@@ -60,6 +61,37 @@ function outcomeBlocks(job: JobRecord): Block[] {
 }
 
 /**
+ * A rolling job's controls while it can still obey them: what was asked (pause, abort)
+ * and the buttons. Pause and Abort take effect between two nodes, so each says so.
+ */
+function controlBlocks(job: JobRecord): Block[] {
+  if (!getOperation(job.operation).pausable || !['queued', 'running', 'paused'].includes(job.state)) return [];
+  const c = job.control ?? {};
+  const out: Block[] = [];
+  const notes: string[] = [];
+  if (job.state === 'paused') notes.push(`:double_vertical_bar: *Paused*${c.pause ? ` by ${esc(c.pause.by)}` : ''}, between two nodes: every node is back in service. Resume goes on with the next node.`);
+  else if (c.pause) notes.push(`:double_vertical_bar: Pause asked for by ${esc(c.pause.by)}: it holds once the node in progress is done.`);
+  if (c.abort) notes.push(`:octagonal_sign: Abort asked for by ${esc(c.abort.by)}: it ends once the node in progress is done.`);
+  if (notes.length) out.push(section(notes.join('\n')));
+  if (c.abort) return out;
+  const button = (action_id: string, text: string, style?: 'primary' | 'danger'): types.Button => ({ type: 'button', action_id, text: { type: 'plain_text', text }, value: job.id, ...(style ? { style } : {}) });
+  const elements: types.Button[] = [];
+  if (job.state === 'paused' || c.pause) elements.push(button(ACTION_RESUME, 'Resume', 'primary'));
+  else elements.push(button(ACTION_PAUSE, 'Pause after this node'));
+  elements.push({
+    ...button(ACTION_ABORT, 'Abort after this node', 'danger'),
+    confirm: {
+      title: { type: 'plain_text', text: 'Abort the rolling job?' },
+      text: { type: 'mrkdwn', text: 'It finishes the node it is at, then stops; the nodes not done yet stay untouched.' },
+      confirm: { type: 'plain_text', text: 'Abort' },
+      deny: { type: 'plain_text', text: 'Keep going' },
+    },
+  });
+  out.push({ type: 'actions', block_id: BLOCK_CONTROL, elements });
+  return out;
+}
+
+/**
  * The job's message in the approvals channel, rebuilt from the record on every change
  * (chat.update replaces it whole): who asked what and why, the exact commands, the
  * predicted transition, approvals so far, expiry, buttons while awaiting, then each step
@@ -98,7 +130,7 @@ export function jobMessage(job: JobRecord, o: JobMessageOptions = {}): SlackMess
       ],
     });
   }
-  blocks.push(...progressBlocks(job, o), ...outcomeBlocks(job));
+  blocks.push(...progressBlocks(job, o), ...controlBlocks(job), ...outcomeBlocks(job));
   blocks.push(context(`job \`${job.id}\` · requested ${slackDate(job.createdAt)} · \`/hasf job ${job.id}\`${o.pageUrl ? ` · <${o.pageUrl}|open in the web console>` : ''}`));
   const pred = predictionText(job.plan);
   const lead = job.emergency ? '<!here> BREAK-GLASS ' : job.state === 'awaiting_approval' ? 'Approval needed: ' : '';

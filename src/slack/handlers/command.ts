@@ -117,6 +117,19 @@ export async function runCommand(d: HandlerDeps, cmd: SlackCommand, input: Comma
         const t = `:heavy_multiplication_x: Job \`${job.id}\` is cancelled; nothing was run.`;
         return { text: t, blocks: [section(t)] };
       }
+      case 'pause':
+      case 'resume':
+      case 'abort': {
+        const job = await d.services.jobs.control(p, cmd.id, cmd.kind, cmd.comment);
+        d.follower.kick(cmd.id);
+        const t =
+          job.state === 'cancelled'
+            ? `:heavy_multiplication_x: Job \`${job.id}\` had not started; it is cancelled.`
+            : cmd.kind === 'resume'
+              ? `:arrow_forward: Job \`${job.id}\` resumed: it goes on with its next node.`
+              : `${cmd.kind === 'pause' ? ':double_vertical_bar: Pause' : ':octagonal_sign: Abort'} of \`${job.id}\` asked for: ${job.state === 'paused' && cmd.kind === 'pause' ? 'it is paused' : `it ${cmd.kind === 'pause' ? 'holds' : 'ends'} once the node in progress is done`}.`;
+        return { text: t, blocks: [section(t)] };
+      }
     }
   } catch (err) {
     if (!isHasfError(err)) d.log(`/hasf ${input.text.slice(0, 200)} failed: ${(err as Error)?.stack ?? String(err)}`);

@@ -87,3 +87,24 @@ export async function onRejectSubmit(d: HandlerDeps, userId: string, privateMeta
     clearTimeout(timer);
   }
 }
+
+/** A rolling job's Pause / Resume / Abort button: the job service checks the roles (as for cancel). */
+export async function onControlPress(d: HandlerDeps, press: ButtonPress, action: 'pause' | 'resume' | 'abort'): Promise<void> {
+  try {
+    const p = await d.services.auth.fromSlack(press.userId);
+    const job = await d.services.jobs.control(p, press.jobId, action);
+    d.follower.kick(press.jobId);
+    const t =
+      action === 'resume'
+        ? `:arrow_forward: \`${job.id}\` resumed: it goes on with its next node.`
+        : job.state === 'cancelled'
+          ? `:heavy_multiplication_x: \`${job.id}\` had not started; it is cancelled.`
+          : action === 'pause'
+            ? `:double_vertical_bar: Pause of \`${job.id}\` asked for: it holds once the node in progress is done.`
+            : `:octagonal_sign: Abort of \`${job.id}\` asked for: it ends once the node in progress is done.`;
+    await tell(d, press, { text: t, blocks: [section(t)] });
+  } catch (err) {
+    if (!isHasfError(err)) d.log(`${action} ${press.jobId} failed: ${(err as Error)?.stack ?? String(err)}`);
+    await tell(d, press, errorMessage(err));
+  }
+}

@@ -1,9 +1,9 @@
 import type { App, BlockButtonAction, ViewSubmitAction } from '@slack/bolt';
 import { errorMessage, helpMessage } from '../blocks/index.ts';
-import { ACTION_APPROVE, ACTION_REJECT, INPUT_REASON_ACTION, INPUT_REASON_BLOCK, SLASH_COMMAND, VIEW_REJECT } from '../ids.ts';
+import { ACTION_ABORT, ACTION_APPROVE, ACTION_PAUSE, ACTION_REJECT, ACTION_RESUME, INPUT_REASON_ACTION, INPUT_REASON_BLOCK, SLASH_COMMAND, VIEW_REJECT } from '../ids.ts';
 import { parseCommand, type SlackCommand } from '../parse-command.ts';
 import { runCommand, workingMessage } from './command.ts';
-import { onApprovePress, onRejectPress, onRejectSubmit, type ButtonPress } from './decide.ts';
+import { onApprovePress, onControlPress, onRejectPress, onRejectSubmit, type ButtonPress } from './decide.ts';
 import type { HandlerDeps } from './deps.ts';
 
 function pressOf(body: BlockButtonAction): ButtonPress {
@@ -49,6 +49,13 @@ export function registerHandlers(app: App, d: HandlerDeps): void {
     await ack();
     await onRejectPress(d, pressOf(body));
   });
+
+  for (const [id, action] of [[ACTION_PAUSE, 'pause'], [ACTION_RESUME, 'resume'], [ACTION_ABORT, 'abort']] as const) {
+    app.action<BlockButtonAction>(id, async ({ ack, body }) => {
+      await ack();
+      await onControlPress(d, pressOf(body), action);
+    });
+  }
 
   app.view<ViewSubmitAction>(VIEW_REJECT, async ({ ack, body, view }) => {
     const reason = view.state.values[INPUT_REASON_BLOCK]?.[INPUT_REASON_ACTION]?.value ?? '';
