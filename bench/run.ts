@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { isRoot, labDown, labUp } from '../src/lab/index.ts';
 
 const root = join(import.meta.dirname, '..');
-const benches = ['status-parse.main.ts', 'audit.main.ts', 'ssh-lab.main.ts', 'jobs.main.ts', 'migrate.main.ts', 'api.main.ts', 'slack.main.ts', 'ui.main.ts'];
+const benches = ['status-parse.main.ts', 'corpus-check.main.ts', 'audit.main.ts', 'ssh-lab.main.ts', 'jobs.main.ts', 'migrate.main.ts', 'api.main.ts', 'slack.main.ts', 'ui.main.ts'];
 const only = process.argv.slice(2);
 const dir = join(root, 'var/bench-lab');
 const env = { ...process.env };

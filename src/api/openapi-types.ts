@@ -822,7 +822,33 @@ export interface components {
             maintenance: boolean;
             isDc: boolean;
             resourcesRunning: number;
+            /** @description member, remote (Pacemaker Remote), guest (inside a VM or bundle container), ping */
             type?: string;
+            /** @description A guest node's container resource */
+            container?: string;
+            /** @description The cluster node a guest node runs on */
+            host?: string;
+        };
+        /** @description One instance of a resource (the primitive itself, a clone instance, a bundle replica) with its own role and nodes. */
+        ResourceInstance: {
+            id: string;
+            role: string;
+            active: boolean;
+            failed: boolean;
+            nodes: string[];
+            /** @description An operation in flight (start, stop, migrate_to, promote, …) */
+            pending?: string;
+        };
+        FailedAction: {
+            resource: string;
+            node: string;
+            operation: string;
+            intervalMs: number;
+            rc: number;
+            rcText: string;
+            status?: string;
+            exitReason?: string;
+            at?: string;
         };
         ClusterResource: {
             id: string;
@@ -842,6 +868,16 @@ export interface components {
             failCounts?: {
                 [key: string]: number;
             };
+            instances?: components["schemas"]["ResourceInstance"][];
+            /** @description Running but no longer configured (crm_mon ORPHANED; removed in 3.0.2) */
+            orphaned?: boolean;
+            blocked?: boolean;
+            promotable?: boolean;
+            unique?: boolean;
+            template?: string;
+            /** @description The guest node this primitive is the container of (meta remote-node) */
+            guestNode?: string;
+            pending?: string;
         };
         LocationConstraint: {
             id: string;
@@ -875,6 +911,21 @@ export interface components {
             readAt: components["schemas"]["Timestamp"];
             /** @description What is in maintenance now (the cluster's maintenance-mode, node maintenance, resources with meta maintenance=true or is-managed=false), each with since when HASF turned it on. */
             maintenance?: components["schemas"]["MaintenanceEntry"][];
+            failedActions?: components["schemas"]["FailedAction"][];
+            pendingActions?: {
+                resource: string;
+                node: string;
+                operation: string;
+            }[];
+            tickets?: {
+                id: string;
+                granted: boolean;
+                standby: boolean;
+                resources?: string[];
+            }[];
+            tags?: {
+                [key: string]: string[];
+            };
         };
         MaintenanceEntry: {
             /** @enum {string} */

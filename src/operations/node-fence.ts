@@ -100,12 +100,17 @@ export const nodeFence: OperationDef<FenceParams> = {
     const change = { kind: 'fence', node: p.node, action } as const;
     // The end state: after a reboot the node comes back and the cluster may move things to it again.
     const steps: SimStep[] = action === 'reboot' ? [change, { kind: 'rejoin', node: p.node }] : [change];
-    const [argvs, predicted] = await Promise.all([ctx.pacemaker.commandsFor(change), tryPredictSequence(ctx, steps)]);
+    const [argvs, predicted, status] = await Promise.all([ctx.pacemaker.commandsFor(change), tryPredictSequence(ctx, steps), ctx.status()]);
+    // Guest nodes inside VMs or containers on this node go down with it.
+    const guests = status.nodes.filter((n) => n.type === 'guest' && n.host === p.node);
+    const guestWarnings = guests.length
+      ? [`${p.node} hosts guest node${guests.length > 1 ? 's' : ''} ${guests.map((g) => `${g.name}${g.container ? ` (in ${g.container})` : ''}`).join(', ')}: ${guests.length > 1 ? 'they go' : 'it goes'} down with it, and what runs there is recovered with ${guests.length > 1 ? 'their containers' : 'its container'}.`]
+      : [];
     return {
       summary: action === 'off' ? `Power off ${p.node} through the fence device (it stays off)` : `Reboot ${p.node} through the fence device`,
       commands: argvs.map((argv) => ({ host: `any other node of ${ctx.cluster}`, argv })),
       prediction: predicted.prediction,
-      warnings: [`Everything running on ${p.node} is killed without a clean stop; the cluster restarts it elsewhere.`, ...predicted.warnings],
+      warnings: [`Everything running on ${p.node} is killed without a clean stop; the cluster restarts it elsewhere.`, ...guestWarnings, ...predicted.warnings],
     };
   },
 

@@ -99,7 +99,7 @@ export const vmMigrate: OperationDef<MigrateParams> = {
   defaultApprovals: 1,
   usage: '/hasf migrate <vm> <node> [--allow-restart] [--keep-constraint] [--lifetime PT2H] [--reason "..."] [--ticket CHG123] [--dry-run]',
   timeoutMs: 10 * 60_000,
-  refusals: ['UNKNOWN_OBJECT', 'TARGET_OFFLINE', 'TARGET_STANDBY', 'TARGET_UNCLEAN', 'ALREADY_THERE', 'NOT_MIGRATABLE', 'WOULD_MOVE_BACK', 'WOULD_NOT_MOVE', 'INVALID_INPUT'],
+  refusals: ['UNKNOWN_OBJECT', 'TARGET_OFFLINE', 'TARGET_STANDBY', 'TARGET_UNCLEAN', 'ALREADY_THERE', 'NOT_MIGRATABLE', 'TARGET_NOT_CLUSTER_NODE', 'WOULD_MOVE_BACK', 'WOULD_NOT_MOVE', 'INVALID_INPUT'],
   paramsSchema: {
     type: 'object',
     additionalProperties: false,
@@ -138,6 +138,15 @@ export const vmMigrate: OperationDef<MigrateParams> = {
       throw new HasfError('ALREADY_THERE', `${p.vm} already runs on ${p.node}; nothing to do.`, { vm: p.vm, node: p.node });
     }
     requireEligibleNode(node);
+    // A VM runs on a cluster node's hypervisor: a Pacemaker Remote or guest node (itself a VM
+    // or container) is no place for it, and live migration there cannot work.
+    if (node.type === 'remote' || node.type === 'guest') {
+      throw new HasfError(
+        'TARGET_NOT_CLUSTER_NODE',
+        `${p.node} is a ${node.type === 'guest' ? `guest node (inside ${node.container ?? 'a VM or container'}${node.host ? ` on ${node.host}` : ''})` : 'Pacemaker Remote node'}, not a cluster node: migrate ${p.vm} to a cluster node.`,
+        { vm: p.vm, node: p.node, type: node.type },
+      );
+    }
     if (vm.allowMigrate !== true && !p.allowRestart) {
       throw new HasfError(
         'NOT_MIGRATABLE',
