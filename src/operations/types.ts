@@ -163,6 +163,8 @@ export interface LockScope {
   /** The cluster's status (read once and shared with preflight). */
   status(): Promise<ClusterStatus>;
   storageTargets: StorageTargetConfig[];
+  /** The CIB, for lines that depend on constraints (what stops with a resource); absent in scopes without a cluster driver. */
+  pacemaker?: Pick<ClusterApi, 'cib'>;
 }
 
 export type Risk = 'low' | 'medium' | 'high';
