@@ -6,13 +6,15 @@ import { join } from 'node:path';
 import { isRoot, labDown, labUp } from '../src/lab/index.ts';
 
 const root = join(import.meta.dirname, '..');
-const benches = ['status-parse.main.ts', 'corpus-check.main.ts', 'audit.main.ts', 'ssh-lab.main.ts', 'jobs.main.ts', 'api.main.ts', 'slack.main.ts', 'ui.main.ts'];
+const benches = ['status-parse.main.ts', 'corpus-check.main.ts', 'audit.main.ts', 'ssh-lab.main.ts', 'jobs.main.ts', 'migrate.main.ts', 'api.main.ts', 'slack.main.ts', 'ui.main.ts'];
 const only = process.argv.slice(2);
 const dir = join(root, 'var/bench-lab');
 const env = { ...process.env };
 let lab = false;
+// HASF_BENCH_LAB_PREFIX / _SUBNET: labs of their own when several checkouts bench at once.
+const prefix = process.env.HASF_BENCH_LAB_PREFIX || 'hasfb';
 if (isRoot()) {
-  await labUp({ dir, prefix: 'hasfb', subnet: '10.231.13' });
+  await labUp({ dir, prefix, subnet: process.env.HASF_BENCH_LAB_SUBNET || '10.231.13' });
   env.HASF_TEST_LAB_DIR = dir;
   lab = true;
 }
@@ -26,6 +28,6 @@ try {
     if (r.status !== 0) failed++;
   }
 } finally {
-  if (lab) await labDown({ dir, prefix: 'hasfb' });
+  if (lab) await labDown({ dir, prefix });
 }
 process.exit(failed ? 1 : 0);
