@@ -8,6 +8,8 @@ export interface ModelView {
   placements: string[];
   /** Members of promotable clones (their Started and Unpromoted are one role in old summaries). */
   promotable: Set<string>;
+  /** Members of groups inside clones → their group: crm_mon lists such a group instance with one role. */
+  clonedGroupOf: Map<string, string>;
 }
 
 /** Reduce a ClusterStatus to a ModelView. */
@@ -19,11 +21,13 @@ export function modelView(s: ClusterStatus): ModelView {
   }
   const placements: string[] = [];
   const promotable = new Set<string>();
+  const clonedGroupOf = new Map<string, string>();
   const inBundle = new Set<string>();
   const all = flattenResources(s.resources);
   for (const r of all) {
     if (r.kind === 'bundle') for (const c of flattenResources(r.children ?? [])) inBundle.add(c.id);
     if (r.kind === 'clone' && r.promotable) for (const c of flattenResources(r.children ?? [])) promotable.add(c.id);
+    if (r.kind === 'clone') for (const g of r.children ?? []) if (g.kind === 'group') for (const m of g.children ?? []) clonedGroupOf.set(m.id, g.id);
   }
   for (const r of all) {
     if (r.kind === 'bundle') {
@@ -41,7 +45,7 @@ export function modelView(s: ClusterStatus): ModelView {
     if (r && !(r.instances ?? []).some((i) => i.active && i.nodes.includes(p.node))) placements.push(`${p.resource}@${p.node}=${role}`);
   }
   placements.sort();
-  return { nodes, placements, promotable };
+  return { nodes, placements, promotable, clonedGroupOf };
 }
 
 /** crm_simulate shows an instance with an operation in flight by that operation. */
@@ -83,13 +87,34 @@ export function compare(view: ModelView, summary: Summary): Disagreement[] {
   }
   // Old summaries list a promotable clone's started instances as Started or Slave alike.
   const norm = (p: string) => (view.promotable.has(idOf(p)) && roleOf(p) === 'Started' ? p.replace(/=Started$/, '=Unpromoted') : p);
-  const want = summary.placements.map(norm);
-  const have = view.placements.map(norm);
+  const want = byGroup(summary.placements.map(norm), view.clonedGroupOf);
+  const have = byGroup(view.placements.map(norm), view.clonedGroupOf);
   const missing = multisetMinus(want, have);
   const extra = multisetMinus(have, want);
   for (const p of missing) out.push({ what: 'placement', detail: `summary has ${p}, the model not` });
   for (const p of extra) out.push({ what: 'placement', detail: `the model has ${p}, the summary not` });
   return out;
+}
+
+const RANK: Record<string, number> = { Promoted: 3, Unpromoted: 2, Started: 2 };
+
+/** Members of a cloned group folded into the group instance on each node, in its highest role. */
+function byGroup(ps: string[], groupOf: Map<string, string>): string[] {
+  const out: string[] = [];
+  const best = new Map<string, string>();
+  for (const p of ps) {
+    const g = groupOf.get(idOf(p));
+    if (!g) {
+      out.push(p);
+      continue;
+    }
+    const key = `${g}@${p.slice(p.indexOf('@') + 1, p.lastIndexOf('='))}`;
+    const role = roleOf(p);
+    const had = best.get(key);
+    if (!had || (RANK[role] ?? 1) > (RANK[had] ?? 1)) best.set(key, role);
+  }
+  for (const [k, r] of best) out.push(`${k}=${r}`);
+  return out.sort();
 }
 
 function multisetMinus(a: string[], b: string[]): string[] {

@@ -507,6 +507,10 @@ export interface components {
             node: string;
             /** @description Allow a stop/start move when the resource cannot live-migrate (downtime). */
             allowRestart?: boolean;
+            /** @description Keep the move constraint (cli-prefer-VM, score INFINITY for the node) instead of clearing it: needed when a location preference stronger than stickiness would move the VM back. It stays until cleared (crm_resource --clear) or its lifetime ends. */
+            keepConstraint?: boolean;
+            /** @description With keepConstraint: how long the kept constraint lasts, ISO 8601 duration (PT2H, P1D); crm_resource --move --lifetime. */
+            lifetime?: string;
         };
         NodeStandbyParams: {
             /** @description Node name */
@@ -650,9 +654,15 @@ export interface components {
             }[];
             prediction?: {
                 actions: components["schemas"]["PredictedAction"][];
+                /** @description Where each resource runs at the end of the whole sequence. */
                 placement: {
                     [key: string]: string[];
                 };
+                /** @description The sequence step by step (a move, then the clear of its constraint; a fence, then the node back): what each change makes the scheduler do, on one copy of the CIB. */
+                steps?: {
+                    change: string;
+                    actions: components["schemas"]["PredictedAction"][];
+                }[];
             };
             warnings: string[];
         };
@@ -673,6 +683,16 @@ export interface components {
             durationMs: number;
             outputExcerpt?: string;
             at: components["schemas"]["Timestamp"];
+            /** @description Set when the step is a wait for the cluster: one entry however many reads it took (argv is the read it repeats), updated in place until the cluster has settled. */
+            wait?: {
+                /** @description What the job waits for, e.g. "vm1 Started on node2, the cluster settled". */
+                for: string;
+                /** @description What the cluster did and does, e.g. "vm1: migrate_to on node1 … migrate_from on node2 … vm1 Started node2". */
+                doing: string;
+                /** @enum {string} */
+                state: "waiting" | "settled" | "failed";
+                polls: number;
+            };
         };
         CallbackDelivery: {
             /** @description X-HASF-Delivery of the event. */
@@ -802,7 +822,33 @@ export interface components {
             maintenance: boolean;
             isDc: boolean;
             resourcesRunning: number;
+            /** @description member, remote (Pacemaker Remote), guest (inside a VM or bundle container), ping */
             type?: string;
+            /** @description A guest node's container resource */
+            container?: string;
+            /** @description The cluster node a guest node runs on */
+            host?: string;
+        };
+        /** @description One instance of a resource (the primitive itself, a clone instance, a bundle replica) with its own role and nodes. */
+        ResourceInstance: {
+            id: string;
+            role: string;
+            active: boolean;
+            failed: boolean;
+            nodes: string[];
+            /** @description An operation in flight (start, stop, migrate_to, promote, …) */
+            pending?: string;
+        };
+        FailedAction: {
+            resource: string;
+            node: string;
+            operation: string;
+            intervalMs: number;
+            rc: number;
+            rcText: string;
+            status?: string;
+            exitReason?: string;
+            at?: string;
         };
         ClusterResource: {
             id: string;
@@ -822,6 +868,16 @@ export interface components {
             failCounts?: {
                 [key: string]: number;
             };
+            instances?: components["schemas"]["ResourceInstance"][];
+            /** @description Running but no longer configured (crm_mon ORPHANED; removed in 3.0.2) */
+            orphaned?: boolean;
+            blocked?: boolean;
+            promotable?: boolean;
+            unique?: boolean;
+            template?: string;
+            /** @description The guest node this primitive is the container of (meta remote-node) */
+            guestNode?: string;
+            pending?: string;
         };
         LocationConstraint: {
             id: string;
@@ -855,6 +911,21 @@ export interface components {
             readAt: components["schemas"]["Timestamp"];
             /** @description What is in maintenance now (the cluster's maintenance-mode, node maintenance, resources with meta maintenance=true or is-managed=false), each with since when HASF turned it on. */
             maintenance?: components["schemas"]["MaintenanceEntry"][];
+            failedActions?: components["schemas"]["FailedAction"][];
+            pendingActions?: {
+                resource: string;
+                node: string;
+                operation: string;
+            }[];
+            tickets?: {
+                id: string;
+                granted: boolean;
+                standby: boolean;
+                resources?: string[];
+            }[];
+            tags?: {
+                [key: string]: string[];
+            };
         };
         MaintenanceEntry: {
             /** @enum {string} */

@@ -41,7 +41,8 @@ export async function followJob(api: ApiClient, id: string, io: CliIo, opts: Fol
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const now = opts.now ?? Date.now;
   const started = now();
-  const seen = new Set<number>();
+  // Each step once; a wait's one step again when what the cluster is doing changes.
+  const seen = new Map<number, string>();
   const controls = new Set<string>();
   let state: JobState | undefined;
   let failures = 0;
@@ -88,8 +89,9 @@ export async function followJob(api: ApiClient, id: string, io: CliIo, opts: Fol
     // Steps run while running: a change into running comes before them, a change out of it after.
     if (job.state !== state && state !== 'running') announce(state);
     for (const s of (job.steps ?? []).slice().sort((a, b) => a.seq - b.seq)) {
-      if (seen.has(s.seq)) continue;
-      seen.add(s.seq);
+      const version = s.wait ? `${s.wait.state}|${s.wait.doing}` : '';
+      if (seen.get(s.seq) === version) continue;
+      seen.set(s.seq, version);
       if (opts.json) event({ event: 'step', jobId: job.id, step: s });
       else line(`${stamp()} ${formatStep(s)}`);
     }

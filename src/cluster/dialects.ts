@@ -73,7 +73,15 @@ export interface DialectSpec {
    * crm_simulate: whether it can print XML (2.1+; 2.0 falls back to text at run time) and
    * its node-fail flag. null: the stack's scheduler tool is ptest, not crm_simulate.
    */
-  simulate: { xml: boolean; nodeFail: string } | null;
+  simulate: { xml: boolean; nodeFail: string; nodeUp: string; utilization: string } | null;
+  /**
+   * How a job tells the cluster has settled (no transition in progress): `scheduler` runs
+   * the scheduler on the live CIB (`crm_simulate --live-check --run`, as crm_resource
+   * --wait does, without its fixed 2 s poll) and reads the operations in flight from the
+   * CIB's status section; `dc-state` (stacks without crm_simulate) asks the DC's
+   * controller for S_IDLE with `crmadmin -S`. Read together with the status section.
+   */
+  settle: { kind: 'scheduler'; xml: boolean } | { kind: 'dc-state' };
   /**
    * The cluster property that turns fencing on or off. 3.0.2 renamed stonith-enabled to
    * fencing-enabled: the new name wins when both are set, so writing the old one there can
@@ -106,6 +114,7 @@ export const DIALECTS: Readonly<Record<StackDialect, DialectSpec>> = {
     cibDelete: { argv: ['cibadmin', '-D'], xml: '-X' },
     verify: ['crm_verify', '-L', '-V'],
     simulate: null,
+    settle: { kind: 'dc-state' },
     fencingProperty: { name: 'stonith-enabled' },
   },
   'pacemaker-1.0': {
@@ -130,6 +139,7 @@ export const DIALECTS: Readonly<Record<StackDialect, DialectSpec>> = {
     cibDelete: { argv: ['cibadmin', '-D'], xml: '-X' },
     verify: ['crm_verify', '-L', '-V'],
     simulate: null,
+    settle: { kind: 'dc-state' },
     fencingProperty: { name: 'stonith-enabled' },
   },
   'pacemaker-1.1': {
@@ -162,7 +172,8 @@ export const DIALECTS: Readonly<Record<StackDialect, DialectSpec>> = {
     cibCreate: { argv: ['cibadmin', '--create'], scope: '--scope', xml: '--xml-text' },
     cibDelete: { argv: ['cibadmin', '--delete'], xml: '--xml-text' },
     verify: ['crm_verify', '--live-check', '-V'],
-    simulate: { xml: false, nodeFail: '--node-fail' },
+    simulate: { xml: false, nodeFail: '--node-fail', nodeUp: '--node-up', utilization: '--show-utilization' },
+    settle: { kind: 'scheduler', xml: false },
     fencingProperty: { name: 'stonith-enabled' },
   },
   'pacemaker-2': {
@@ -191,7 +202,9 @@ export const DIALECTS: Readonly<Record<StackDialect, DialectSpec>> = {
     cibCreate: { argv: ['cibadmin', '--create'], scope: '--scope', xml: '--xml-text' },
     cibDelete: { argv: ['cibadmin', '--delete'], xml: '--xml-text' },
     verify: ['crm_verify', '--live-check', '-V'],
-    simulate: { xml: true, nodeFail: '--node-fail' },
+    simulate: { xml: true, nodeFail: '--node-fail', nodeUp: '--node-up', utilization: '--show-utilization' },
+    // 2.0.x has no --output-as yet: the driver falls back to the text summary, as predict() does.
+    settle: { kind: 'scheduler', xml: true },
     fencingProperty: { name: 'stonith-enabled' },
   },
   // Checked against the 3.0.2 tree's option tables (test/fixtures/pacemaker/3.0.2/tool-flags.json)
@@ -224,7 +237,8 @@ export const DIALECTS: Readonly<Record<StackDialect, DialectSpec>> = {
     cibCreate: { argv: ['cibadmin', '--create'], scope: '--scope', xml: '--xml-text' },
     cibDelete: { argv: ['cibadmin', '--delete'], xml: '--xml-text' },
     verify: ['crm_verify', '--live-check', '-V'],
-    simulate: { xml: true, nodeFail: '--node-fail' },
+    simulate: { xml: true, nodeFail: '--node-fail', nodeUp: '--node-up', utilization: '--show-utilization' },
+    settle: { kind: 'scheduler', xml: true },
     fencingProperty: { name: 'stonith-enabled', renamed: { version: '3.0.2', name: 'fencing-enabled' } },
   },
 };
@@ -310,7 +324,7 @@ export function simulateArgv(
   d: DialectSpec,
   input: string,
   output: string,
-  opts: { xml: boolean; failNode?: string },
+  opts: { xml: boolean; failNode?: string; upNode?: string; utilization?: boolean },
 ): string[] {
   if (!d.simulate) {
     throw new HasfError(
@@ -323,7 +337,9 @@ export function simulateArgv(
     'crm_simulate',
     '--xml-file', input,
     ...(opts.failNode ? [d.simulate.nodeFail, opts.failNode] : []),
+    ...(opts.upNode ? [d.simulate.nodeUp, opts.upNode] : []),
     '--simulate',
+    ...(opts.utilization ? [d.simulate.utilization] : []),
     '--save-output', output,
     ...(opts.xml ? ['--output-as=xml'] : []),
   ];
@@ -336,6 +352,21 @@ export function simulateArgv(
  */
 export function deleteXpathArgv(xpath: string): string[] {
   return ['cibadmin', '--delete-all', '--force', '--xpath', xpath];
+}
+
+/** The CIB's status section (operations in flight and done): every stack's cibadmin has `-o`. */
+export function statusSectionArgv(d: DialectSpec): string[] {
+  return [...d.cib, '-o', 'status'];
+}
+
+/** The scheduler on the live CIB: what it would still do (`xml` for --output-as=xml, 2.1+). */
+export function liveSchedulerArgv(xml: boolean): string[] {
+  return ['crm_simulate', '--live-check', '--run', ...(xml ? ['--output-as=xml'] : [])];
+}
+
+/** The controller state of `node` (the DC's tells whether a transition runs). */
+export function dcStateArgv(node: string): string[] {
+  return ['crmadmin', '-S', node];
 }
 
 /** Compare dotted versions numerically: <0, 0, >0. */

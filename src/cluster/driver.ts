@@ -6,7 +6,10 @@ import {
   cibArgv,
   cleanupArgv,
   clearArgv,
+  dcStateArgv,
   DIALECTS,
+  liveSchedulerArgv,
+  statusSectionArgv,
   dialectFromVersion,
   fenceArgv,
   fenceHistoryArgv,
@@ -26,7 +29,9 @@ import { validateLifetime, validateName } from './names.ts';
 import { parseCib } from './parse-cib.ts';
 import { parseCrmMonXml } from './parse-crm-mon.ts';
 import { findCompletedFence, parseFenceHistory } from './parse-fence-history.ts';
-import { predictChange } from './predict.ts';
+import { predictSequence, type SequencePrediction, type SimStep } from './predict.ts';
+import { parseDcState, parseRemaining, parseStatusOps, type SettleState } from './settle.ts';
+import { attr, kid, kids, parseXml } from './xml.ts';
 import { toolError } from './tool-error.ts';
 
 /** A dialect as the driver uses it: which one, why, and its row of the table. */
@@ -68,6 +73,8 @@ export class PacemakerDriver {
   private readonly configured: Dialect;
   private readonly timeoutMs: number;
   private resolved?: Promise<ResolvedDialect>;
+  /** False once crm_simulate turned out to have no --output-as (2.0.x). */
+  private liveXml?: boolean;
   private simResolved?: Promise<ResolvedDialect>;
 
   constructor(opts: PacemakerDriverOptions) {
@@ -129,7 +136,7 @@ export class PacemakerDriver {
     throw toolError(last!, `reading the status of cluster ${this.name}`);
   }
 
-  /** Move `resource` to `node` (a cli-prefer constraint, for `lifetime` when given). */
+  /** Move `resource` to `node` (a cli-prefer constraint, for `lifetime` (ISO 8601, e.g. PT2H) when given). */
   async move(resource: string, node: string, opts: { lifetime?: string } = {}): Promise<CommandResult> {
     return this.runChange({ kind: 'move', resource, node, ...(opts.lifetime ? { lifetime: opts.lifetime } : {}) });
   }
@@ -181,10 +188,59 @@ export class PacemakerDriver {
 
   /** What the real scheduler predicts `change` would do; changes nothing on the cluster. */
   async predict(change: PlannedChange): Promise<Prediction> {
-    checkChange(change);
+    return this.predictSequence([change]);
+  }
+
+  /**
+   * What the real scheduler predicts the whole sequence would do, step after step on one
+   * copy of the CIB (a move, then the clear of its constraint; a fence, then the node's
+   * return): each step's transition and the end state. Changes nothing on the cluster.
+   */
+  async predictSequence(steps: SimStep[]): Promise<SequencePrediction> {
+    if (!steps.length) throw new HasfError('INVALID_INPUT', 'A prediction needs at least one change.', {});
+    for (const s of steps) {
+      if (s.kind === 'rejoin') validateName('node', s.node);
+      else checkChange(s);
+    }
     const cib = await this.cib();
     const { spec } = await this.simulatorDialect();
-    return predictChange({ cib, simulator: this.simulator, dialect: spec, change });
+    return predictSequence({ cib, simulator: this.simulator, dialect: spec, steps });
+  }
+
+  /**
+   * Whether the cluster has settled — no operation in flight, and the scheduler on the live
+   * CIB would do nothing more (as `crm_resource --wait` decides, read here as often as the
+   * caller likes instead of every 2 s) — with what it is doing when not. Stacks without
+   * crm_simulate ask the DC's controller for S_IDLE instead. Two reads, run together.
+   */
+  async settle(): Promise<SettleState> {
+    const { spec } = await this.dialect();
+    const read = { timeoutMs: this.timeoutMs, maxOutputBytes: BIG, readOnly: true } as const;
+    if (spec.settle.kind === 'dc-state') {
+      const cib = await this.exec.run(cibArgv(spec), read);
+      if (cib.exitCode !== 0) throw toolError(cib, `reading the CIB of cluster ${this.name}`);
+      const ops = parseStatusOps(cib.stdout);
+      const dc = dcName(cib.stdout);
+      const r = dc ? await this.exec.run(dcStateArgv(dc), read) : undefined;
+      const dcState = r && r.exitCode === 0 ? parseDcState(`${r.stdout}\n${r.stderr}`) : undefined;
+      const inFlight = ops.filter((o) => o.pending);
+      return { settled: dcState === 'S_IDLE' && !inFlight.length, remaining: [], inFlight, ops, ...(dcState ? { dcState } : {}) };
+    }
+    let xml = spec.settle.xml && this.liveXml !== false;
+    const [section, first] = await Promise.all([this.exec.run(statusSectionArgv(spec), read), this.exec.run(liveSchedulerArgv(xml), read)]);
+    let sim = first;
+    if (sim.exitCode !== 0 && xml && /output-as|unrecognized|unknown option/i.test(sim.stderr)) {
+      // Pacemaker 2.0.x: no formatted output yet; remembered for the next poll.
+      this.liveXml = false;
+      xml = false;
+      sim = await this.exec.run(liveSchedulerArgv(false), read);
+    }
+    if (section.exitCode !== 0) throw toolError(section, `reading the status section of cluster ${this.name}`);
+    if (sim.exitCode !== 0) throw toolError(sim, `running the scheduler on the live CIB of cluster ${this.name}`);
+    const ops = parseStatusOps(section.stdout);
+    const inFlight = ops.filter((o) => o.pending);
+    const remaining = parseRemaining(sim.stdout, xml ? 'xml' : 'text');
+    return { settled: !inFlight.length && !remaining.length, remaining, inFlight, ops };
   }
 
   /** The exact argvs running `change` will execute on the cluster, for approvers to read. */
@@ -300,6 +356,16 @@ function describe(change: PlannedChange): string {
     default:
       return describeAdminChange(change);
   }
+}
+
+/** The DC's name: the CIB's dc-uuid, looked up among its node_state (or nodes) entries. */
+function dcName(cibXml: string): string | undefined {
+  const cib = kid(parseXml(cibXml, 'cibadmin -Q'), 'cib');
+  const id = attr(cib, 'dc-uuid');
+  if (!id) return undefined;
+  const states = kids(kid(cib, 'status'), 'node_state');
+  const nodes = kids(kid(kid(cib, 'configuration'), 'nodes'), 'node');
+  return attr(states.find((n) => attr(n, 'id') === id), 'uname') ?? attr(nodes.find((n) => attr(n, 'id') === id), 'uname');
 }
 
 /** Ask the tools their version (crm_mon, then pacemakerd, then crm_resource). */

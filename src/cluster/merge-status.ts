@@ -18,6 +18,8 @@ export function mergeCibIntoStatus(live: ClusterStatus, cib: ClusterStatus): Clu
         if (out.targetRole === undefined && c.targetRole !== undefined) out.targetRole = c.targetRole;
         if (out.failCounts === undefined && c.failCounts !== undefined) out.failCounts = c.failCounts;
         if (out.agent === undefined && c.agent) out.agent = c.agent;
+        if (c.guestNode) out.guestNode = c.guestNode;
+        if (c.template) out.template = c.template;
       }
       if (r.children) out.children = enrich(r.children);
       return out;
@@ -29,6 +31,13 @@ export function mergeCibIntoStatus(live: ClusterStatus, cib: ClusterStatus): Clu
     stonithEnabled: live.stonithEnabled ?? cib.stonithEnabled,
     maintenanceMode: live.maintenanceMode ?? cib.maintenanceMode,
     resources,
+    // crm_mon can't name a guest node's host without its container: the CIB's reading can.
+    nodes: live.nodes.map((n) => {
+      const c = cib.nodes.find((x) => x.name === n.name);
+      return n.type === 'guest' && !n.host && c?.host ? { ...n, host: c.host } : n;
+    }),
+    ...(cib.tags ? { tags: cib.tags } : {}),
+    tickets: live.tickets?.map((t) => ({ ...t, ...(cib.tickets?.find((x) => x.id === t.id)?.resources ? { resources: cib.tickets.find((x) => x.id === t.id)!.resources } : {}) })) ?? cib.tickets,
     constraints: cib.constraints,
     fenceDevices: flattenResources(resources).filter((r) => r.isFenceDevice),
   };

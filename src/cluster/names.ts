@@ -24,7 +24,7 @@ export function validateName(kind: NameKind, value: unknown): string {
 }
 
 /** ISO 8601 duration as crm_resource --lifetime takes it (PT1H, P1D, P1DT12H, …). */
-const LIFETIME_PATTERN = /^P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/;
+export const LIFETIME_PATTERN = /^P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/;
 
 /** Returns `value` when it is an ISO 8601 duration, else throws INVALID_INPUT. */
 export function validateLifetime(value: string): string {

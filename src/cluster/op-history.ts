@@ -46,6 +46,14 @@ export interface OpState {
   migratingTo?: string;
   /** Active here because a migrate_from succeeded (the source may still hold a dangling copy). */
   migratedIn?: boolean;
+  /** The last migrate_to recorded here, kept even after a stop: its target, result and time. */
+  lastMigrateTo?: { target: string; ok: boolean; at?: number; followed?: boolean };
+  /** A migrate_from was recorded here (succeeded or not). */
+  sawMigrateFrom?: boolean;
+  /** The newest last-rc-change of any operation here. */
+  lastChange?: number;
+  /** Anything but probes recorded here (start, stop, …). */
+  acted?: boolean;
   /** The last failed operation (what crm_mon lists under Failed Resource Actions). */
   lastFailure?: RecordedOp;
   /** Every operation whose result was a failure (expected result not met), oldest first. */
@@ -84,8 +92,9 @@ export function recordedOp(a: Record<string, string>): RecordedOp {
   if (reason) op.exitReason = reason;
   // The key inside transition-magic ("status:rc;action:transition:target:uuid"), else transition-key.
   const k = (magic?.includes(';') ? magic.slice(magic.indexOf(';') + 1) : key)?.split(':');
-  if (k && k.length >= 3) {
-    op.transition = Number(k[1]);
+  // Keys were action:transition:target:uuid (1.0+), action:transition:uuid, or transition:uuid.
+  if (k && k.length >= 2) {
+    op.transition = Number(k.length === 2 ? k[0] : k[1]);
     op.transitionUuid = k[k.length - 1];
   }
   return op;
@@ -126,6 +135,8 @@ export interface HistoryContext {
   onFailOf?: (task: string, intervalMs: number) => OnFail | undefined;
   /** Promotable clone member: a monitor that finds it running says Unpromoted. */
   promotable?: boolean;
+  /** Meta `container` set: failures restart the container (and a failed stop is ignored). */
+  inContainer?: boolean;
 }
 
 function isProbe(op: RecordedOp): boolean {
@@ -166,6 +177,9 @@ export function replayHistory(ops: RecordedOp[], ctx: HistoryContext): OpState {
       if (op.task !== 'monitor' || op.intervalMs !== 0) st.pending ??= op.task;
       continue;
     }
+    if (op.lastRcChange !== undefined) st.lastChange = Math.max(st.lastChange ?? 0, op.lastRcChange);
+    if (op.task === 'migrate_from') st.sawMigrateFrom = true;
+    if (!(op.task === 'monitor' && op.intervalMs === 0)) st.acted = true;
     let rc = op.rc;
     if (op.task === 'monitor') rc = rc === 190 ? 0 : rc === 191 ? 8 : rc;
     const target = expected(op);
@@ -194,6 +208,8 @@ export function replayHistory(ops: RecordedOp[], ctx: HistoryContext): OpState {
         status = 4;
       }
     }
+    if (st.lastMigrateTo && op.task !== 'migrate_to' && op.task !== 'monitor') st.lastMigrateTo.followed = true;
+    if (op.task === 'migrate_to' && op.migrateTarget) st.lastMigrateTo = { target: op.migrateTarget, ok: status === 0, ...(op.lastRcChange !== undefined ? { at: op.lastRcChange } : {}) };
     if (status === 0) {
       updateState(st, op, rc, ctx, setActive);
       if (rc === 7 || ['start', 'stop', 'promote', 'migrate_from'].includes(op.task) || (op.task === 'monitor' && st.lastFailure && st.lastFailure.task === 'monitor' && st.lastFailure.intervalMs === op.intervalMs)) clearFailure();
@@ -201,8 +217,8 @@ export function replayHistory(ops: RecordedOp[], ctx: HistoryContext): OpState {
       continue;
     }
     // A failure.
-    const how = ctx.onFailOf?.(op.task, op.intervalMs) ?? defaultOnFail(op.task, ctx);
-    if (how === 'ignore') {
+    const how = ctx.onFailOf?.(op.task, op.intervalMs) ?? (ctx.inContainer ? 'restart-container' : defaultOnFail(op.task, ctx));
+    if (how === 'ignore' || (how === 'restart-container' && op.task === 'stop')) {
       updateState(st, op, target, ctx, setActive);
       continue;
     }

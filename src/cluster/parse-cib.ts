@@ -98,6 +98,8 @@ export function statusFromCib(cib: XEl, opts: ParseOptions = {}): ClusterStatus 
     const transient = nvpairs(kids(kid(w.state, 'transient_attributes'), 'instance_attributes'));
     applyAttributes(w.node, transient);
     // Heartbeat 2.1 / 0.6 recorded a shutdown request on node_state itself.
+    // A remote or guest node in maintenance is recorded on its node_state (2.0+).
+    if (attr(w.state, 'node_in_maintenance') === '1') w.node.maintenance = true;
     const sdAttr = attr(w.state, 'shutdown');
     if (sdAttr && sdAttr !== '0') w.node.shutdown = true;
     if (w.kind !== 'member') continue;
@@ -119,7 +121,7 @@ export function statusFromCib(cib: XEl, opts: ParseOptions = {}): ClusterStatus 
       const hit = resolveHistoryId(conf, lrmId) ?? implicitId(conf, lrmId);
       const prim = hit ? conf.primitives.get(hit.id) : undefined;
       const managed = !maintenanceMode && !w.node.maintenance && !isFalse(metaOf(prim?.meta ?? {}, 'is-managed')) && !truthy(metaOf(prim?.meta ?? {}, 'maintenance'));
-      const st = replayHistory(ops, { managed, fencing, ...(prim ? { onFailOf: prim.onFail, promotable: prim.clone?.promotable ?? false } : {}) });
+      const st = replayHistory(ops, { managed, fencing, ...(prim ? { onFailOf: prim.onFail, promotable: prim.clone?.promotable ?? false, inContainer: metaOf(prim.meta, 'container') !== undefined } : {}) });
       const rid = hit?.id ?? baseId(lrmId);
       for (const f of st.failures) failedActions.push(failedAction(rid, w.node.name, f));
       // The scheduler remembers one operation in flight per resource: the first it meets.
@@ -136,13 +138,16 @@ export function statusFromCib(cib: XEl, opts: ParseOptions = {}): ClusterStatus 
       }
       // A managed resource active on a node that left uncleanly: the node is to be fenced.
       if (isActive(st) && managed && !w.node.online && (fencing || w.kind === 'guest')) w.node.unclean = true;
-      if (isActive(st) && st.failed && st.onFail === 'fence' && !w.node.unclean) w.node.unclean = true;
+      // (A guest node is "fenced" by recovering its container: it is not shown unclean.)
+      if (isActive(st) && st.failed && st.onFail === 'fence' && !w.node.unclean && w.kind !== 'guest') w.node.unclean = true;
       if (isActive(st) && st.failed && st.onFail === 'standby') w.node.standbyOnFail = w.node.standby = true;
     }
   };
   const lookup = (id: string | undefined) => placements.get(id ?? '') ?? orphans.get(id ?? '')?.places ?? [];
   // Cluster nodes first (offline ones only with fencing: their resources must be fenced away).
-  for (const w of work.values()) if (w.kind === 'member' && (w.node.online || fencing)) unpack(w);
+  // In the status section's order, as the scheduler walks it (it matters for what it meets first).
+  const order = (w: NodeWork) => (w.state ? states.indexOf(w.state) : Number.MAX_SAFE_INTEGER);
+  for (const w of [...work.values()].sort((a, b) => order(a) - order(b))) if (w.kind === 'member' && (w.node.online || fencing)) unpack(w);
   // Then remote and guest nodes whose connection is up; with fencing, the rest too.
   for (let changed = true; changed; ) {
     changed = false;
@@ -171,17 +176,26 @@ export function statusFromCib(cib: XEl, opts: ParseOptions = {}): ClusterStatus 
   if (prop('no-quorum-policy') === 'suicide' && fencing && !quorate && attr(cib, 'no-quorum-panic') === '1') {
     for (const w of work.values()) if (w.kind === 'member' && w.node.online) w.node.unclean = true;
   }
-  // Migrations: a migrate_to the target completed (migrate_from) leaves a dangling source,
-  // no longer active; one the target has not recorded yet counts on both nodes.
+  // Migrations (unpack_migrate_to_success/_failure): a migrate_to the target completed
+  // (migrate_from) leaves a dangling source, no longer active; a migrate_from that failed
+  // leaves the source failed; a migrate_to the target has recorded nothing newer than (no
+  // migrate_from, no later operation) counts on the target too — failed if it failed.
   for (const list of placements.values()) {
     for (const p of [...list]) {
-      const to = p.st.migratingTo;
-      if (!to || !isActive(p.st)) continue;
-      const there = list.find((x) => x.node === to);
-      if (there?.st.migratedIn && isActive(there.st)) p.st = { ...p.st, role: 'Stopped' };
-      else if (!there || !isActive(there.st)) {
-        const tn = work.get(to)?.node;
-        if (tn?.online) list.push({ node: to, st: { role: 'Started', failed: false, failures: [] } });
+      const m = p.st.lastMigrateTo;
+      if (!m) continue;
+      const there = list.find((x) => x.node === m.target);
+      // Without a time on the migrate_to, anything but a probe on the target counts as newer.
+      const newerThere = there && (m.at === undefined ? !!there.st.acted : (there.st.lastChange ?? 0) > m.at);
+      if (m.ok && there?.st.sawMigrateFrom) {
+        if (there.st.migratedIn && isActive(there.st)) {
+          if (p.st.migratingTo && isActive(p.st)) p.st = { ...p.st, role: 'Stopped' };
+        } else if (isActive(p.st)) p.st = { ...p.st, failed: true, onFail: p.st.onFail ?? 'restart' };
+      } else if (!newerThere && !(there && isActive(there.st)) && !(!m.ok && m.followed) && work.get(m.target)?.node.online) {
+        // (A failed migrate_to followed by a stop or start on the source completed the migration.)
+        const st = { role: 'Started' as const, failed: !m.ok, failures: [], ...(m.ok ? {} : { onFail: 'restart' as const }) };
+        if (there) there.st = { ...there.st, ...st, failures: there.st.failures };
+        else list.push({ node: m.target, st });
       }
     }
   }
@@ -201,7 +215,10 @@ export function statusFromCib(cib: XEl, opts: ParseOptions = {}): ClusterStatus 
   for (const [id, o] of orphans) {
     const active = o.places.filter((p) => isActive(p.st));
     if (!active.length) continue;
-    resources.push(primitiveFrom(id, o.agent, active, { orphaned: true, managed: !maintenanceMode }));
+    const r = primitiveFrom(id, o.agent, active, { orphaned: true, managed: !maintenanceMode });
+    // Multi-active, it has one role everywhere (the highest), as a configured primitive does.
+    if ((r.instances?.length ?? 0) > 1) for (const i of r.instances!) i.role = r.role;
+    resources.push(r);
   }
   const nodes = [...work.values()].map((w) => w.node);
   for (const n of nodes) n.resourcesRunning = 0;
@@ -475,6 +492,9 @@ function buildResources(
 function primitiveResource(c: ConfPrimitive, placements: Map<string, Placement[]>, maintenanceMode: boolean, failCounts: Map<string, Record<string, number>>, parent?: string, promotable = c.clone?.promotable ?? false): ClusterResource {
   const managed = !maintenanceMode && !isFalse(metaOf(c.meta, 'is-managed')) && !truthy(metaOf(c.meta, 'maintenance'));
   const r = primitiveFrom(c.id, c.agent, placements.get(c.id) ?? [], { managed, promotable, ...(parent ? { parent } : {}) });
+  // A primitive (not a clone instance) has one role, wherever it is active: a multi-active
+  // one shows the highest everywhere, as the scheduler keeps it.
+  if (!c.clone && !c.bundle && (r.instances?.length ?? 0) > 1) for (const i of r.instances!) i.role = r.role;
   r.isFenceDevice = c.isFenceDevice;
   r.allowMigrate = truthy(metaOf(c.meta, 'allow-migrate'));
   const tr = metaOf(c.meta, 'target-role');

@@ -78,11 +78,13 @@ export function statusFromCrmMonRoot(root: XEl, source: ClusterStatus['source'],
   if (tickets.length) status.tickets = tickets;
   status.fenceDevices = collectFenceDevices(resources);
   // A guest node's host is where its container runs.
-  const all = flattenResources(resources);
-  for (const n of nodes) {
-    if (n.type !== 'guest' || !n.container) continue;
-    const c = all.find((r) => r.id === n.container && r.kind === 'primitive');
-    if (c?.nodes[0]) n.host = c.nodes[0];
+  if (nodes.some((n) => n.type === 'guest')) {
+    const byId = new Map<string, ClusterResource>();
+    for (const r of flattenResources(resources)) if (r.kind === 'primitive' && !byId.has(r.id)) byId.set(r.id, r);
+    for (const n of nodes) {
+      const host = n.type === 'guest' && n.container ? byId.get(n.container)?.nodes[0] : undefined;
+      if (host) n.host = host;
+    }
   }
   return status;
 }
@@ -223,10 +225,11 @@ function parseBundle(b: XEl, fc: Map<string, Record<string, number>>): ClusterRe
   const id = attr(b, 'id') ?? '';
   const inner: ClusterResource[] = [];
   const replicas: NonNullable<ClusterResource['instances']> = [];
+  const containerId = new RegExp(`^${escapeRe(id)}-(docker|podman|rkt)-\\d+$`);
   for (const replica of kids(b, 'replica')) {
     const members = kids(replica, 'resource').map((r) => parsePrimitive(r, fc, id));
     inner.push(...members);
-    const container = members.find((m) => /:(docker|podman|rkt)$/.test(m.agent ?? '') || new RegExp(`^${escapeRe(id)}-(docker|podman|rkt)-\\d+$`).test(m.id));
+    const container = members.find((m) => /:(docker|podman|rkt)$/.test(m.agent ?? '') || containerId.test(m.id));
     const implicit = (m: ClusterResource) => m === container || m.id.startsWith(`${id}-ip-`) || m.id === `${id}-${attr(replica, 'id') ?? ''}`;
     const payload = members.find((m) => !implicit(m));
     const host = container?.nodes[0];

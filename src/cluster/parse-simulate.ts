@@ -25,9 +25,18 @@ export function parseSimulateXml(xml: string): PredictedAction[] {
     const source = attr(r, 'source');
     const dest = attr(r, 'dest');
     if (node) a.node = node;
-    if (source) a.from = source;
-    if (dest) a.to = dest;
-    if (attr(r, 'reason')) a.detail = attr(r, 'reason');
+    // A role change (promote/demote) names the node it happens on as `source`, without `dest`.
+    // (Promote from Stopped: start and promote there, named as `dest` alone.)
+    if (!node && (source === undefined) !== (dest === undefined)) a.node = source ?? dest;
+    else {
+      if (source) a.from = source;
+      if (dest) a.to = dest;
+    }
+    const role = attr(r, 'role');
+    const next = attr(r, 'next-role');
+    const roleText = role && next ? `${role} → ${next}` : role && role !== 'Started' ? role : undefined;
+    const reason = attr(r, 'reason');
+    if (roleText || reason) a.detail = [roleText, reason].filter(Boolean).join('; ');
     out.push(withText(a));
   }
   return out;

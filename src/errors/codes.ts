@@ -73,6 +73,10 @@ export const ErrorCode = {
   LAB_FAILED: 'LAB_FAILED',
   LAB_NEEDS_ROOT: 'LAB_NEEDS_ROOT',
   INTERNAL: 'INTERNAL',
+  TARGET_NOT_CLUSTER_NODE: 'TARGET_NOT_CLUSTER_NODE',
+  // the scheduler's prediction of the whole sequence (appended)
+  WOULD_MOVE_BACK: 'WOULD_MOVE_BACK',
+  WOULD_NOT_MOVE: 'WOULD_NOT_MOVE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -81,6 +81,9 @@ export const CODE_INFO: Record<ErrorCode, CodeInfo> = {
   LAB_FAILED: T(500, 'Lab failed'),
   LAB_NEEDS_ROOT: T(500, 'Lab needs root'),
   INTERNAL: T(500, 'Internal error'),
+  TARGET_NOT_CLUSTER_NODE: T(409, 'Target is a remote or guest node'),
+  WOULD_MOVE_BACK: T(409, 'The cluster would move it back'),
+  WOULD_NOT_MOVE: T(409, 'The scheduler would not place it there'),
 };
 
 /** Whether a worker may retry after this code. */

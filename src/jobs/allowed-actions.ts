@@ -1,7 +1,8 @@
 import { checkReview, decide, resolvePolicy, type ApprovalsConfig } from '../approvals/index.ts';
 import { requirePermission, type Person, type Principal } from '../auth/index.ts';
 import { HasfError, isHasfError } from '../errors/index.ts';
-import { TRANSITIONS } from './state-machine.ts';
+import { getOperation } from '../operations/index.ts';
+import { CONTROLS, TRANSITIONS, type Control } from './state-machine.ts';
 import type { JobRecord } from './types.ts';
 
 /** Who may cancel: the requester, or someone with the approve permission (FORBIDDEN otherwise). */
@@ -9,11 +10,34 @@ export function checkCancelPermission(principal: Principal, job: Pick<JobRecord,
   if (job.requester !== principal.person.name) requirePermission(principal, 'approve');
 }
 
+/**
+ * Who may pause, resume or abort, and on which jobs: as for cancel, and only operations
+ * with pause points (JOB_NOT_PENDING otherwise).
+ */
+export function checkControlPermission(principal: Principal, job: Pick<JobRecord, 'requester' | 'operation' | 'id'>): void {
+  checkCancelPermission(principal, job);
+  if (!getOperation(job.operation).pausable) {
+    throw new HasfError('JOB_NOT_PENDING', `Job ${job.id} is a ${job.operation}, which has no pause points; only cluster.rolling jobs can be paused, resumed or aborted (cancel one that has not started).`, { jobId: job.id, operation: job.operation });
+  }
+}
+
+/** Whether a control would change anything on `job` now (the state machine has the final say). */
+export function checkControlState(job: JobRecord, action: Control): void {
+  const c = job.control ?? {};
+  const open =
+    !c.abort &&
+    (action === 'pause' ? (CONTROLS.pause.when as readonly string[]).includes(job.state) && !c.pause : action === 'resume' ? job.state === 'paused' || (job.state === 'running' && !!c.pause) : (CONTROLS.abort.when as readonly string[]).includes(job.state));
+  if (!open) throw new HasfError('JOB_NOT_PENDING', `The job is ${job.state}${c.abort ? ' and being aborted' : c.pause && action === 'pause' ? ' and a pause is already asked for' : ''}; ${action} does not apply now.`, { state: job.state, action });
+}
+
 /** For each action on a job: null when `principal` may take it now, else the refusal the job service would give. */
 export interface AllowedActions {
   decide: HasfError | null;
   cancel: HasfError | null;
   review: HasfError | null;
+  pause: HasfError | null;
+  resume: HasfError | null;
+  abort: HasfError | null;
 }
 
 function attempt(fn: () => void): HasfError | null {
@@ -47,6 +71,15 @@ export function allowedActions(approvals: ApprovalsConfig, principal: Principal,
     review: attempt(() => {
       checkReview(job, principal, undefined, now);
     }),
+    ...Object.fromEntries(
+      (['pause', 'resume', 'abort'] as const).map((action) => [
+        action,
+        attempt(() => {
+          checkControlPermission(principal, job);
+          checkControlState(job, action);
+        }),
+      ]),
+    ) as Pick<AllowedActions, Control>,
   };
 }
 

@@ -5,6 +5,14 @@ import type { EventPublisher } from './events.ts';
 import type { AuditWriter } from './ports.ts';
 import type { JobStore } from './store.ts';
 
+/**
+ * A step that stands for many commands (a wait's reads): while one is open, commands are
+ * audited as always but reported to it instead of being listed one by one.
+ */
+export interface StepGroup {
+  command(c: { host: string; argv: string[]; exitCode: number | null; durationMs: number; output: string }): void;
+}
+
 /** What an AuditedExecutor writes to and answers to. */
 export interface AuditedExecutorDeps {
   audit: AuditWriter;
@@ -28,7 +36,7 @@ export class AuditedExecutor implements CommandExecutor {
   readonly name: string;
   constructor(
     private readonly inner: CommandExecutor,
-    private readonly job: { id: string; step: () => string },
+    private readonly job: { id: string; step: () => string; group?: () => StepGroup | undefined },
     private readonly deps: AuditedExecutorDeps,
   ) {
     this.name = inner.name;
@@ -65,12 +73,18 @@ export class AuditedExecutor implements CommandExecutor {
       : { host: failedOn, argv, error: isHasfError(failure) ? failure.code : String(failure), message: (failure as Error)?.message };
     // The step log, the live event and the audit record of the result are independent:
     // write them together (the audit record of the start was written before running).
+    const group = this.job.group?.();
+    const durationMs = Math.round(result?.durationMs ?? performance.now() - started);
+    group?.command({ host: result?.host ?? failedOn, argv, exitCode: result ? result.exitCode : null, durationMs, output: result ? out : `error: ${(failure as Error)?.message ?? String(failure)}` });
     const [stepped, audited] = await Promise.allSettled([
-      this.deps.store
+      group
+        ? Promise.resolve()
+        : this.deps.store
         .addStep(this.job.id, {
           step: this.job.step(),
           host: result?.host ?? failedOn,
-          argv,
+          // A command on a CIB copy (a prediction) shows as typed in a shell: CIB_file=… first.
+          argv: options?.env?.CIB_file ? [`CIB_file=${options.env.CIB_file}`, ...argv] : argv,
           exitCode: result ? result.exitCode : null,
           durationMs: Math.round(result?.durationMs ?? performance.now() - started),
           outputExcerpt: result ? out : `error: ${(failure as Error)?.message ?? String(failure)}`,

@@ -93,10 +93,17 @@ export class ClusterAccess {
       if (!predictions.has(key)) predictions.set(key, driver.predict(change));
       return predictions.get(key)!;
     };
+    const sequences = new Map<string, ReturnType<PacemakerDriver['predictSequence']>>();
+    const memoSequence = (steps: Parameters<PacemakerDriver['predictSequence']>[0]) => {
+      const key = JSON.stringify(steps);
+      if (!sequences.has(key)) sequences.set(key, driver.predictSequence(steps));
+      return sequences.get(key)!;
+    };
     // Methods run bound to the driver itself, so its caches (dialect, …) stay on it.
     const pacemaker = new Proxy(driver, {
       get(target, prop) {
         if (prop === 'predict') return memoPredict;
+        if (prop === 'predictSequence') return memoSequence;
         const v: unknown = Reflect.get(target, prop, target);
         return typeof v === 'function' ? v.bind(target) : v;
       },

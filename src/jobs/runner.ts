@@ -1,17 +1,17 @@
 import { checkFreeze, type Freeze } from '../approvals/index.ts';
 import { HasfError, isHasfError, isTransient } from '../errors/index.ts';
 import { getOperation, linesCovered, uniqueLines } from '../operations/index.ts';
-import type { AnyOperation, ExecutionContext, LockTarget } from '../operations/types.ts';
+import type { AnyOperation, ExecutionContext, LockTarget, WaitStep } from '../operations/types.ts';
 import type { Attempt, ProcessOutcome } from '../queue/consumers.ts';
 import type { TargetLines } from '../queue/lines.ts';
 import { abortableSleep } from '../util/wait.ts';
-import { AuditedExecutor } from './audited-executor.ts';
+import { AuditedExecutor, type StepGroup } from './audited-executor.ts';
 import type { ClusterAccess } from './cluster-access.ts';
 import type { EventPublisher } from './events.ts';
 import type { Actor, AuditWriter } from './ports.ts';
 import type { JobStateMachine } from './state-machine.ts';
 import type { JobStore } from './store.ts';
-import { FINAL_STATES, type JobRecord } from './types.ts';
+import { FINAL_STATES, type JobRecord, type StepRecord } from './types.ts';
 
 export interface RunnerDeps {
   store: JobStore;
@@ -173,8 +173,9 @@ export class JobRunner {
     let stepName = 'preflight';
     let wrote = job.wroteAt !== undefined;
     const checkpoint: Record<string, unknown> = { ...job.checkpoint };
+    let group: StepGroup | undefined;
     const base = this.d.access.context(job.cluster, job.id, (exec) =>
-      new AuditedExecutor(exec, { id: job.id, step: () => stepName }, {
+      new AuditedExecutor(exec, { id: job.id, step: () => stepName, group: () => group }, {
         audit: this.d.audit,
         store: this.d.store,
         events: this.d.events,
@@ -204,6 +205,15 @@ export class JobRunner {
           this.d.events.publish({ type: 'phase', jobId: job.id, phase: name, at: new Date().toISOString() }),
         ]);
       },
+      beginWait: async (what) => {
+        const w = await this.openWait(job.id, job.cluster, stepName, what);
+        group = w.group;
+        const close = w.step.end;
+        return { update: w.step.update, end: async (o) => {
+          group = undefined;
+          await close(o);
+        } };
+      },
       pausePoint: (where) => this.pausePoint(job, where),
       now: () => Date.now(),
       sleep: async (ms) => {
@@ -216,6 +226,58 @@ export class JobRunner {
       },
     };
     return { ctx, abort, dispose: () => clearTimeout(timer) };
+  }
+
+  /**
+   * A wait's one entry in the step log: written when it begins, replaced as the cluster
+   * moves on (and published, so followers redraw it), closed with its outcome. Its reads
+   * are counted into it, each audited as any command is.
+   */
+  private async openWait(jobId: string, cluster: string, step: string, what: string): Promise<{ step: WaitStep; group: StepGroup }> {
+    const t0 = performance.now();
+    const rec: StepRecord = await this.d.store.addStep(jobId, {
+      step,
+      host: `any node of ${cluster}`,
+      argv: [],
+      exitCode: null,
+      durationMs: 0,
+      outputExcerpt: `waiting for ${what}`,
+      at: new Date().toISOString(),
+      wait: { for: what, doing: 'starting', state: 'waiting', polls: 0 },
+    });
+    const wait = rec.wait!;
+    await this.d.events.publish({ type: 'step', jobId, step: rec });
+    const group: StepGroup = {
+      command: (c) => {
+        wait.polls++;
+        // The read it repeats (the scheduler's, not the status read after it settled).
+        if (!rec.argv.length || c.argv[0] === 'crm_simulate') rec.argv = c.argv;
+        rec.host = c.host;
+        if (c.exitCode !== 0) failedRead = `\n[${c.argv[0]} exit ${c.exitCode ?? 'none'}] ${c.output.slice(0, 500)}`;
+      },
+    };
+    let failedRead = '';
+    const save = async () => {
+      rec.durationMs = Math.round(performance.now() - t0);
+      rec.outputExcerpt = `${wait.for}: ${wait.doing}${failedRead}`;
+      await this.d.store.updateStep(jobId, rec);
+      await this.d.events.publish({ type: 'step', jobId, step: { ...rec, wait: { ...wait } } });
+    };
+    return {
+      group,
+      step: {
+        update: async (doing) => {
+          wait.doing = doing;
+          await save();
+        },
+        end: async ({ ok, doing }) => {
+          wait.doing = doing;
+          wait.state = ok ? 'settled' : 'failed';
+          rec.exitCode = ok ? 0 : 1;
+          await save();
+        },
+      },
+    };
   }
 
   /**

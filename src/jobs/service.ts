@@ -15,7 +15,7 @@ import { getOperation, uniqueLines, validateParams } from '../operations/index.t
 import type { QueueSet } from '../queue/queues.ts';
 import type { TargetLines } from '../queue/lines.ts';
 import { closest } from '../util/closest.ts';
-import { checkCancelPermission } from './allowed-actions.ts';
+import { checkCancelPermission, checkControlPermission } from './allowed-actions.ts';
 import type { EventPublisher } from './events.ts';
 import { newJobId, JOB_ID_PATTERN } from './ids.ts';
 import type { AuditWriter, ContextSource } from './ports.ts';
@@ -245,10 +245,7 @@ export class JobService {
    */
   async control(principal: Principal, jobId: string, action: Control, comment?: string): Promise<JobRecord> {
     const job = await this.get(jobId);
-    checkCancelPermission(principal, job);
-    if (!getOperation(job.operation).pausable) {
-      throw new HasfError('JOB_NOT_PENDING', `Job ${jobId} is a ${job.operation}, which has no pause points; only cluster.rolling jobs can be paused, resumed or aborted (cancel one that has not started).`, { jobId, operation: job.operation });
-    }
+    checkControlPermission(principal, job);
     if (action === 'abort' && (job.state === 'awaiting_approval' || job.state === 'queued')) {
       if (await this.machine.cancel(job, this.actor(principal), comment ?? 'aborted before it started')) {
         await this.o.confirm?.();

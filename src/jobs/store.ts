@@ -185,6 +185,19 @@ export class JobStore {
     return rec;
   }
 
+  /** Replace step `step.seq` in place (a wait's entry as it goes); false when it is not there. */
+  async updateStep(id: string, step: StepRecord): Promise<boolean> {
+    const k = `${this.key(id)}:steps`;
+    const all = await this.redis.lrange(k, 0, -1);
+    // Newest first: the entry being updated is almost always the last.
+    for (let i = all.length - 1; i >= 0; i--) {
+      if ((JSON.parse(all[i]!) as StepRecord).seq !== step.seq) continue;
+      await this.redis.lset(k, i, JSON.stringify(step));
+      return true;
+    }
+    return false;
+  }
+
   /** The step log. */
   async steps(id: string): Promise<StepRecord[]> {
     return (await this.redis.lrange(`${this.key(id)}:steps`, 0, -1)).map((s) => JSON.parse(s) as StepRecord);

@@ -41,6 +41,22 @@ export interface StepRecord {
   durationMs: number;
   outputExcerpt: string;
   at: string;
+  /**
+   * Set when this step is a wait for the cluster: one entry however many reads it took
+   * (argv is the read it repeats), updated in place with what the cluster is doing.
+   */
+  wait?: StepWait;
+}
+
+/** A wait's own fields in the step log. */
+export interface StepWait {
+  /** What the job waits for: "vm1 Started on node2, the cluster settled". */
+  for: string;
+  /** What the cluster did and is doing: "vm1: migrate_to on node1 (running)". */
+  doing: string;
+  state: 'waiting' | 'settled' | 'failed';
+  /** Reads so far. */
+  polls: number;
 }
 
 export interface ApprovalEntry {

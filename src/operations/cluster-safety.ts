@@ -4,7 +4,8 @@ import { quorumAndFencing } from './check/rules-cluster.ts';
 import { nodeStates } from './check/rules-nodes.ts';
 import type { Finding } from './check/types.ts';
 import { allResources } from './status-helpers.ts';
-import type { OperationContext, Plan } from './types.ts';
+import { resourceLine, uniqueLines } from './lines.ts';
+import type { LockScope, LockTarget, OperationContext, Plan } from './types.ts';
 
 /**
  * The critical cluster.check findings that need no probe of the nodes: no quorum, fencing
@@ -93,4 +94,22 @@ export function stopsWithLines(list: StopsWith[]): string[] {
     const how = !s.via ? '' : s.via.how === 'group' ? `: it follows in group ${s.via.via}` : `: ${s.via.via} ${s.via.how === 'order' ? 'orders it after' : 'colocates it with'} what stops`;
     return `${s.resource}${where} stops too${how}.`;
   });
+}
+
+/**
+ * The lines of a job that stops `id`: its own, and those of everything ordered after,
+ * colocated with or grouped after it (they stop too), so a migration of a dependant and
+ * the stop of what it depends on never run at once.
+ */
+export async function stopLines(scope: LockScope, id: string): Promise<LockTarget[]> {
+  const own = [resourceLine(id)];
+  if (!scope.pacemaker) return own;
+  try {
+    const status = await scope.status();
+    const deps = dependantsOf(parseDependencies(await scope.pacemaker.cib()), [...selfAndMembers(status, id)]);
+    return uniqueLines([...own, ...deps.map((d) => resourceLine(d.resource))]);
+  } catch {
+    // The CIB unreadable now: the job's own line; its turn re-reads them.
+    return own;
+  }
 }

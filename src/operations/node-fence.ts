@@ -1,10 +1,11 @@
+import type { SimStep } from '../cluster/index.ts';
 import type { FenceEvent } from '../cluster/model.ts';
 import { HasfError, isHasfError } from '../errors/index.ts';
 import type { CommandResult } from '../ssh/types.ts';
 import { allResources, onlineNodes, requireNode } from './status-helpers.ts';
 import { disruptiveNodeLocks } from './lines.ts';
 import { nameSchema } from './params.ts';
-import { tryPredict } from './predict.ts';
+import { tryPredictSequence } from './predict.ts';
 import type { ExecutionContext, OperationDef } from './types.ts';
 import { waitForCluster } from './wait-cluster.ts';
 
@@ -97,12 +98,19 @@ export const nodeFence: OperationDef<FenceParams> = {
   async plan(ctx, p) {
     const action = p.action ?? 'reboot';
     const change = { kind: 'fence', node: p.node, action } as const;
-    const [argvs, predicted] = await Promise.all([ctx.pacemaker.commandsFor(change), tryPredict(ctx, change)]);
+    // The end state: after a reboot the node comes back and the cluster may move things to it again.
+    const steps: SimStep[] = action === 'reboot' ? [change, { kind: 'rejoin', node: p.node }] : [change];
+    const [argvs, predicted, status] = await Promise.all([ctx.pacemaker.commandsFor(change), tryPredictSequence(ctx, steps), ctx.status()]);
+    // Guest nodes inside VMs or containers on this node go down with it.
+    const guests = status.nodes.filter((n) => n.type === 'guest' && n.host === p.node);
+    const guestWarnings = guests.length
+      ? [`${p.node} hosts guest node${guests.length > 1 ? 's' : ''} ${guests.map((g) => `${g.name}${g.container ? ` (in ${g.container})` : ''}`).join(', ')}: ${guests.length > 1 ? 'they go' : 'it goes'} down with it, and what runs there is recovered with ${guests.length > 1 ? 'their containers' : 'its container'}.`]
+      : [];
     return {
       summary: action === 'off' ? `Power off ${p.node} through the fence device (it stays off)` : `Reboot ${p.node} through the fence device`,
       commands: argvs.map((argv) => ({ host: `any other node of ${ctx.cluster}`, argv })),
       prediction: predicted.prediction,
-      warnings: [`Everything running on ${p.node} is killed without a clean stop; the cluster restarts it elsewhere.`, ...predicted.warnings],
+      warnings: [`Everything running on ${p.node} is killed without a clean stop; the cluster restarts it elsewhere.`, ...guestWarnings, ...predicted.warnings],
     };
   },
 
@@ -167,15 +175,15 @@ export const nodeFence: OperationDef<FenceParams> = {
     await ctx.saveCheckpoint({ fenced: true });
     await ctx.step('verify');
     if (action === 'reboot') {
-      await waitForCluster(ctx, `${p.node} back online`, (s) => !!s.nodes.find((n) => n.name === p.node && n.online && !n.unclean), 10 * 60_000, 2000);
+      await waitForCluster(ctx, `${p.node} back online, the cluster settled`, (s) => !!s.nodes.find((n) => n.name === p.node && n.online && !n.unclean), 10 * 60_000, 250);
     } else {
-      await waitForCluster(ctx, `${p.node} offline`, (s) => !!s.nodes.find((n) => n.name === p.node && !n.online), 5 * 60_000, 2000);
+      await waitForCluster(ctx, `${p.node} offline, the cluster settled`, (s) => !!s.nodes.find((n) => n.name === p.node && !n.online), 5 * 60_000, 250);
     }
     const recover = (ctx.checkpoint.recover as string[] | undefined) ?? [];
     if (recover.length) {
       await waitForCluster(
         ctx,
-        `${recover.join(', ')} running again after the fence`,
+        `${recover.join(', ')} running again after the fence, the cluster settled`,
         (s) => recover.every((id) => allResources(s).some((r) => r.id === id && r.active && !r.failed && r.nodes.length === 1)),
         5 * 60_000,
       );

@@ -1,10 +1,18 @@
+import type { ClusterStatus } from '../cluster/model.ts';
 import { HasfError } from '../errors/index.ts';
 import { allResources, onlineNodes, requireNode } from './status-helpers.ts';
 import { disruptiveNodeLocks } from './lines.ts';
 import { nameSchema } from './params.ts';
 import { tryPredict } from './predict.ts';
 import type { OperationDef } from './types.ts';
-import { waitForCluster } from './wait-cluster.ts';
+import { waitForClusterSettled, waitUntilSettled } from './wait-cluster.ts';
+
+/** Where each resource runs (clone instances: every node), for a result. */
+function placementOf(s: ClusterStatus): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const r of allResources(s)) if (r.kind === 'primitive' && r.nodes.length) out[r.id] = [...new Set([...(out[r.id] ?? []), ...r.nodes])];
+  return out;
+}
 
 export interface NodeParams {
   node: string;
@@ -85,17 +93,20 @@ export const nodeStandby: OperationDef<NodeParams> = {
     }
     await ctx.saveCheckpoint({ standbySet: true });
     await ctx.step('verify');
-    await waitForCluster(
-      ctx,
-      `${p.node} in standby with no resources`,
-      (s) => {
-        const n = s.nodes.find((x) => x.name === p.node);
-        if (!n?.standby) return false;
-        return allResources(s).every((r) => r.kind !== 'primitive' || !r.nodes.includes(p.node));
-      },
-      10 * 60_000,
-    );
-    return { summary: `${p.node} is in standby; no resources run on it.`, details: { node: p.node } };
+    // Judged once the cluster has settled: what runs where, and in which role, then.
+    const settled = await waitUntilSettled(ctx, `${p.node} in standby with no resources, the cluster settled`, 10 * 60_000);
+    const s = settled.status;
+    const n = s.nodes.find((x) => x.name === p.node);
+    const left = allResources(s).filter((r) => r.kind === 'primitive' && r.nodes.includes(p.node)).map((r) => r.id);
+    if (!n?.standby || left.length) {
+      throw new HasfError('VERIFY_FAILED', `The cluster settled with ${!n?.standby ? `${p.node} not in standby` : `${left.join(', ')} still on ${p.node}`}; check crm_mon on the cluster.`, { node: p.node, left, did: settled.did });
+    }
+    const stopped = allResources(status).filter((r) => r.kind === 'primitive' && r.active && r.nodes.includes(p.node)).filter((r) => !allResources(s).some((x) => x.id === r.id && x.active)).map((r) => r.id);
+    const promoted = allResources(s).filter((r) => r.role === 'Promoted').map((r) => `${r.id} promoted on ${r.nodes.join(', ')}`);
+    return {
+      summary: `${p.node} is in standby; no resources run on it${stopped.length ? `; ${stopped.join(', ')} stopped (nowhere else to run)` : ''}${promoted.length ? `; ${promoted.join(', ')}` : ''}.`,
+      details: { node: p.node, did: settled.did, clusterMs: settled.clusterMs, placement: placementOf(s), ...(stopped.length ? { stopped } : {}) },
+    };
   },
 };
 
@@ -141,15 +152,20 @@ export const nodeOnline: OperationDef<NodeParams> = {
       if (r.exitCode !== 0) throw new HasfError('COMMAND_FAILED', `crm_attribute failed (exit ${r.exitCode}): ${r.stderr.trim().slice(0, 300)}`);
     }
     await ctx.step('verify');
-    await waitForCluster(
+    const settled = await waitForClusterSettled(
       ctx,
-      `${p.node} online and eligible`,
+      `${p.node} online and eligible, the cluster settled`,
       (s) => {
         const n = s.nodes.find((x) => x.name === p.node);
         return !!n && n.online && !n.standby && !n.unclean;
       },
       2 * 60_000,
     );
-    return { summary: `${p.node} is online and eligible to run resources.`, details: { node: p.node } };
+    const back = allResources(settled.status).filter((r) => r.kind === 'primitive' && r.nodes.includes(p.node) && !r.isFenceDevice);
+    const promoted = back.filter((r) => r.role === 'Promoted').map((r) => r.id);
+    return {
+      summary: `${p.node} is online and eligible to run resources; the cluster settled with ${back.length} resource instance(s) on it${promoted.length ? ` (${promoted.join(', ')} promoted there)` : ''}.`,
+      details: { node: p.node, did: settled.did, clusterMs: settled.clusterMs, placement: placementOf(settled.status) },
+    };
   },
 };

@@ -1,4 +1,4 @@
-import { NAME_PATTERN as CLUSTER_NAME_PATTERN } from '../cluster/names.ts';
+import { LIFETIME_PATTERN, NAME_PATTERN as CLUSTER_NAME_PATTERN } from '../cluster/names.ts';
 
 /**
  * JSON Schema fragments shared by operation params. The name pattern is the allow-list
@@ -21,3 +21,11 @@ export const nameSchema = (description: string) => ({
  * own code (BACKING_STORE_NOT_ALLOWED), like any path outside backingDir.
  */
 export const PATH_PATTERN = '^/[A-Za-z0-9._/-]{1,254}$';
+
+/** An ISO 8601 duration (PT2H, P1D), as crm_resource --lifetime takes it; the drivers check it again. */
+export const lifetimeSchema = (description: string) => ({
+  type: 'string',
+  pattern: LIFETIME_PATTERN.source,
+  maxLength: 32,
+  description,
+});

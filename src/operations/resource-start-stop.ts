@@ -1,6 +1,6 @@
 import { parseCibDetail, restartArgv, type ClusterStatus } from '../cluster/index.ts';
 import { HasfError } from '../errors/index.ts';
-import { requireSafeCluster, selfAndMembers, stopsWith, stopsWithLines } from './cluster-safety.ts';
+import { requireSafeCluster, selfAndMembers, stopLines, stopsWith, stopsWithLines } from './cluster-safety.ts';
 import { resourceLine } from './lines.ts';
 import { nameSchema } from './params.ts';
 import { tryPredict } from './predict.ts';
@@ -81,7 +81,8 @@ export const resourceStop: OperationDef<ResourceParams> = {
   timeoutMs: 10 * 60_000,
   refusals: ['UNKNOWN_OBJECT', 'ALREADY_THERE', 'UNSAFE_CLUSTER'],
   paramsSchema: params,
-  locks: async (p) => [resourceLine(p.resource)],
+  // Its own line and its dependants': they stop with it.
+  locks: (p, scope) => stopLines(scope, p.resource),
   target: (p) => p.resource,
 
   async preflight(ctx, p) {
@@ -195,7 +196,7 @@ export const resourceRestart: OperationDef<ResourceParams> = {
   timeoutMs: 15 * 60_000,
   refusals: ['UNKNOWN_OBJECT', 'NOT_RUNNING', 'UNSAFE_CLUSTER'],
   paramsSchema: params,
-  locks: async (p) => [resourceLine(p.resource)],
+  locks: (p, scope) => stopLines(scope, p.resource),
   target: (p) => p.resource,
 
   async preflight(ctx, p) {

@@ -1,5 +1,6 @@
 import type { ErrorCode } from '../errors/index.ts';
 import type { ClusterStatus, FenceEvent, PlannedChange, PredictedAction, Prediction } from '../cluster/model.ts';
+import type { SequencePrediction, SettleState, SimStep } from '../cluster/index.ts';
 import type { StorageTargetConfig, VmTemplate } from '../config/inventory.ts';
 import type { AdminChange } from '../cluster/admin-change.ts';
 import type { DialectSpec } from '../cluster/dialects.ts';
@@ -37,9 +38,15 @@ export interface Plan {
   commands: { host: string; argv: string[] }[];
   /** Predicted transition; absent for storage operations. */
   prediction?: {
+    /** Every action of the whole sequence, in order. */
     actions: PredictedAction[];
-    /** resource id → nodes after the transition */
+    /** resource id → nodes at the end of the whole sequence */
     placement: Record<string, string[]>;
+    /**
+     * The sequence step by step, when the job makes more than one change (a move, then the
+     * clear of its constraint): what each does and where things are after it.
+     */
+    steps?: { change: string; actions: PredictedAction[] }[];
   };
   /** Things the approver should know (downtime, leftover constraints, …). */
   warnings: string[];
@@ -51,7 +58,7 @@ export type ClusterChange = PlannedChange;
 /** What an operation needs from a Pacemaker cluster (src/cluster's driver provides it). */
 export interface ClusterApi {
   status(): Promise<ClusterStatus>;
-  move(resource: string, node: string): Promise<CommandResult>;
+  move(resource: string, node: string, opts?: { lifetime?: string }): Promise<CommandResult>;
   clear(resource: string): Promise<CommandResult>;
   standby(node: string, on: boolean): Promise<CommandResult>;
   fence(node: string, action: 'reboot' | 'off'): Promise<CommandResult>;
@@ -61,6 +68,10 @@ export interface ClusterApi {
   commandsFor(change: ClusterChange): Promise<string[][]>;
   /** The scheduler's prediction for a change, computed on a copy of the CIB. */
   predict(change: ClusterChange): Promise<Prediction>;
+  /** The scheduler's prediction of a whole sequence of changes, in order, on one CIB copy. */
+  predictSequence(steps: SimStep[]): Promise<SequencePrediction>;
+  /** Whether the cluster has settled (no transition in progress), and what it is doing if not. */
+  settle(): Promise<SettleState>;
   /** The cluster's stack dialect (flag spellings, which forms it has). */
   dialect(): Promise<{ name: string; spec: DialectSpec }>;
   /** The raw CIB (cibadmin -Q). */
@@ -104,6 +115,12 @@ export interface ExecutionContext extends OperationContext {
   now(): number;
   sleep(ms: number): Promise<void>;
   /**
+   * Opens ONE step of the step log for a wait: commands run until end() are audited as
+   * always but not listed one by one; update() says what the cluster is doing. Optional:
+   * without it a wait's reads are listed like any command.
+   */
+  beginWait?(what: string): Promise<WaitStep>;
+  /**
    * Fires when the job must stop (JOB_TIMEOUT): a command in flight is killed, sleep()
    * rejects, and no further command starts. Work that waits on anything else should
    * listen to it; the job's lines are held until execute() has returned.
@@ -118,6 +135,14 @@ export interface ExecutionContext extends OperationContext {
    * says exactly where the operation is.
    */
   pausePoint(where: string): Promise<void>;
+}
+
+/** The one step-log entry of a wait (ExecutionContext.beginWait). */
+export interface WaitStep {
+  /** What the cluster is doing now ("vm1: migrate_to on node1 (running)"). */
+  update(doing: string): Promise<void>;
+  /** The wait is over: settled (or not) with what the cluster showed. */
+  end(outcome: { ok: boolean; doing: string }): Promise<void>;
 }
 
 /**
@@ -138,6 +163,8 @@ export interface LockScope {
   /** The cluster's status (read once and shared with preflight). */
   status(): Promise<ClusterStatus>;
   storageTargets: StorageTargetConfig[];
+  /** The CIB, for lines that depend on constraints (what stops with a resource); absent in scopes without a cluster driver. */
+  pacemaker?: Pick<ClusterApi, 'cib'>;
 }
 
 export type Risk = 'low' | 'medium' | 'high';

@@ -1,7 +1,6 @@
 import { parseCibDetail, parseDependencies, type PlannedChange } from '../cluster/index.ts';
 import { HasfError } from '../errors/index.ts';
-import { requireSafeCluster, stopsWith, stopsWithLines } from './cluster-safety.ts';
-import { resourceLine } from './lines.ts';
+import { requireSafeCluster, stopLines, stopsWith, stopsWithLines } from './cluster-safety.ts';
 import { nameSchema } from './params.ts';
 import { tryPredict } from './predict.ts';
 import { allResources, requireResource } from './status-helpers.ts';
@@ -45,7 +44,7 @@ export const vmRemove: OperationDef<VmRemoveParams> = {
   timeoutMs: 10 * 60_000,
   refusals: ['UNKNOWN_OBJECT', 'INVALID_INPUT', 'UNSAFE_CLUSTER'],
   paramsSchema: { type: 'object', additionalProperties: false, required: ['vm'], properties: { vm: nameSchema('VM resource id, e.g. vm7') } },
-  locks: async (p) => [resourceLine(p.vm)],
+  locks: (p, scope) => stopLines(scope, p.vm),
   target: (p) => p.vm,
 
   async preflight(ctx, p) {

@@ -1,6 +1,6 @@
 import { HasfError } from '../errors/index.ts';
 import type { OperationName } from '../jobs/types.ts';
-import { closest } from '../util/closest.ts';
+import { closest, editDistance } from '../util/closest.ts';
 import { commandWords, OPERATION_COMMANDS, OTHER_COMMANDS, REQUEST_FLAGS, type FlagSpec, type OperationCommand } from './command-spec.ts';
 import { tokenize, type Token } from './tokenize.ts';
 
@@ -226,7 +226,10 @@ export function parseCommand(text: string): SlackCommand {
   // A known first word with a wrong second (`lun ad`): suggest the full command.
   const partial = OPERATION_COMMANDS.filter((c) => c.words.length > 1 && c.words[0] === first);
   const typed = partial.length ? words.slice(0, partial[0]!.words.length).join(' ').toLowerCase() : first;
-  const near = closest(typed, commandWords());
+  // Only the best matches: "migrat" means migrate, not every short word within reach (abort).
+  const all = closest(typed, commandWords());
+  const best = all.length ? editDistance(typed.toLowerCase(), all[0]!) : 0;
+  const near = all.filter((n) => editDistance(typed.toLowerCase(), n) <= best + 1);
   throw new HasfError(
     'UNKNOWN_OPERATION',
     `Unknown command "${typed}"${near.length ? `; did you mean ${near.map((n) => `/hasf ${n}`).join(' or ')}?` : ''} See /hasf help for every command.`,

@@ -20,7 +20,7 @@ export class DroppingExecutors implements HostExecutors {
 
   constructor(
     private readonly inner: HostExecutors,
-    private readonly match: (argv: string[], host: string) => boolean,
+    private readonly match: (argv: string[], host: string, options?: RunOptions) => boolean,
     private readonly opts: { times?: number; whileRunning?: boolean } = {},
   ) {
     this.left = opts.times ?? 1;
@@ -31,7 +31,7 @@ export class DroppingExecutors implements HostExecutors {
     return {
       name: real.name,
       run: (argv: string[], options?: RunOptions): Promise<CommandResult> => {
-        if (this.left <= 0 || !this.match(argv, real.name)) return real.run(argv, options);
+        if (this.left <= 0 || !this.match(argv, real.name, options)) return real.run(argv, options);
         this.left--;
         this.drops.push({ host: real.name, argv });
         const script = this.opts.whileRunning ? '"$@" & sleep 1; kill -9 $PPID' : '"$@"; kill -9 $PPID';

@@ -93,10 +93,12 @@ describe('job engine on the lab', { skip: dir ? false : NO_LAB, timeout: 600_000
     const before = labSsh(dir!, 'node1', ['cibadmin', '-Q', '-o', 'configuration']);
     const placement = JSON.stringify(vmPlacement(dir!));
     const otto = await as(h, 'otto');
-    const to = otherNode('vm3');
-    const m = await h.services.jobs.submit(otto, { operation: 'vm.migrate', params: { vm: 'vm3', node: to }, reason: 'dry', dryRun: true });
+    const to = otherNode('vm1');
+    const m = await h.services.jobs.submit(otto, { operation: 'vm.migrate', params: { vm: 'vm1', node: to }, reason: 'dry', dryRun: true });
     assert.ok('dryRun' in m);
-    assert.ok(m.dryRun.plan.prediction!.actions.some((a) => a.action === 'migrate' && a.resource === 'vm3'));
+    assert.ok(m.dryRun.plan.prediction!.actions.some((a) => a.action === 'migrate' && a.resource === 'vm1'));
+    // vm3's preference outweighs stickiness: the dry run already says it would come back.
+    await assert.rejects(h.services.jobs.submit(otto, { operation: 'vm.migrate', params: { vm: 'vm3', node: otherNode('vm3') }, reason: 'dry', dryRun: true }), (e) => isHasfError(e, 'WOULD_MOVE_BACK'));
     const sb = await h.services.jobs.submit(otto, { operation: 'node.standby', params: { node: 'node2' }, reason: 'dry', dryRun: true });
     assert.ok('dryRun' in sb);
     const onNode2 = Object.entries(vmPlacement(dir!)).filter(([, n]) => n.includes('node2')).map(([vm]) => vm);

@@ -14,6 +14,7 @@ import { createSlackDoor, type SlackDoor } from '../../src/slack/index.ts';
 import { hasf } from '../helpers/cli.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 import { waitForState } from '../helpers/jobs.ts';
+import { spawnWorker } from '../helpers/worker-process.ts';
 import { bearer, conforms } from '../helpers/api.ts';
 import { blocksText, buttonPressBody, postSigned, serveDoor, slackTestConfig, slashCommandBody, startSlackRecorder, type SlackRecorder } from '../helpers/slack.ts';
 
@@ -120,7 +121,7 @@ describe('cluster.rolling on the lab: drain, task, reboot, back, node by node; p
     await sampler.done;
     await srv?.close();
     await door?.close();
-    await worker?.close();
+    await worker?.close().catch(() => undefined);
     await api?.close();
     await h?.stop();
     await rec?.close();
@@ -308,5 +309,30 @@ describe('cluster.rolling on the lab: drain, task, reboot, back, node by node; p
     assert.deepEqual(done.result!.details!.untouched, ['node3']);
     assert.equal((await markers()).node3, marker, 'node3 untouched');
     assert.equal((await crmMon())!.nodes.find((n) => n.name === 'node3')!.standby, false);
+  });
+
+  test('kill -9 of the worker after the reboot was sent: another worker finishes the node from its checkpoint, without a second reboot', async () => {
+    await worker.close();
+    const boot = (await bootIds()).node3;
+    const victim = await spawnWorker(h, 'victim', (c) => ({ ...c, rolling: LAB_ROLLING }));
+    let rescuer: Awaited<ReturnType<typeof spawnWorker>> | undefined;
+    try {
+      const id = await submit({ task: 'marker', nodes: ['node3'] }, 'crash drill');
+      await waitForNode(id, 'node3', ['back']);
+      await victim.kill();
+      rescuer = await spawnWorker(h, 'rescuer', (c) => ({ ...c, rolling: LAB_ROLLING }));
+      const done = await waitForState(h, id, ['succeeded', 'failed'], 240_000);
+      assert.equal(done.state, 'succeeded', JSON.stringify(done.error));
+      assert.ok(done.attempts >= 2, `recovered (attempts ${done.attempts})`);
+      assert.notEqual((await bootIds()).node3, boot, 'node3 rebooted');
+      // Exactly one reboot was sent, whatever the crash.
+      const starts = (await h.services.audit.query({ jobId: id, event: 'command.start', limit: 1000 })).records.filter((e) => JSON.stringify(e.details).includes('hasf-lab-reboot'));
+      assert.equal(starts.length, 1, 'one clean reboot');
+      const s = (await crmMon())!;
+      assert.ok(s.nodes.every((n) => n.online && !n.standby), 'every node back in service');
+    } finally {
+      await victim.kill();
+      await rescuer?.stop();
+    }
   });
 });

@@ -58,6 +58,9 @@ test('resource.stop of the file system clone: every VM ordered after it is named
   for (const vm of ['vm1', 'vm2', 'vm3']) assert.ok(plan.warnings.some((w) => w.startsWith(`${vm} (on node`) && w.includes(`fs-then-${vm} orders it after what stops`)), plan.warnings.join('\n'));
   assert.ok(plan.prediction!.actions.some((a) => a.action === 'stop' && a.resource === 'vm1'));
   assert.equal(plan.prediction!.placement.vm1?.length ?? 0, 0);
+  // Its lines: its own and each VM's, so a migration of a VM and this stop never run at once.
+  const lines = (await op('resource.stop').locks({ resource: 'shared-fs-clone' }, ctx)).map((l) => `${l.kind}:${l.name}`);
+  for (const id of ['shared-fs-clone', 'vm1', 'vm2', 'vm3']) assert.ok(lines.includes(`resource:${id}`), lines.join());
   // A plan changes nothing: the file still has no target-role.
   assert.doesNotMatch(readFileSync(file, 'utf8'), /target-role/);
 });

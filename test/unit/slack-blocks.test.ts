@@ -185,3 +185,15 @@ test('jobs list', () => {
   assert.match(blocksText(m), /`j5kq1z7c2a9f` `node.fence` node3 \(reboot\) \(lab\) — awaiting approval · 0\/2 approvals · otto/);
   assert.match(blocksText(blocks.jobsListMessage('Your jobs', [])), /none/);
 });
+
+test('status of the shapes the corpus taught: guest and remote nodes, per-instance roles, bundle replicas, tickets', () => {
+  const shapes = status('shapes');
+  const text = blocksText(blocks.statusMessage('edge', shapes));
+  assert.match(text, /\*guest1\* _guest node in vm-guest on node2_/);
+  assert.match(text, /\*remote1\* _remote node_/);
+  assert.match(text, /`db-clone` \(clone\) Promoted — Promoted on node1, Unpromoted on node2, Unpromoted on node3/);
+  assert.match(text, /`web-bundle` \(bundle\) Started — web-bundle-0 on node1, web-bundle-1 on node3/);
+  assert.match(text, /`vm-guest` .*hosts guest node \*guest1\*/);
+  const revoked = { ...shapes, tickets: [{ id: 'ticket-site-a', granted: false, standby: false, resources: ['site-svc'] }] };
+  assert.match(blocksText(blocks.statusMessage('edge', revoked)), /ticket `ticket-site-a` is not granted here \(site-svc cannot run\)/);
+});

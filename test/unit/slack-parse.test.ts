@@ -108,7 +108,7 @@ test('reading and deciding commands', () => {
 });
 
 test('an unknown command gets "did you mean" and the code UNKNOWN_OPERATION', () => {
-  assert.throws(() => parseCommand('migrat vm1 node2'), (e) => isHasfError(e, 'UNKNOWN_OPERATION') && /did you mean \/hasf migrate\b/.test(e.message) && (e.details.closest as string[])[0] === 'migrate');
+  assert.throws(() => parseCommand('migrat vm1 node2'), (e) => isHasfError(e, 'UNKNOWN_OPERATION') && /did you mean \/hasf migrate\?/.test(e.message) && (e.details.closest as string[])[0] === 'migrate');
   assert.throws(() => parseCommand('stauts'), code('UNKNOWN_OPERATION', /\/hasf status/));
   assert.throws(() => parseCommand('lun ad store1 1G'), code('UNKNOWN_OPERATION', /\/hasf lun add/));
   assert.throws(() => parseCommand('reboot-everything'), code('UNKNOWN_OPERATION', /\/hasf help/));

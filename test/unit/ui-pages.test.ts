@@ -18,6 +18,7 @@ import type { CheckReport } from '../../src/operations/check/index.ts';
 import { moveRows, transitionHtml } from '../../src/ui/pages/transition.ts';
 import { timelineRows, shellLine } from '../../src/ui/pages/timeline.ts';
 import { parseUtc } from '../../src/ui/routes/pages.ts';
+import { jobSections } from '../../src/ui/pages/job.ts';
 import { safeNext } from '../../src/ui/routes/session.ts';
 
 const FIX = join(import.meta.dirname, '../fixtures/pacemaker/2.1.5');
@@ -175,6 +176,31 @@ test('allowed actions come from the job service checks: nobody approves their ow
   // A token an admin minted for anna signs her in, but her decisions with it would not count: no button.
   const delegated = { ...as(P.anna), credential: { kind: 'token', id: 'tok_1', createdBy: 'ada', personal: false } };
   assert.equal(allowedActions(approvals, delegated, j, now).decide?.code, 'DELEGATED_TOKEN');
+});
+
+test("a rolling job's pause, resume and abort: open to the requester and approvers while they can be obeyed, offered as forms", () => {
+  const approvals = configSchema.parse({}).approvals;
+  const now = new Date();
+  const rolling = (over: Partial<JobRecord> = {}) => job({ operation: 'cluster.rolling', params: { task: 'patch' }, state: 'running', approvals: [], ...over });
+  const allowed = (p: Person, j: JobRecord) => allowedActions(approvals, as(p), j, now);
+  assert.equal(allowed(P.otto, rolling()).pause, null, 'the requester may pause');
+  assert.equal(allowed(P.anna, rolling()).abort, null, 'an approver may abort');
+  assert.equal(allowed(P.vera, rolling()).pause?.code, 'FORBIDDEN');
+  assert.equal(allowed(P.otto, rolling()).resume?.code, 'JOB_NOT_PENDING', 'nothing to resume');
+  const pauseAsked = rolling({ control: { pause: { by: 'otto', channel: 'web', at: now.toISOString() } } });
+  assert.equal(allowed(P.otto, pauseAsked).pause?.code, 'JOB_NOT_PENDING', 'already asked');
+  assert.equal(allowed(P.otto, pauseAsked).resume, null, 'a pause not reached yet can be taken back');
+  assert.equal(allowed(P.otto, rolling({ state: 'paused', control: pauseAsked.control })).resume, null);
+  assert.equal(allowed(P.otto, rolling({ state: 'succeeded' })).abort?.code, 'JOB_NOT_PENDING');
+  assert.equal(allowed(P.otto, job({ state: 'running' })).pause?.code, 'JOB_NOT_PENDING', 'a migration has no pause points');
+  const j = rolling();
+  const page = String(
+    jobSections({ job: j, target: 'patch on every node', risk: 'high', steps: [], audit: [], auditMore: false, nodes: [], allowed: allowed(P.otto, j), stillEligible: [], approverGroups: [], counted: 1, needed: 1, csrf: 't' }).actions,
+  );
+  assert.match(page, /action="\/ui\/jobs\/jabc123def456\/pause"/);
+  assert.match(page, /Pause after this node/);
+  assert.match(page, /Abort after this node/);
+  assert.doesNotMatch(page, /\/resume"/);
 });
 
 test('timeline: requests, decisions and state changes from the audit log, each command in its phase', () => {

@@ -48,7 +48,10 @@ export function formatPlan(plan: Plan): string {
     out.push('Commands:');
     for (const c of plan.commands) out.push(`  [${c.host}] ${shellLine(c.argv)}`);
   }
-  if (plan.prediction) {
+  if (plan.prediction?.steps) {
+    out.push('Predicted sequence (crm_simulate, change after change on one CIB copy):');
+    plan.prediction.steps.forEach((s, i) => out.push(`  ${i + 1}. ${s.change}: ${s.actions.length ? s.actions.map((a) => a.text).join('; ') : 'nothing moves'}`));
+  } else if (plan.prediction) {
     out.push('Predicted transition (crm_simulate):');
     if (plan.prediction.actions.length === 0) out.push('  (no actions)');
     for (const a of plan.prediction.actions) out.push(`  ${a.text}`);
@@ -59,6 +62,10 @@ export function formatPlan(plan: Plan): string {
 
 /** One step line as --follow and `hasf job` print it. */
 export function formatStep(s: StepRecord): string {
+  if (s.wait) {
+    const state = s.wait.state === 'waiting' ? 'waiting' : s.wait.state;
+    return `#${s.seq} ${s.step} waits for ${s.wait.for}: ${s.wait.doing} → ${state} (${formatDuration(s.durationMs)}, ${s.wait.polls} reads)`;
+  }
   const exit = s.exitCode === null ? 'running' : s.exitCode === 0 ? 'ok' : `exit ${s.exitCode}`;
   return `#${s.seq} ${s.step} [${s.host}] ${shellLine(s.argv)} → ${exit} (${formatDuration(s.durationMs)})`;
 }

@@ -28,7 +28,11 @@ function progressBlocks(job: JobRecord, o: JobMessageOptions): Block[] {
   const phaseLine = phases.map((p) => (p === current ? `:gear: *${esc(p)}*` : `:heavy_check_mark: ${esc(p)}`)).join('  →  ');
   const max = o.maxSteps ?? 8;
   const shown = steps.slice(-max);
-  const lines = shown.map((s) => `${s.exitCode === 0 ? '✓' : s.exitCode === null ? '…' : `✗ exit ${s.exitCode}`} [${s.step}] ${s.host}: ${shellLine(s.argv)} (${(s.durationMs / 1000).toFixed(1)} s)`);
+  const lines = shown.map((s) =>
+    s.wait
+      ? `${s.wait.state === 'settled' ? '✓' : s.wait.state === 'waiting' ? '…' : '✗'} [${s.step}] waits for ${s.wait.for}: ${s.wait.doing} (${(s.durationMs / 1000).toFixed(1)} s)`
+      : `${s.exitCode === 0 ? '✓' : s.exitCode === null ? '…' : `✗ exit ${s.exitCode}`} [${s.step}] ${s.host}: ${shellLine(s.argv)} (${(s.durationMs / 1000).toFixed(1)} s)`,
+  );
   const out: Block[] = [section(`*Progress*${phaseLine ? `\n${phaseLine}` : ''}`)];
   if (lines.length) out.push(section(`${steps.length > max ? `_last ${max} of ${steps.length} commands_\n` : ''}${codeBlock(lines)}`));
   return out;

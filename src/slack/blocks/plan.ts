@@ -7,7 +7,11 @@ import { codeBlock, context, esc, section, shellLine, slackDate, STATE_EMOJI, ty
 export function planBlocks(plan: Plan): Block[] {
   const blocks: Block[] = [section(`*Plan:* ${esc(plan.summary)}`)];
   if (plan.commands.length) blocks.push(section(`*Commands*\n${codeBlock(plan.commands.map((c) => `[${c.host}] ${shellLine(c.argv)}`))}`));
-  if (plan.prediction) {
+  if (plan.prediction?.steps) {
+    // The whole sequence, step by step: what each change does, on one copy of the CIB.
+    const lines = plan.prediction.steps.map((s, i) => `${i + 1}. _${esc(s.change)}_: ${s.actions.length ? s.actions.map((a) => esc(a.text)).join('; ') : 'nothing moves'}`);
+    blocks.push(section(`*Predicted sequence* (the cluster's scheduler on a copy of the live CIB, change after change)\n${lines.join('\n')}`));
+  } else if (plan.prediction) {
     const acts = plan.prediction.actions;
     blocks.push(section(`*Predicted transition* (the cluster's scheduler on a copy of the live CIB)\n${acts.length ? acts.map((a) => `• ${esc(a.text)}`).join('\n') : '• no resource changes'}`));
   }

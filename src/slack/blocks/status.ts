@@ -3,7 +3,8 @@ import type { MaintenanceEntry } from '../../operations/maintenance-status.ts';
 import { context, esc, header, section, slackDate, type Block, type SlackMessage } from './format.ts';
 
 function nodeLine(n: ClusterNode): string {
-  const name = `*${esc(n.name)}*${n.isDc ? ' (DC)' : ''}`;
+  const kind = n.type === 'remote' ? ' _remote node_' : n.type === 'guest' ? ` _guest node${n.container ? ` in ${esc(n.container)}` : ''}${n.host ? ` on ${esc(n.host)}` : ''}_` : '';
+  const name = `*${esc(n.name)}*${n.isDc ? ' (DC)' : ''}${kind}`;
   if (n.unclean) return `:warning: ${name} — *UNCLEAN* (needs fencing)`;
   if (!n.online) return `:red_circle: ${name} — *offline*`;
   if (n.standby) return `:zzz: ${name} — *standby*${n.standbyOnFail ? ' (on failure)' : ''}, ${n.resourcesRunning} resource(s)`;
@@ -15,8 +16,21 @@ function failCount(r: ClusterResource): number {
   return Object.values(r.failCounts ?? {}).reduce((a, b) => a + b, 0);
 }
 
+/** Where it runs; each instance's role when they differ (promotable clones, bundle replicas). */
+function whereOf(r: ClusterResource): string {
+  const prims = r.kind === 'clone' ? walkAll(r.children ?? []).filter((c) => c.kind === 'primitive') : [];
+  const inst = (prims.length === 1 ? prims[0]!.instances : r.instances)?.filter((i) => i.active) ?? [];
+  if (r.kind === 'bundle' && inst.length) return ` — ${inst.map((i) => `${esc(i.id)} on ${i.nodes.map(esc).join(', ')}${i.role !== 'Started' ? ` (${esc(i.role)})` : ''}`).join(', ')}`;
+  if (new Set(inst.map((i) => i.role)).size > 1) return ` — ${inst.map((i) => `${esc(i.role)} on ${i.nodes.map(esc).join(', ')}`).join(', ')}`;
+  return r.nodes.length ? ` on ${r.nodes.map(esc).join(', ')}` : '';
+}
+
+function walkAll(rs: ClusterResource[]): ClusterResource[] {
+  return rs.flatMap((r) => [r, ...walkAll(r.children ?? [])]);
+}
+
 function resourceLine(r: ClusterResource, indent = ''): string[] {
-  const where = r.nodes.length ? ` on ${r.nodes.map(esc).join(', ')}` : '';
+  const where = whereOf(r);
   const fails = failCount(r);
   let icon = r.active ? ':large_green_circle:' : ':white_circle:';
   let note = '';
@@ -24,6 +38,8 @@ function resourceLine(r: ClusterResource, indent = ''): string[] {
     icon = ':x:';
     note = ' — *FAILED*';
   } else if (!r.managed) note = ' — _unmanaged_';
+  if (r.orphaned) note += ' — _orphaned (no longer configured)_';
+  if (r.guestNode) note += ` — hosts guest node *${esc(r.guestNode)}*`;
   if (fails > 0) note += ` — fail count ${fails}`;
   const kind = r.kind === 'primitive' ? (r.isFenceDevice ? ' (fence device)' : '') : ` (${r.kind})`;
   const line = `${indent}${icon} \`${esc(r.id)}\`${kind} ${esc(r.role)}${where}${note}`;
@@ -68,7 +84,12 @@ export function statusMessage(cluster: string, st: ClusterStatus, maintenance: r
   }
   if (st.stonithEnabled === false) attention.push(':warning: STONITH is disabled.');
   for (const r of failed) attention.push(`:x: \`${esc(r.id)}\` has *failed*${r.nodes.length ? ` on ${r.nodes.map(esc).join(', ')}` : ''} — after fixing the cause: \`/hasf cleanup ${esc(r.parent ?? r.id)}\``);
-  for (const n of down) attention.push(`${n.unclean ? ':warning:' : ':red_circle:'} node *${esc(n.name)}* is ${n.unclean ? 'UNCLEAN' : 'offline'}`);
+  for (const f of st.failedActions ?? []) {
+    if (failed.some((r) => r.id === f.resource)) continue;
+    attention.push(`:grey_exclamation: failed action: \`${esc(f.resource)}\` ${esc(f.operation)} on ${esc(f.node)}: ${esc(f.rcText)}${f.exitReason ? ` (${esc(f.exitReason)})` : ''} — \`/hasf cleanup ${esc(f.resource)}\` once understood`);
+  }
+  for (const t of st.tickets ?? []) if (!t.granted || t.standby) attention.push(`:ticket: ticket \`${esc(t.id)}\` is ${t.granted ? 'in standby' : 'not granted here'}${t.resources?.length ? ` (${t.resources.map(esc).join(', ')} cannot run)` : ''}`);
+  for (const n of down.filter((x) => !(x.type === 'guest' && !x.online && !x.unclean))) attention.push(`${n.unclean ? ':warning:' : ':red_circle:'} node *${esc(n.name)}* is ${n.unclean ? 'UNCLEAN' : 'offline'}`);
   for (const n of standby) attention.push(`:zzz: node *${esc(n.name)}* is in standby — \`/hasf online ${esc(n.name)}\` when done`);
   for (const c of leftovers) {
     attention.push(`:pushpin: leftover \`${esc(c.id)}\` (${c.leftover === 'prefer' ? 'pins' : 'bans'} \`${esc(c.resource)}\`${c.node ? ` ${c.leftover === 'prefer' ? 'to' : 'from'} ${esc(c.node)}` : ''}, score ${esc(c.score)}) — left by a manual \`crm_resource --move/--ban\`; clear it with \`crm_resource --clear --resource ${esc(c.resource)}\``);

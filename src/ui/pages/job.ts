@@ -85,6 +85,17 @@ function actionsHtml(v: JobView): Html {
   <button type="submit">Cancel job</button>
 </form>`);
   }
+  // A rolling job's controls: each takes effect between two nodes, and says so.
+  const control = (action: 'pause' | 'resume' | 'abort', label: string, cls: string) =>
+    html`<form class="act ${action}" method="post" action="/ui/jobs/${j.id}/${action}" data-enhance>
+  ${csrfField(v.csrf)}
+  <label for="${action}-comment">Comment (optional)</label>
+  <input id="${action}-comment" name="comment" maxlength="500" autocomplete="off">
+  <button type="submit" class="${cls}">${label}</button>
+</form>`;
+  if (!a.pause) forms.push(control('pause', 'Pause after this node', 'pause'));
+  if (!a.resume) forms.push(control('resume', 'Resume', 'primary'));
+  if (!a.abort) forms.push(control('abort', 'Abort after this node', 'danger'));
   if (!a.review) {
     forms.push(html`<form class="act review" method="post" action="/ui/jobs/${j.id}/review" data-enhance>
   ${csrfField(v.csrf)}

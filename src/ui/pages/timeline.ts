@@ -99,6 +99,14 @@ function seconds(ms: number): string {
 
 function commandLi(s: StepRecord): Html {
   const ok = s.exitCode === 0;
+  if (s.wait) {
+    // A wait for the cluster: one entry however many reads it took.
+    const state = s.wait.state === 'waiting' ? 'waiting…' : s.wait.state;
+    return html`<li class="cmd wait ${s.wait.state === 'failed' ? 'bad' : 'ok'}" data-seq="${s.seq}">
+  <span class="mark" aria-label="${state}">${s.wait.state === 'waiting' ? '…' : s.wait.state === 'settled' ? '✓' : '✗'}</span>
+  waits for <strong>${s.wait.for}</strong>: ${s.wait.doing} <span class="dur">${seconds(s.durationMs)}, ${String(s.wait.polls)} reads</span>
+</li>`;
+  }
   const mark = ok ? '✓' : s.exitCode === null ? '…' : `✗ exit ${s.exitCode}`;
   return html`<li class="cmd ${ok ? 'ok' : 'bad'}" data-seq="${s.seq}">
   <span class="mark" aria-label="${ok ? 'exit 0' : s.exitCode === null ? 'no exit code' : `exit ${s.exitCode}`}">${mark}</span>

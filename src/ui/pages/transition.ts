@@ -84,6 +84,8 @@ export function transitionHtml(plan: Plan, nodes: readonly string[]): Html {
     <tbody>${rows.map((r) => html`<tr><th scope="row">${r.resource}</th><td>${r.before.join(', ') || '—'}</td><td>${r.after.join(', ') || 'stopped'}</td><td>${r.actions.join(', ')}</td></tr>`)}
     ${fenced.map((f) => html`<tr><th scope="row">node ${f.node}</th><td>up</td><td>fenced${f.detail ? ` (${f.detail})` : ''}</td><td>fence</td></tr>`)}</tbody>
   </table>
-  <ul class="actions-text">${p.actions.map((a) => html`<li><code>${a.text}</code></li>`)}</ul>
+  ${p.steps
+    ? html`<ol class="actions-text">${p.steps.map((st) => html`<li>${st.change}: ${st.actions.length ? st.actions.map((a) => html`<code>${a.text}</code> `) : 'nothing moves'}</li>`)}</ol>`
+    : html`<ul class="actions-text">${p.actions.map((a) => html`<li><code>${a.text}</code></li>`)}</ul>`}
 </div>`;
 }

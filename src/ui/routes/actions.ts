@@ -24,8 +24,9 @@ function done(req: Request, res: Response, job: JobRecord, message: string): voi
 }
 
 /**
- * POST /ui/jobs/{id}/decide | cancel | review: the job service's decide, cancel and
- * review, as the signed-in person (channel web), each behind the CSRF check.
+ * POST /ui/jobs/{id}/decide | cancel | review | pause | resume | abort: the job service's
+ * decide, cancel, review and controls, as the signed-in person (channel web), each behind
+ * the CSRF check.
  */
 export function actionRoutes(app: Express, ctx: UiContext): void {
   const { services } = ctx;
@@ -42,6 +43,15 @@ export function actionRoutes(app: Express, ctx: UiContext): void {
     const job = await services.jobs.cancel(viewerOf(res).principal, String(req.params.id), comment(req, false));
     done(req, res, job, 'Cancelled. Nothing will run.');
   });
+
+  // A rolling job's controls (requester, approvers, admins, as for cancel).
+  const said = { pause: 'Pause asked for: it holds once the node in progress is done.', resume: 'Resumed: it goes on with its next node.', abort: 'Abort asked for: it ends once the node in progress is done.' } as const;
+  for (const action of ['pause', 'resume', 'abort'] as const) {
+    app.post(`/ui/jobs/:id/${action}`, ...guard, async (req: Request, res: Response) => {
+      const job = await services.jobs.control(viewerOf(res).principal, String(req.params.id), action, comment(req, false));
+      done(req, res, job, job.state === 'cancelled' ? 'It had not started: cancelled. Nothing ran.' : said[action]);
+    });
+  }
 
   app.post('/ui/jobs/:id/review', ...guard, async (req: Request, res: Response) => {
     const job = await services.jobs.review(viewerOf(res).principal, String(req.params.id), comment(req, false));
