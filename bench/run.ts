@@ -9,15 +9,12 @@ const root = join(import.meta.dirname, '..');
 const benches = ['status-parse.main.ts', 'corpus-check.main.ts', 'audit.main.ts', 'ssh-lab.main.ts', 'jobs.main.ts', 'migrate.main.ts', 'api.main.ts', 'slack.main.ts', 'ui.main.ts', 'footprint.main.ts', 'failover.main.ts'];
 const only = process.argv.slice(2);
 const dir = join(root, 'var/bench-lab');
-// Several checkouts can bench at once on one machine when each names its own lab.
-const prefix = process.env.HASF_BENCH_LAB_PREFIX || 'hasfb';
-const subnet = process.env.HASF_BENCH_LAB_SUBNET || '10.231.13';
 const env = { ...process.env };
 let lab = false;
 // HASF_BENCH_LAB_PREFIX / _SUBNET: labs of their own when several checkouts bench at once.
 const prefix = process.env.HASF_BENCH_LAB_PREFIX || 'hasfb';
 if (isRoot()) {
-const benches = ['status-parse.main.ts', 'corpus-check.main.ts', 'audit.main.ts', 'ssh-lab.main.ts', 'jobs.main.ts', 'migrate.main.ts', 'api.main.ts', 'slack.main.ts', 'ui.main.ts', 'footprint.main.ts', 'failover.main.ts'];
+  await labUp({ dir, prefix, subnet: process.env.HASF_BENCH_LAB_SUBNET || '10.231.13' });
   env.HASF_TEST_LAB_DIR = dir;
   lab = true;
 }
