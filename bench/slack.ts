@@ -31,6 +31,9 @@ export interface SlackAckBenchResult {
   sentAt: number[];
 }
 
+/** The commands sent when none are given: reads, a dry run, help (answered in the ack itself). */
+export const DEFAULT_TEXTS = ['status', 'jobs pending', 'migrate vm1 node2 --reason "bench" --dry-run', 'jobs mine', 'help', 'job j000000000ab'];
+
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
 /**
@@ -41,7 +44,7 @@ const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, 
 export async function benchSlackAck(o: SlackAckBenchOptions): Promise<SlackAckBenchResult> {
   const total = o.total ?? 200;
   const concurrency = o.concurrency ?? 20;
-  const texts = o.texts ?? ['status', 'jobs pending', 'migrate vm1 node2 --reason "bench" --dry-run', 'jobs mine', 'help', 'job j000000000ab'];
+  const texts = o.texts ?? DEFAULT_TEXTS;
   const users = o.users ?? ['UOPERAT01'];
   const latencies: number[] = [];
   const sentAt: number[] = [];
