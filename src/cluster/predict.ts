@@ -125,7 +125,13 @@ export async function predictSequence({ cib, simulator, dialect, steps }: Omit<P
       simulated.push(argv);
       if (sim.exitCode !== 0) throw toolError(sim, 'running crm_simulate');
       const actions = format === 'xml' ? parseSimulateXml(sim.stdout) : parseTransitionSummary(sim.stdout);
-      after = await readAfter(simulator, dialect, output, await ws.read(`step${i + 1}.xml`));
+      // crm_simulate's XML carries the cluster as the transition leaves it: read that, and
+      // the output file (for its configuration) only after the last step.
+      const revised = format === 'xml' ? /<revised_cluster_status>([\s\S]*?)<\/revised_cluster_status>/.exec(sim.stdout)?.[1] : undefined;
+      const last = i === steps.length - 1;
+      if (revised !== undefined && !last) after = parseCrmMonXml(`<pacemaker-result>${revised}</pacemaker-result>`);
+      else if (revised !== undefined) after = mergeCibIntoStatus(parseCrmMonXml(`<pacemaker-result>${revised}</pacemaker-result>`), parseCib(await ws.read(`step${i + 1}.xml`)));
+      else after = await readAfter(simulator, dialect, output, await ws.read(`step${i + 1}.xml`));
       const utilization = parseUtilization(sim.stdout, format);
       out.push({ change, actions, placement: placementOf(after), ...(utilization ? { utilization } : {}) });
     }

@@ -193,7 +193,8 @@ export const vmMigrate: OperationDef<MigrateParams> = {
     const started = ctx.now();
     const lifetime = p.keepConstraint ? p.lifetime : undefined;
     await ctx.step('check');
-    const status = await ctx.pacemaker.status();
+    // A first attempt goes on from the status its preflight just read; a recovery reads again.
+    const status = ctx.checkpoint.from === undefined ? await ctx.status() : await ctx.pacemaker.status();
     const vm = requireResource(status, p.vm, 'vm');
     const from = (ctx.checkpoint.from as string | undefined) ?? vm.nodes.join(',');
     if (!ctx.checkpoint.from) await ctx.saveCheckpoint({ from });
@@ -229,7 +230,7 @@ export const vmMigrate: OperationDef<MigrateParams> = {
       }
       await ctx.saveCheckpoint({ cleared: true });
       await ctx.step('verify');
-      settled = await waitUntilSettled(ctx, `${p.vm} still on ${p.node} with no move constraint, the cluster settled`, 60_000, { resources: [p.vm] });
+      settled = await waitUntilSettled(ctx, `${p.vm} still on ${p.node} with no move constraint, the cluster settled`, 60_000, { resources: [p.vm], after: settled });
       did = `${did} … ${settled.did}`;
       clusterMs += settled.clusterMs;
       if (!on(settled.status)) {
