@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { isRoot, labDown, labUp } from '../src/lab/index.ts';
 
 const root = join(import.meta.dirname, '..');
-const benches = ['status-parse.main.ts', 'corpus-check.main.ts', 'audit.main.ts', 'ssh-lab.main.ts', 'jobs.main.ts', 'migrate.main.ts', 'api.main.ts', 'slack.main.ts', 'ui.main.ts'];
+const benches = ['status-parse.main.ts', 'corpus-check.main.ts', 'audit.main.ts', 'ssh-lab.main.ts', 'jobs.main.ts', 'migrate.main.ts', 'api.main.ts', 'slack.main.ts', 'ui.main.ts', 'footprint.main.ts', 'failover.main.ts'];
 const only = process.argv.slice(2);
 const dir = join(root, 'var/bench-lab');
 const env = { ...process.env };
@@ -19,6 +19,10 @@ if (isRoot()) {
   lab = true;
 }
 let failed = 0;
+// The footprint bench measures the compiled build: build it from these sources first.
+if (!only.length || only.some((o) => 'footprint'.startsWith(o))) {
+  if (spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' }).status !== 0) failed++;
+}
 try {
   for (const b of benches) {
     if (only.length && !only.some((o) => b.startsWith(o))) continue;

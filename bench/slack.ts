@@ -5,7 +5,7 @@ export interface SlackAckBenchOptions {
   /** The door's endpoint, e.g. http://127.0.0.1:PORT/slack/events. */
   url: string;
   signingSecret: string;
-  /** response_url given to every command (work after the ack posts there). */
+  /** response_url of the commands (work after the ack posts there); command i gets `${responseUrl}-${i}`. */
   responseUrl: string;
   /** Slash commands sent. Default 200. */
   total?: number;
@@ -27,6 +27,8 @@ export interface SlackAckBenchResult {
   max: number;
   non200: number;
   wallMs: number;
+  /** When command i was sent (epoch ms), to time its answer at the response_url. */
+  sentAt: number[];
 }
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
@@ -42,6 +44,7 @@ export async function benchSlackAck(o: SlackAckBenchOptions): Promise<SlackAckBe
   const texts = o.texts ?? ['status', 'jobs pending', 'migrate vm1 node2 --reason "bench" --dry-run', 'jobs mine', 'help', 'job j000000000ab'];
   const users = o.users ?? ['UOPERAT01'];
   const latencies: number[] = [];
+  const sentAt: number[] = [];
   let non200 = 0;
   let next = 0;
   const started = performance.now();
@@ -53,11 +56,12 @@ export async function benchSlackAck(o: SlackAckBenchOptions): Promise<SlackAckBe
       user_id: users[i % users.length]!,
       command: '/hasf',
       text: texts[i % texts.length]!,
-      response_url: o.responseUrl,
+      response_url: `${o.responseUrl}-${i}`,
       trigger_id: `t${i}`,
     }).toString();
     const ts = String(Math.floor(Date.now() / 1000));
     const t0 = performance.now();
+    sentAt[i] = Date.now();
     const res = await fetch(o.url, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': ts, 'x-slack-signature': signSlackRequest(o.signingSecret, ts, body) },
@@ -75,5 +79,5 @@ export async function benchSlackAck(o: SlackAckBenchOptions): Promise<SlackAckBe
   const wallMs = performance.now() - started;
   const s = [...latencies].sort((a, b) => a - b);
   const r = (n: number) => Math.round(n * 10) / 10;
-  return { total, concurrency, p50: r(pct(s, 50)), p90: r(pct(s, 90)), p99: r(pct(s, 99)), max: r(s.at(-1)!), non200, wallMs: Math.round(wallMs) };
+  return { total, concurrency, p50: r(pct(s, 50)), p90: r(pct(s, 90)), p99: r(pct(s, 99)), max: r(s.at(-1)!), non200, wallMs: Math.round(wallMs), sentAt };
 }

@@ -1,9 +1,10 @@
-import { App, LogLevel, type Logger } from '@slack/bolt';
+import { App, LogLevel, webApi, type Authorize, type Logger } from '@slack/bolt';
 import type { Express } from 'express';
 import type { Services } from '../app/services.ts';
 import { HasfError } from '../errors/index.ts';
 import { ProgressFollower } from './follower.ts';
 import { registerHandlers } from './handlers/register.ts';
+import { PostAckQueue, type PostAckQueueOptions } from './post-ack.ts';
 import { createSocketReceiver, HttpReceiver, redisReplayGuard, type SocketClientLike } from './receivers/index.ts';
 import { slackClientOptions } from './web-client.ts';
 
@@ -13,7 +14,7 @@ export interface SlackDoor {
   mount(app: Express): void;
   /** Socket Mode: connect. Both modes: start the follower that updates messages from job events. */
   start(): Promise<void>;
-  /** Disconnect and stop following; waits for message updates in flight. */
+  /** Disconnect and stop following; waits for the answers and message updates in flight. */
   close(): Promise<void>;
 }
 
@@ -23,6 +24,8 @@ export interface SlackDoorOptions {
   socketModeClient?: unknown;
   /** Where problems are logged; default console.error with a [slack] prefix. */
   log?: (msg: string) => void;
+  /** How the work after acks is paced (see PostAckQueue; defaults suit one API process). */
+  afterAck?: PostAckQueueOptions;
 }
 
 const missing = (key: string, env: string, why: string) =>
@@ -43,6 +46,36 @@ function boltLogger(log: (m: string) => void): Logger {
 }
 
 /**
+ * Bolt's authorize for our one workspace: the bot token, and the bot's user and bot ids
+ * (Bolt's ignoreSelf uses them) once auth.test has answered. Asked in the background at
+ * start and on events until known, at most once a minute after a failure; never awaited.
+ */
+function botIdentity(client: webApi.WebClient, botToken: string, log: (m: string) => void): { authorize: Authorize<boolean>; learn: () => void } {
+  let ids: { botId?: string; botUserId?: string } | undefined;
+  let asking = false;
+  let failedAt = 0;
+  const learn = () => {
+    if (asking || ids || Date.now() - failedAt < 60_000) return;
+    asking = true;
+    client.auth
+      .test()
+      .then((r) => (ids = { botId: r.bot_id, botUserId: r.user_id }))
+      .catch((err) => {
+        failedAt = Date.now();
+        log(`auth.test failed (${(err as Error).message}); the bot's ids stay unknown for now`);
+      })
+      .finally(() => (asking = false));
+  };
+  return {
+    learn,
+    authorize: async () => {
+      learn();
+      return { botToken, ...ids };
+    },
+  };
+}
+
+/**
  * Build the Slack door from the configuration: a Bolt app in HTTP mode (signature checked
  * on the raw body, on the API's own Express server) or Socket Mode (app-level token),
  * with the same handlers either way. Throws CONFIG_INVALID naming the missing key.
@@ -54,6 +87,8 @@ export function createSlackDoor(services: Services, opts: SlackDoorOptions = {})
   const log = opts.log ?? ((m: string) => console.error(`[slack] ${m}`));
   if (!cfg.botToken) throw missing('botToken', 'HASF_SLACK_BOT_TOKEN', 'the bot token (xoxb-…) is needed to post and update messages');
   const logger = boltLogger(log);
+  // Acks never wait behind the work commands start after them (status reads, dry runs, messages).
+  const afterAck = new PostAckQueue({ log, ...opts.afterAck });
   let http: HttpReceiver | undefined;
   let receiver;
   if (cfg.mode === 'socket') {
@@ -62,19 +97,37 @@ export function createSlackDoor(services: Services, opts: SlackDoorOptions = {})
   } else {
     if (!cfg.signingSecret) throw missing('signingSecret', 'HASF_SLACK_SIGNING_SECRET', 'HTTP mode verifies every request with the signing secret');
     // Replays inside the 5-minute window are refused across every API replica (Redis).
-    receiver = http = new HttpReceiver({ signingSecret: cfg.signingSecret, log, replayGuard: redisReplayGuard(services.redis, services.config.redis.prefix) });
+    receiver = http = new HttpReceiver({ signingSecret: cfg.signingSecret, log, replayGuard: redisReplayGuard(services.redis, services.config.redis.prefix), ackTracker: afterAck });
   }
+  // Our own client with the bot token: the follower, the announcements and the handlers post with it.
+  const client = new webApi.WebClient(cfg.botToken, slackClientOptions(cfg));
+  const identity = botIdentity(client, cfg.botToken, log);
   const app = new App({
     receiver,
-    token: cfg.botToken,
-    // No auth.test at start-up: the door must not depend on reaching Slack to serve its ack.
-    tokenVerificationEnabled: false,
+    // Not `token`: with token verification off, Bolt 5 calls auth.test on every event (its
+    // cache is overwritten each time), so every ack would wait for a round trip to Slack,
+    // and with it on, the door could not start without reaching Slack. The bot's ids are
+    // learnt once, in the background; no ack waits for them.
+    authorize: identity.authorize,
+    // No conversation state is kept between events: not Bolt's per-event store either.
+    convoStore: false,
     logger,
     clientOptions: slackClientOptions(cfg),
   });
   app.error(async (err) => log(`handler error: ${err.message}`));
-  const follower = new ProgressFollower({ services, client: app.client, approvalsChannel: cfg.approvalsChannel, log });
-  registerHandlers(app, { services, client: app.client, follower, approvalsChannel: cfg.approvalsChannel, log });
+  if (cfg.mode === 'socket') {
+    // Socket Mode has no request of ours to watch: the ack phase is Bolt's dispatch (handlers return once acked).
+    app.use(async ({ next }) => {
+      const answered = afterAck.ackBegin();
+      try {
+        await next();
+      } finally {
+        answered();
+      }
+    });
+  }
+  const follower = new ProgressFollower({ services, client, approvalsChannel: cfg.approvalsChannel, log });
+  registerHandlers(app, { services, client, follower, approvalsChannel: cfg.approvalsChannel, log, afterAck });
   let started = false;
   return {
     mount(express) {
@@ -83,12 +136,14 @@ export function createSlackDoor(services: Services, opts: SlackDoorOptions = {})
     async start() {
       if (started) return;
       started = true;
+      identity.learn();
       await follower.start();
       if (cfg.mode === 'socket') await app.start();
     },
     async close() {
       if (cfg.mode === 'socket' && started) await app.stop().catch((err) => log(`socket close: ${(err as Error).message}`));
       started = false;
+      await afterAck.drain();
       await follower.close();
     },
   };

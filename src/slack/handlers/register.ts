@@ -20,7 +20,8 @@ function pressOf(body: BlockButtonAction): ButtonPress {
 
 /**
  * Register every handler on a Bolt app — the same ones in HTTP and Socket Mode. Each acks
- * first (a pure parse at most), then works and answers through response_url or the Web API.
+ * first (a pure parse at most), then hands its work to d.afterAck, which answers through
+ * response_url or the Web API off the ack path.
  */
 export function registerHandlers(app: App, d: HandlerDeps): void {
   app.command(SLASH_COMMAND, async ({ command, ack, respond }) => {
@@ -36,24 +37,29 @@ export function registerHandlers(app: App, d: HandlerDeps): void {
       return;
     }
     await ack({ response_type: 'ephemeral', ...workingMessage(cmd, command.text ?? '') });
-    const answer = await runCommand(d, cmd, command);
-    await respond({ response_type: 'ephemeral', replace_original: true, ...answer }).catch((err) => d.log(`response_url post failed: ${(err as Error).message}`));
+    d.afterAck.run(async () => {
+      const answer = await runCommand(d, cmd, command);
+      await respond({ response_type: 'ephemeral', replace_original: true, ...answer }).catch((err) => d.log(`response_url post failed: ${(err as Error).message}`));
+    });
   });
 
   app.action<BlockButtonAction>(ACTION_APPROVE, async ({ ack, body }) => {
     await ack();
-    await onApprovePress(d, pressOf(body));
+    const press = pressOf(body);
+    d.afterAck.run(() => onApprovePress(d, press));
   });
 
   app.action<BlockButtonAction>(ACTION_REJECT, async ({ ack, body }) => {
     await ack();
-    await onRejectPress(d, pressOf(body));
+    const press = pressOf(body);
+    d.afterAck.run(() => onRejectPress(d, press));
   });
 
   for (const [id, action] of [[ACTION_PAUSE, 'pause'], [ACTION_RESUME, 'resume'], [ACTION_ABORT, 'abort']] as const) {
     app.action<BlockButtonAction>(id, async ({ ack, body }) => {
       await ack();
-      await onControlPress(d, pressOf(body), action);
+      const press = pressOf(body);
+      d.afterAck.run(() => onControlPress(d, press, action));
     });
   }
 

@@ -23,6 +23,14 @@ export interface HttpReceiverOptions {
   replayGuard?: ReplayGuard;
   /** Told about refused or failed requests. */
   log?: (msg: string) => void;
+  /** Told when a request starts being acknowledged and when it is answered (the door's PostAckQueue: work waits for acks). */
+  ackTracker?: AckTracker;
+}
+
+/** Who wants to know that requests are being acknowledged (see PostAckQueue.ackBegin). */
+export interface AckTracker {
+  /** A request arrived; the returned function is called once it is answered. */
+  ackBegin(): () => void;
 }
 
 /** Read the raw body, unless a parser upstream already kept it. */
@@ -48,7 +56,7 @@ async function rawBodyOf(req: Request, limit: number): Promise<string> {
  */
 export class HttpReceiver implements Receiver {
   private bolt?: App;
-  private readonly o: Required<Omit<HttpReceiverOptions, 'log' | 'now' | 'replayGuard'>> & Pick<HttpReceiverOptions, 'log' | 'now' | 'replayGuard'>;
+  private readonly o: Required<Omit<HttpReceiverOptions, 'log' | 'now' | 'replayGuard' | 'ackTracker'>> & Pick<HttpReceiverOptions, 'log' | 'now' | 'replayGuard' | 'ackTracker'>;
 
   constructor(opts: HttpReceiverOptions) {
     this.o = { path: '/slack/events', bodyLimit: 1 << 20, unackedAfterMs: 2500, ...opts };
@@ -70,6 +78,15 @@ export class HttpReceiver implements Receiver {
 
   /** The request handler (exported for servers that route themselves). */
   async handle(req: Request, res: Response): Promise<void> {
+    const answered = this.o.ackTracker?.ackBegin();
+    try {
+      await this.respond(req, res, () => answered?.());
+    } finally {
+      answered?.();
+    }
+  }
+
+  private async respond(req: Request, res: Response, answered: () => void): Promise<void> {
     let raw: string;
     try {
       raw = await rawBodyOf(req, this.o.bodyLimit);
@@ -127,6 +144,7 @@ export class HttpReceiver implements Receiver {
     const reply = (response?: unknown) => {
       if (acked || res.headersSent) return;
       acked = true;
+      answered();
       if (response === undefined || response === '') res.status(200).end();
       else if (typeof response === 'string') res.status(200).type('text/plain').send(response);
       else res.status(200).json(response);
