@@ -41,6 +41,17 @@ export interface SequencePrediction extends Prediction {
   steps: PredictionStep[];
   /** The CIB the sequence started from (for explaining the end state: constraints, scores). */
   inputCib: string;
+  /** Its version (cibVersionOf): a CIB of the same version gives the same prediction. */
+  cibVersion?: string;
+}
+
+/** admin_epoch.epoch.num_updates of a CIB's root: any change to the CIB changes it. */
+export function cibVersionOf(cib: string): string | undefined {
+  const root = /<cib\b[^>]*>/.exec(cib)?.[0];
+  if (!root) return undefined;
+  const a = (n: string) => new RegExp(`\\s${n}="(\\d+)"`).exec(root)?.[1];
+  const [x, y, z] = [a('admin_epoch'), a('epoch'), a('num_updates')];
+  return x !== undefined && y !== undefined && z !== undefined ? `${x}.${y}.${z}` : undefined;
 }
 
 /** What predict() needs: the live CIB, where to simulate, and that host's dialect. */
@@ -145,6 +156,7 @@ export async function predictSequence({ cib, simulator, dialect, steps }: Omit<P
       simulated,
       steps: out,
       inputCib: cib,
+      ...(cibVersionOf(cib) ? { cibVersion: cibVersionOf(cib) } : {}),
     };
   } finally {
     await ws.dispose();

@@ -155,7 +155,10 @@ export const vmMigrate: OperationDef<MigrateParams> = {
       );
     }
     // The end state of the whole sequence decides: a VM the cluster would not leave there
-    // is refused now, before anyone approves a move that would not hold.
+    // is refused now, before anyone approves a move that would not hold. At the job's turn,
+    // a CIB still at the version the approved plan was predicted on predicts the same.
+    const planned = ctx.planned?.prediction?.cibVersion;
+    if (planned && status.cibVersion === planned) return;
     const { prediction } = await predictMigration(ctx, p);
     const refusal = prediction && refusalFor(p, prediction);
     if (refusal) throw refusal;
