@@ -663,6 +663,8 @@ export interface components {
                     change: string;
                     actions: components["schemas"]["PredictedAction"][];
                 }[];
+                /** @description The CIB version (admin_epoch.epoch.num_updates) the prediction was computed on; at the job's turn an unchanged CIB is not predicted again. */
+                cibVersion?: string;
             };
             warnings: string[];
         };

@@ -29,7 +29,7 @@ import { validateLifetime, validateName } from './names.ts';
 import { parseCib } from './parse-cib.ts';
 import { parseCrmMonXml } from './parse-crm-mon.ts';
 import { findCompletedFence, parseFenceHistory } from './parse-fence-history.ts';
-import { predictSequence, type SequencePrediction, type SimStep } from './predict.ts';
+import { cibVersionOf, predictSequence, type SequencePrediction, type SimStep } from './predict.ts';
 import { parseDcState, parseRemaining, parseStatusOps, type SettleState } from './settle.ts';
 import { attr, kid, kids, parseXml } from './xml.ts';
 import { toolError } from './tool-error.ts';
@@ -124,13 +124,16 @@ export class PacemakerDriver {
    * the CIB's configuration (allow-migrate, location constraints, cli-* leftovers).
    */
   async status(): Promise<ClusterStatus> {
+    const withVersion = (s: ClusterStatus): ClusterStatus => (version ? { ...s, cibVersion: version } : s);
     const { spec } = await this.dialect();
-    const cib = parseCib(await this.cib());
+    const raw = await this.cib();
+    const version = cibVersionOf(raw);
+    const cib = parseCib(raw);
     let last: CommandResult | undefined;
     for (const source of spec.status) {
-      if (source === 'cibadmin') return cib;
+      if (source === 'cibadmin') return withVersion(cib);
       const r = await this.exec.run(statusArgv(source), { timeoutMs: this.timeoutMs, maxOutputBytes: BIG, readOnly: true });
-      if (r.exitCode === 0 && !r.truncated && r.stdout.includes('<')) return mergeCibIntoStatus(parseCrmMonXml(r.stdout), cib);
+      if (r.exitCode === 0 && !r.truncated && r.stdout.includes('<')) return withVersion(mergeCibIntoStatus(parseCrmMonXml(r.stdout), cib));
       last = r;
     }
     throw toolError(last!, `reading the status of cluster ${this.name}`);

@@ -153,6 +153,8 @@ export interface ClusterStatus {
   fenceDevices: ClusterResource[];
   /** When the status was read. */
   readAt: string;
+  /** The CIB's version when read live (admin_epoch.epoch.num_updates): equal versions, equal CIBs. */
+  cibVersion?: string;
   /** Failed operations the cluster remembers. */
   failedActions?: FailedAction[];
   /** Operations in flight. */

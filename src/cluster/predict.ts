@@ -41,6 +41,17 @@ export interface SequencePrediction extends Prediction {
   steps: PredictionStep[];
   /** The CIB the sequence started from (for explaining the end state: constraints, scores). */
   inputCib: string;
+  /** Its version (cibVersionOf): a CIB of the same version gives the same prediction. */
+  cibVersion?: string;
+}
+
+/** admin_epoch.epoch.num_updates of a CIB's root: any change to the CIB changes it. */
+export function cibVersionOf(cib: string): string | undefined {
+  const root = /<cib\b[^>]*>/.exec(cib)?.[0];
+  if (!root) return undefined;
+  const a = (n: string) => new RegExp(`\\s${n}="(\\d+)"`).exec(root)?.[1];
+  const [x, y, z] = [a('admin_epoch'), a('epoch'), a('num_updates')];
+  return x !== undefined && y !== undefined && z !== undefined ? `${x}.${y}.${z}` : undefined;
 }
 
 /** What predict() needs: the live CIB, where to simulate, and that host's dialect. */
@@ -125,7 +136,13 @@ export async function predictSequence({ cib, simulator, dialect, steps }: Omit<P
       simulated.push(argv);
       if (sim.exitCode !== 0) throw toolError(sim, 'running crm_simulate');
       const actions = format === 'xml' ? parseSimulateXml(sim.stdout) : parseTransitionSummary(sim.stdout);
-      after = await readAfter(simulator, dialect, output, await ws.read(`step${i + 1}.xml`));
+      // crm_simulate's XML carries the cluster as the transition leaves it: read that, and
+      // the output file (for its configuration) only after the last step.
+      const revised = format === 'xml' ? /<revised_cluster_status>([\s\S]*?)<\/revised_cluster_status>/.exec(sim.stdout)?.[1] : undefined;
+      const last = i === steps.length - 1;
+      if (revised !== undefined && !last) after = parseCrmMonXml(`<pacemaker-result>${revised}</pacemaker-result>`);
+      else if (revised !== undefined) after = mergeCibIntoStatus(parseCrmMonXml(`<pacemaker-result>${revised}</pacemaker-result>`), parseCib(await ws.read(`step${i + 1}.xml`)));
+      else after = await readAfter(simulator, dialect, output, await ws.read(`step${i + 1}.xml`));
       const utilization = parseUtilization(sim.stdout, format);
       out.push({ change, actions, placement: placementOf(after), ...(utilization ? { utilization } : {}) });
     }
@@ -139,6 +156,7 @@ export async function predictSequence({ cib, simulator, dialect, steps }: Omit<P
       simulated,
       steps: out,
       inputCib: cib,
+      ...(cibVersionOf(cib) ? { cibVersion: cibVersionOf(cib) } : {}),
     };
   } finally {
     await ws.dispose();

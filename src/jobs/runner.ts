@@ -192,6 +192,7 @@ export class JobRunner {
     );
     const ctx: ExecutionContext = {
       ...base,
+      planned: job.plan,
       checkpoint,
       signal: abort.signal,
       saveCheckpoint: async (patch) => {

@@ -29,6 +29,7 @@ export function planPrediction(p: SequencePrediction): NonNullable<Plan['predict
     actions: p.actions,
     placement: p.placement,
     ...(p.steps.length > 1 ? { steps: p.steps.map((s) => ({ change: stepLabel(s.change), actions: s.actions })) } : {}),
+    ...(p.cibVersion ? { cibVersion: p.cibVersion } : {}),
   };
 }
 

@@ -47,6 +47,8 @@ export interface Plan {
      * clear of its constraint): what each does and where things are after it.
      */
     steps?: { change: string; actions: PredictedAction[] }[];
+    /** The version of the CIB it was computed on (admin_epoch.epoch.num_updates). */
+    cibVersion?: string;
   };
   /** Things the approver should know (downtime, leftover constraints, …). */
   warnings: string[];
@@ -87,6 +89,8 @@ export type StorageApi = Pick<StorageDriver, 'listLuns' | 'plan' | 'addLun' | 'b
 
 /** Where an operation runs: one cluster and the storage targets that serve it. */
 export interface OperationContext {
+  /** The plan the job was approved with (absent when planning): its prediction, and the CIB version it was made on. */
+  planned?: Plan;
   cluster: string;
   pacemaker: ClusterApi;
   /** Runs an argv on one named node of the cluster (UNKNOWN_OBJECT for other names): cluster.rolling's task and reboot. */

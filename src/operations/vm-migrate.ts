@@ -155,7 +155,10 @@ export const vmMigrate: OperationDef<MigrateParams> = {
       );
     }
     // The end state of the whole sequence decides: a VM the cluster would not leave there
-    // is refused now, before anyone approves a move that would not hold.
+    // is refused now, before anyone approves a move that would not hold. At the job's turn,
+    // a CIB still at the version the approved plan was predicted on predicts the same.
+    const planned = ctx.planned?.prediction?.cibVersion;
+    if (planned && status.cibVersion === planned) return;
     const { prediction } = await predictMigration(ctx, p);
     const refusal = prediction && refusalFor(p, prediction);
     if (refusal) throw refusal;
@@ -193,7 +196,8 @@ export const vmMigrate: OperationDef<MigrateParams> = {
     const started = ctx.now();
     const lifetime = p.keepConstraint ? p.lifetime : undefined;
     await ctx.step('check');
-    const status = await ctx.pacemaker.status();
+    // A first attempt goes on from the status its preflight just read; a recovery reads again.
+    const status = ctx.checkpoint.from === undefined ? await ctx.status() : await ctx.pacemaker.status();
     const vm = requireResource(status, p.vm, 'vm');
     const from = (ctx.checkpoint.from as string | undefined) ?? vm.nodes.join(',');
     if (!ctx.checkpoint.from) await ctx.saveCheckpoint({ from });
@@ -229,7 +233,7 @@ export const vmMigrate: OperationDef<MigrateParams> = {
       }
       await ctx.saveCheckpoint({ cleared: true });
       await ctx.step('verify');
-      settled = await waitUntilSettled(ctx, `${p.vm} still on ${p.node} with no move constraint, the cluster settled`, 60_000, { resources: [p.vm] });
+      settled = await waitUntilSettled(ctx, `${p.vm} still on ${p.node} with no move constraint, the cluster settled`, 60_000, { resources: [p.vm], after: settled });
       did = `${did} … ${settled.did}`;
       clusterMs += settled.clusterMs;
       if (!on(settled.status)) {

@@ -21,6 +21,8 @@ export interface Settled {
   clusterMs: number;
   /** How long the wait took, ms. */
   waitedMs: number;
+  /** The newest operation per node seen: a following wait shows only what came after. */
+  baseline: Map<string, number>;
 }
 
 /** What a wait shows and how it polls. */
@@ -29,6 +31,8 @@ export interface WaitOptions {
   resources?: string[];
   /** Poll interval, ms (default SETTLE_POLL_MS). */
   intervalMs?: number;
+  /** A wait this one follows: its operations are not shown again. */
+  after?: Settled;
 }
 
 /**
@@ -37,13 +41,20 @@ export interface WaitOptions {
  * the stop after it) and says what it is doing, for the wait's one step.
  */
 class Watch {
-  private baseline?: Map<string, number>;
   private readonly seen = new Map<string, ClusterOp>();
 
   constructor(
     private readonly startedEpochS: number,
     private readonly resources?: readonly string[],
+    private baseline?: Map<string, number>,
   ) {}
+
+  /** The newest finished operation per node seen so far. */
+  newest(s?: SettleState): Map<string, number> {
+    const m = new Map(this.baseline ?? []);
+    for (const [k, v] of s ? callIdBaseline(s.ops) : []) m.set(k, Math.max(m.get(k) ?? -1, v));
+    return m;
+  }
 
   add(s: SettleState): void {
     if (!this.baseline) {
@@ -107,7 +118,7 @@ async function settleLoop(
   const started = ctx.now();
   const deadline = started + timeoutMs;
   const interval = opts.intervalMs ?? SETTLE_POLL_MS;
-  const watch = new Watch(Math.floor(started / 1000), opts.resources);
+  const watch = new Watch(Math.floor(started / 1000), opts.resources, opts.after?.baseline);
   const step = await ctx.beginWait?.(what);
   let shown = '';
   let last: SettleState | undefined;
@@ -127,7 +138,7 @@ async function settleLoop(
           const did = watch.doing(last, lastStatus);
           await step?.end({ ok: true, doing: did });
           const ops = watch.ops();
-          return { status: lastStatus, did, ops, clusterMs: ops.reduce((a, o) => a + o.execMs, 0), waitedMs: ctx.now() - started };
+          return { status: lastStatus, did, ops, clusterMs: ops.reduce((a, o) => a + o.execMs, 0), waitedMs: ctx.now() - started, baseline: watch.newest(last) };
         }
         await show(`${watch.doing(last, lastStatus)} … settled; waiting for ${what}`);
       } else await show(watch.doing(last));

@@ -4,7 +4,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseXml, parseXmlReference } from '../../src/cluster/xml.ts';
 import { scanXml } from '../../src/cluster/xml-scan.ts';
-import { benchStatusParse, generateCrmMonXml } from '../../bench/status-parse.ts';
+import { generateCrmMonXml } from '../../bench/status-parse.ts';
 import { parseCrmMonXml } from '../../src/cluster/index.ts';
 
 const root = join(import.meta.dirname, '../fixtures/pacemaker');
@@ -42,15 +42,9 @@ test('malformed XML is rejected', () => {
   }
 });
 
-test('status parse of 32 nodes x 5,000 resources stays within budget', async () => {
+test('status parse of 32 nodes x 5,000 resources reads every node and resource (its time is in npm run bench)', () => {
   const s = parseCrmMonXml(generateCrmMonXml(32, 5000));
   assert.equal(s.nodes.length, 32);
   assert.equal(s.resources.length, 5000);
   assert.deepEqual(s.resources[4999]!.nodes, ['node8']);
-  const r = await benchStatusParse({ runs: 5 });
-  assert.equal(r.nodes, 32);
-  assert.equal(r.resources, 5000);
-  // The target is 50 ms on an idle 2-core box; allow headroom for a busy test run.
-  assert.ok(r.medianMs < 150, `median ${r.medianMs} ms`);
-  assert.ok(r.heapGrowthMB < 200, `heap ${r.heapGrowthMB} MB`);
 });
