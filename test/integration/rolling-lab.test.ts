@@ -293,9 +293,16 @@ describe('cluster.rolling on the lab: drain, task, reboot, back, node by node; p
     const p = await hasf(['job', 'pause', id], cli('otto'));
     assert.equal(p.code, 1, 'a pause of a job awaiting approval is refused');
     assert.match(p.stderr, /JOB_NOT_PENDING/);
+    // No worker while it is approved and paused, so the pause is asked for before any worker
+    // can take the job (a one-node run without reboot takes only seconds once taken).
+    await worker.close();
     conforms('decideJob', await request(app).post(`/v1/jobs/${id}/approvals`).set(bearer(h.tokens.anna)).send({ decision: 'approve' }));
     const p2 = await hasf(['job', 'pause', id], cli('otto'));
     assert.equal(p2.code, 0, p2.stderr);
+    const asked = (await h.services.store.get(id))!;
+    assert.equal(asked.state, 'queued');
+    assert.ok(asked.control?.pause, 'the pause is recorded on the queued job');
+    worker = await startWorker(h.services, { onError: () => {} });
     const held = await waitForState(h, id, ['paused'], 60_000);
     assert.equal(held.checkpoint.node, undefined, 'held before node3');
     // A viewer may not abort (roles as for cancel).
