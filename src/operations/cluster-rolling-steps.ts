@@ -123,11 +123,6 @@ export function notDrained(s: ClusterStatus, node: string, baseline: Record<stri
   return undefined;
 }
 
-/** `node` answers the cluster: online, clean (its standby may still be set). */
-export function nodeBack(s: ClusterStatus, node: string): boolean {
-  const n = s.nodes.find((x) => x.name === node);
-  return !!n && n.online && !n.unclean && !n.pending;
-}
 
 /**
  * `node` is online and out of standby and the cluster has returned to what it ran before

@@ -5,11 +5,10 @@ import { closest } from '../util/closest.ts';
 import { requireSafeCluster } from './cluster-safety.ts';
 import { CLUSTER_DISRUPTIVE, nodeLine } from './lines.ts';
 import { nameSchema } from './params.ts';
-import { allResources, requireNode } from './status-helpers.ts';
+import { allResources, nodeBack, requireNode } from './status-helpers.ts';
 import type { ExecutionContext, OperationContext, OperationDef, Plan, PredictedAction } from './types.ts';
 import {
   instanceCounts,
-  nodeBack,
   notDrained,
   notSettled,
   phasesFrom,

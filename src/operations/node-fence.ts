@@ -2,7 +2,7 @@ import type { SimStep } from '../cluster/index.ts';
 import type { FenceEvent } from '../cluster/model.ts';
 import { HasfError, isHasfError } from '../errors/index.ts';
 import type { CommandResult } from '../ssh/types.ts';
-import { allResources, onlineNodes, requireNode } from './status-helpers.ts';
+import { allResources, nodeBack, onlineNodes, requireNode } from './status-helpers.ts';
 import { disruptiveNodeLocks } from './lines.ts';
 import { nameSchema } from './params.ts';
 import { tryPredictSequence } from './predict.ts';
@@ -175,7 +175,7 @@ export const nodeFence: OperationDef<FenceParams> = {
     await ctx.saveCheckpoint({ fenced: true });
     await ctx.step('verify');
     if (action === 'reboot') {
-      await waitForCluster(ctx, `${p.node} back online, the cluster settled`, (s) => !!s.nodes.find((n) => n.name === p.node && n.online && !n.unclean), 10 * 60_000, 250);
+      await waitForCluster(ctx, `${p.node} back online, the cluster settled`, (s) => nodeBack(s, p.node), 10 * 60_000, 250);
     } else {
       await waitForCluster(ctx, `${p.node} offline, the cluster settled`, (s) => !!s.nodes.find((n) => n.name === p.node && !n.online), 5 * 60_000, 250);
     }

@@ -44,8 +44,17 @@ export function requireEligibleNode(node: ClusterNode): void {
     throw new HasfError('TARGET_UNCLEAN', `Node ${node.name} is unclean (awaiting fencing); pick another node or resolve it first.`, { node: node.name });
   if (!node.online)
     throw new HasfError('TARGET_OFFLINE', `Node ${node.name} is offline; bring it online or pick another node.`, { node: node.name });
+  // A node still joining (pending) is shown in standby by the scheduler until its join completes.
+  if (node.pending)
+    throw new HasfError('TARGET_OFFLINE', `Node ${node.name} is still joining the cluster (pending), not ready to run resources; try again once crm_mon shows it online.`, { node: node.name, pending: true });
   if (node.standby)
     throw new HasfError('TARGET_STANDBY', `Node ${node.name} is in standby; run "online ${node.name}" first or pick another node.`, { node: node.name });
+}
+
+/** `node` answers the cluster: online, clean and done joining (its standby may still be set). */
+export function nodeBack(s: ClusterStatus, node: string): boolean {
+  const n = s.nodes.find((x) => x.name === node);
+  return !!n && n.online && !n.unclean && !n.pending;
 }
 
 /** Nodes that count as online members (for quorum arithmetic). */
