@@ -4,12 +4,11 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { CibFileExecutor, PacemakerDriver, type ClusterStatus } from '../../src/cluster/index.ts';
 import { rollingSchema } from '../../src/config/rolling.ts';
 import { isHasfError } from '../../src/errors/index.ts';
 import { OPERATIONS } from '../../src/operations/index.ts';
 import type { OperationContext } from '../../src/operations/types.ts';
-import { LocalExecutor } from '../../src/ssh/local-executor.ts';
+import { cibFileContext } from '../helpers/cib-context.ts';
 
 // cluster.rolling's refusals before approval, judged by the real scheduler (crm_simulate)
 // on copies of a captured 2.1.5 CIB: no cluster needed. The lab test runs it for real.
@@ -25,23 +24,7 @@ function ctxOn(shape: string, edits: string[][] = []): OperationContext {
   const file = join(work, `${shape}-${++n}.xml`);
   copyFileSync(join(fixtures, `${shape}.cib.xml`), file);
   for (const argv of edits) execFileSync(argv[0]!, argv.slice(1), { env: { ...process.env, CIB_file: file }, stdio: 'pipe' });
-  const drv = new PacemakerDriver({ name: 'cib', exec: new CibFileExecutor(new LocalExecutor(), file), dialect: 'pacemaker-2' });
-  let status: Promise<ClusterStatus> | undefined;
-  const pacemaker = new Proxy(drv, { get: (t, p) => { const v: unknown = Reflect.get(t, p, t); return typeof v === 'function' ? v.bind(t) : v; } });
-  return {
-    cluster: 'cib',
-    jobId: 'dry-run',
-    pacemaker,
-    storageTargets: [],
-    storage: () => {
-      throw new Error('no storage');
-    },
-    status: () => (status ??= drv.status()),
-    onNode: () => {
-      throw new Error('preflight and plan run nothing on a node');
-    },
-    rolling,
-  };
+  return cibFileContext(file, { dialect: 'pacemaker-2', rolling });
 }
 const refused = (code: string, re: RegExp) => (e: unknown) => isHasfError(e, code as never) && re.test(e.message);
 

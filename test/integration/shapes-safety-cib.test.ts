@@ -3,11 +3,9 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { CibFileExecutor, PacemakerDriver, type ClusterStatus } from '../../src/cluster/index.ts';
-import { rollingSchema } from '../../src/config/rolling.ts';
 import { OPERATIONS } from '../../src/operations/index.ts';
 import type { OperationContext } from '../../src/operations/types.ts';
-import { LocalExecutor } from '../../src/ssh/local-executor.ts';
+import { cibFileContext } from '../helpers/cib-context.ts';
 
 // Safety rules for the shapes Pacemaker's corpus has and the lab doesn't, with the real
 // 2.1.5 tools on a copy of the captured "shapes" CIB (remote1, guest1 inside vm-guest on
@@ -20,10 +18,7 @@ let n = 0;
 function ctx(): OperationContext {
   const file = join(work, `shapes-${++n}.xml`);
   copyFileSync(join(fixtures, 'shapes.cib.xml'), file);
-  const drv = new PacemakerDriver({ name: 'cib', exec: new CibFileExecutor(new LocalExecutor(), file), dialect: 'pacemaker-2' });
-  let status: Promise<ClusterStatus> | undefined;
-  const pacemaker = new Proxy(drv, { get: (t, p) => { const v: unknown = Reflect.get(t, p, t); return typeof v === 'function' ? v.bind(t) : v; } });
-  return { cluster: 'cib', jobId: 'dry-run', pacemaker, storageTargets: [], storage: () => { throw new Error('no storage'); }, status: () => (status ??= drv.status()), onNode: () => { throw new Error('no node commands in these tests'); }, rolling: rollingSchema.parse({}) };
+  return cibFileContext(file, { dialect: 'pacemaker-2' });
 }
 
 test('live status of the shapes cluster: remote and guest nodes with their hosts, bundle replicas, promoted roles', async () => {

@@ -1,15 +1,14 @@
-import { rollingSchema } from '../../src/config/rolling.ts';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { CibFileExecutor, PacemakerDriver, type ClusterStatus } from '../../src/cluster/index.ts';
 import type { StackDialect } from '../../src/cluster/dialects.ts';
 import type { VmTemplate } from '../../src/config/inventory.ts';
 import { OPERATIONS } from '../../src/operations/index.ts';
 import type { OperationContext } from '../../src/operations/types.ts';
 import { LocalExecutor } from '../../src/ssh/local-executor.ts';
+import { cibFileContext } from '../helpers/cib-context.ts';
 
 // The weekly operations' preflight and plans with the real Pacemaker tools on copies of a
 // captured CIB (CIB_file=): the scheduler's predictions are real, and each stack dialect's
@@ -26,27 +25,7 @@ function ctxOn(shape: string, dialect: StackDialect = 'pacemaker-2', vms?: VmTem
   return { ctx: ctxFor(file, dialect, vms), file };
 }
 
-/** An operation context whose driver runs the real tools on `file`. */
-function ctxFor(file: string, dialect: StackDialect, vms?: VmTemplate): OperationContext {
-  const drv = new PacemakerDriver({ name: 'cib', exec: new CibFileExecutor(new LocalExecutor(), file), dialect });
-  let status: Promise<ClusterStatus> | undefined;
-  const pacemaker = new Proxy(drv, { get: (t, p) => { const v: unknown = Reflect.get(t, p, t); return typeof v === 'function' ? v.bind(t) : v; } });
-  return {
-    cluster: 'cib',
-    jobId: 'dry-run',
-    pacemaker,
-    storageTargets: [],
-    storage: () => {
-      throw new Error('no storage');
-    },
-    status: () => (status ??= drv.status()),
-    onNode: () => {
-      throw new Error('no nodes: a CIB file');
-    },
-    rolling: rollingSchema.parse({}),
-    ...(vms ? { vms } : {}),
-  };
-}
+const ctxFor = (file: string, dialect: StackDialect, vms?: VmTemplate): OperationContext => cibFileContext(file, { dialect, vms });
 const argvs = (plan: { commands: { argv: string[] }[] }) => plan.commands.map((c) => c.argv.join(' '));
 const op = (name: keyof typeof OPERATIONS) => OPERATIONS[name];
 
