@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // `npm run build`: compile src/ and workers/ to dist/ with tsc (tsconfig.build.json),
 // copy the files tsc does not (the lab's shell assets, anything not TypeScript under
-// src/), and write dist/hasf.js, the compiled `hasf` command. Plain Node, no dependencies
-// beyond typescript. dist/ is rebuilt from scratch so removed sources leave nothing behind.
+// src/), write dist/openapi.json (openapi.yaml parsed, so the API does not parse YAML at
+// start) and dist/hasf.js, the compiled `hasf` command. Plain Node, typescript and yaml. dist/ is rebuilt from scratch so removed sources leave nothing behind.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -30,6 +31,8 @@ export function build({ quiet = false } = {}) {
     chmodSync(to, statSync(from).mode);
     copied++;
   }
+  // src/api/spec.ts reads this from the build; /openapi.yaml still serves the YAML itself.
+  writeFileSync(join(dist, 'openapi.json'), JSON.stringify(parse(readFileSync(join(root, 'openapi.yaml'), 'utf8'))));
   writeFileSync(
     join(dist, 'hasf.js'),
     "#!/usr/bin/env node\n// The compiled `hasf` command (written by npm run build): node dist/hasf.js serve|worker|…\nimport './src/cli/bin.js';\n",

@@ -1,7 +1,4 @@
-import { createBullBoard } from '@bull-board/api';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import { ExpressAdapter } from '@bull-board/express';
-import type { Express, NextFunction, Request, Response } from 'express';
+import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Services } from '../app/services.ts';
 import { HasfError, isHasfError } from '../errors/index.ts';
 import { CALLBACKS_QUEUE, jobQueueName, TIMERS_QUEUE } from '../queue/queues.ts';
@@ -27,13 +24,19 @@ function bearerOf(req: Request): string | undefined {
 /**
  * The BullMQ dashboard (bull-board) for admins only: every job queue, the timers and the
  * callback deliveries. Operators fix queues through HASF's own endpoints; this is for
- * looking, retrying a stuck delivery, and emergencies.
+ * looking, retrying a stuck delivery, and emergencies. bull-board (~5 MB of heap) is
+ * loaded at the first admin request, not at start: most API processes never serve it.
  */
 export function mountDashboard(app: Express, services: Services, refusals: RefusalAuditor): void {
-  const adapter = new ExpressAdapter();
-  adapter.setBasePath(DASHBOARD_PATH);
-  const names = [...services.access.clusters().map(jobQueueName), TIMERS_QUEUE, CALLBACKS_QUEUE];
-  createBullBoard({ queues: names.map((n) => new BullMQAdapter(services.queues.get(n))), serverAdapter: adapter });
+  let router: Promise<RequestHandler> | undefined;
+  const load = async (): Promise<RequestHandler> => {
+    const [{ createBullBoard }, { BullMQAdapter }, { ExpressAdapter }] = await Promise.all([import('@bull-board/api'), import('@bull-board/api/bullMQAdapter'), import('@bull-board/express')]);
+    const adapter = new ExpressAdapter();
+    adapter.setBasePath(DASHBOARD_PATH);
+    const names = [...services.access.clusters().map(jobQueueName), TIMERS_QUEUE, CALLBACKS_QUEUE];
+    createBullBoard({ queues: names.map((n) => new BullMQAdapter(services.queues.get(n))), serverAdapter: adapter });
+    return adapter.getRouter() as RequestHandler;
+  };
   const guard = async (req: Request, res: Response, next: NextFunction) => {
     try {
       const p = await services.auth.fromBearer(bearerOf(req));
@@ -45,5 +48,14 @@ export function mountDashboard(app: Express, services: Services, refusals: Refus
       sendProblem(res, isHasfError(err) ? err : new HasfError('UNAUTHENTICATED', 'Admin token required.'), req.path);
     }
   };
-  app.use(DASHBOARD_PATH, guard, adapter.getRouter());
+  const dashboard = (req: Request, res: Response, next: NextFunction) => {
+    (router ??= load()).then(
+      (handle) => handle(req, res, next),
+      (err: unknown) => {
+        router = undefined; // a failed load is tried again at the next request
+        next(err);
+      },
+    );
+  };
+  app.use(DASHBOARD_PATH, guard, dashboard);
 }

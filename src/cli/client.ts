@@ -1,3 +1,4 @@
+import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { ApiError, CliError, UnreachableError, type Problem } from './errors.ts';
 import { EXIT } from './exit-codes.ts';
 
@@ -7,10 +8,15 @@ export interface ClientOptions {
   baseUrl: string;
   /** Bearer token; requests without one get 401 from every endpoint but health. */
   token?: string;
-  /** Per-request timeout; default 30 s (a dry run simulates on the cluster, which takes a while). */
+  /** Until the answer starts, then between chunks of it; default 30 s (a dry run simulates on the cluster, which takes a while). */
   timeoutMs?: number;
-  /** Injected by tests; default the global fetch. */
-  fetch?: typeof fetch;
+}
+
+/** An answer: its status, content type and body (a stream: an audit export can be large). */
+export interface ApiResponse {
+  status: number;
+  contentType: string;
+  body: IncomingMessage;
 }
 
 /** One request: query parameters are dropped when undefined. */
@@ -46,32 +52,42 @@ export class ApiClient {
     return u.toString();
   }
 
-  /** Send a request and return the raw Response (2xx only; errors throw). */
-  async send(method: string, path: string, opts: RequestOptions = {}): Promise<Response> {
-    const url = this.url(path, opts.query);
+  /** Send a request and return the answer (2xx only; errors throw). */
+  async send(method: string, path: string, opts: RequestOptions = {}): Promise<ApiResponse> {
+    const url = new URL(this.url(path, opts.query));
     const headers: Record<string, string> = { accept: opts.accept ?? 'application/json' };
     if (this.#o.token) headers.authorization = `Bearer ${this.#o.token}`;
-    if (opts.body !== undefined) headers['content-type'] = 'application/json';
-    let res: Response;
-    try {
-      res = await (this.#o.fetch ?? fetch)(url, {
-        method,
-        headers,
-        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-        signal: AbortSignal.timeout(this.#o.timeoutMs ?? 30_000),
+    const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    // node:http rather than fetch: fetch loads undici at its first call, ~60 ms of every
+    // CLI command; https (TLS) is loaded only for an https:// API.
+    const request = url.protocol === 'https:' ? (await import('node:https')).request : httpRequest;
+    const timeoutMs = this.#o.timeoutMs ?? 30_000;
+    const res = await new Promise<IncomingMessage>((resolve, reject) => {
+      const req = request(url, { method, headers });
+      const timer = setTimeout(() => req.destroy(Object.assign(new Error('no answer in time'), { code: 'TIMEOUT' })), timeoutMs);
+      req.once('response', (r) => {
+        clearTimeout(timer);
+        // From here the body streams; a stall between chunks still ends it.
+        r.setTimeout(timeoutMs, () => r.destroy(Object.assign(new Error('the answer stopped coming'), { code: 'TIMEOUT' })));
+        resolve(r);
       });
-    } catch (err) {
-      throw new UnreachableError(this.baseUrl, describeFetchError(err));
-    }
-    if (res.ok) return res;
-    throw new ApiError(res.status, await readProblem(res));
+      req.once('error', (err) => {
+        clearTimeout(timer);
+        reject(new UnreachableError(this.baseUrl, describeRequestError(err)));
+      });
+      req.end(body);
+    });
+    const answer: ApiResponse = { status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: res };
+    if (answer.status >= 200 && answer.status < 300) return answer;
+    throw new ApiError(answer.status, await readProblem(answer, res.statusMessage));
   }
 
   /** Send a request and parse the JSON answer (undefined for 204). */
   async json<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
     const res = await this.send(method, path, opts);
+    const text = await readText(res.body);
     if (res.status === 204) return undefined as T;
-    const text = await res.text();
     try {
       return (text ? JSON.parse(text) : undefined) as T;
     } catch {
@@ -80,25 +96,36 @@ export class ApiClient {
   }
 }
 
+/** The whole body of an answer as text. */
+async function readText(body: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  try {
+    for await (const c of body) chunks.push(c as Buffer);
+  } catch (err) {
+    throw new CliError(`The API's answer broke off: ${describeRequestError(err)}.`, EXIT.UNREACHABLE, 'UNREACHABLE');
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 /** The problem document of an error response, or a stand-in built from the status line. */
-async function readProblem(res: Response): Promise<Problem> {
-  const text = await res.text().catch(() => '');
+async function readProblem(res: ApiResponse, statusText: string | undefined): Promise<Problem> {
+  const text = await readText(res.body).catch(() => '');
   try {
     const p = JSON.parse(text) as Problem;
     if (p && typeof p === 'object') return { status: res.status, ...p };
   } catch {
     // not JSON: a proxy or a plain-text error page
   }
-  return { status: res.status, title: res.statusText || `HTTP ${res.status}`, detail: text.trim().slice(0, 300) || undefined };
+  return { status: res.status, title: statusText || `HTTP ${res.status}`, detail: text.trim().slice(0, 300) || undefined };
 }
 
-/** One phrase for why fetch failed (undici hides the errno in `cause`). */
-export function describeFetchError(err: unknown): string {
-  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return 'no answer in time';
-  const code = e?.cause?.code;
-  if (code === 'ECONNREFUSED') return 'connection refused';
-  if (code === 'ENOTFOUND') return 'host not found';
-  if (code) return `${code}${e.cause?.message ? ` (${e.cause.message})` : ''}`;
-  return e?.cause?.message ?? e?.message ?? String(err);
+/** One phrase for why a request failed. */
+export function describeRequestError(err: unknown): string {
+  const e = err as { code?: string; message?: string };
+  if (e?.code === 'TIMEOUT') return e.message ?? 'no answer in time';
+  if (e?.code === 'ECONNREFUSED') return 'connection refused';
+  if (e?.code === 'ENOTFOUND' || e?.code === 'EAI_AGAIN') return 'host not found';
+  if (e?.code === 'ECONNRESET') return 'connection reset';
+  if (e?.code) return `${e.code}${e.message ? ` (${e.message})` : ''}`;
+  return e?.message ?? String(err);
 }

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { readCredentials } from '../demo/credentials.ts';
 import { PACKAGE_ROOT } from '../util/package-root.ts';
 import { ApiClient } from './client.ts';
 import { UsageError } from './errors.ts';
@@ -33,7 +32,7 @@ export interface Connection {
  * --as NAME (that person's token in the demo credentials, and the demo's apiUrl),
  * $HASF_API_URL / $HASF_TOKEN, the default URL.
  */
-export function resolveConnection(values: Values, io: Pick<CliIo, 'env' | 'cwd'>): Connection {
+export async function resolveConnection(values: Values, io: Pick<CliIo, 'env' | 'cwd'>): Promise<Connection> {
   let token = str(values, 'token');
   let baseUrl = str(values, 'api-url');
   const as = str(values, 'as');
@@ -43,6 +42,8 @@ export function resolveConnection(values: Values, io: Pick<CliIo, 'env' | 'cwd'>
     if (!path || !existsSync(path)) {
       throw new UsageError(`--as ${as} needs the demo credentials (var/demo/credentials.json, written by npm start); none found. Use --token or HASF_TOKEN instead.`);
     }
+    // Loaded for --as only: the credentials checker brings zod and the auth module.
+    const { readCredentials } = await import('../demo/credentials.ts');
     const creds = readCredentials(path);
     const person = creds.people.find((p) => p.name === as);
     if (!person) throw new UsageError(`No demo person "${as}" in ${path}; known: ${creds.people.map((p) => p.name).join(', ')}.`);
@@ -56,7 +57,7 @@ export function resolveConnection(values: Values, io: Pick<CliIo, 'env' | 'cwd'>
 }
 
 /** An API client for the resolved connection. */
-export function clientFor(values: Values, io: Pick<CliIo, 'env' | 'cwd'>): ApiClient {
-  const c = resolveConnection(values, io);
+export async function clientFor(values: Values, io: Pick<CliIo, 'env' | 'cwd'>): Promise<ApiClient> {
+  const c = await resolveConnection(values, io);
   return new ApiClient({ baseUrl: c.baseUrl, token: c.token });
 }

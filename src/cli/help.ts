@@ -1,10 +1,10 @@
 import { EXIT_HELP } from './exit-codes.ts';
-import type { OpCommand } from './op-commands.ts';
+import type { OpIndexEntry } from './op-index.ts';
 import { API_OPTIONS_HELP } from './parse.ts';
 import { COMMANDS, type CommandEntry } from './registry.ts';
 
 /** `hasf help`: every command by group, the connection options, the exit codes. */
-export function mainHelp(ops: OpCommand[]): string {
+export function mainHelp(ops: readonly OpIndexEntry[]): string {
   const rows: Array<[string, string, string]> = [
     ...ops.map((o): [string, string, string] => ['Operations', o.usage.replace(/^hasf /, '').replace(/ --reason TEXT.*$/, ' --reason TEXT'), `${o.summary} (${o.operation})`]),
     ...COMMANDS.map((c: CommandEntry): [string, string, string] => [c.group, c.synopsis, c.summary]),

@@ -11,6 +11,7 @@ import { PACKAGE_ROOT } from './connection.ts';
 import { ApiError, CliError, UsageError } from './errors.ts';
 import { EXIT } from './exit-codes.ts';
 import { processIo, type CliIo } from './io.ts';
+import { OP_INDEX } from './op-index.ts';
 import { COMMANDS } from './registry.ts';
 
 /** Exit codes of HasfErrors that escape a command (server-side commands mostly). */
@@ -51,20 +52,23 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       io.out(`hasf ${version()}`);
       return EXIT.OK;
     }
-    // Operation commands need the catalogue; it is loaded only when asked for.
-    const ops = await import('./op-commands.ts');
     if (!first || first === 'help' || first === '--help' || first === '-h') {
       if (rest.length) return await main([...rest, '--help'], io);
-      io.out((await import('./help.ts')).mainHelp(ops.opCommands()));
+      io.out((await import('./help.ts')).mainHelp(OP_INDEX));
       return first ? EXIT.OK : EXIT.USAGE;
     }
-    const op = ops.findOpCommand(argv);
-    if (op) return await (await import('./commands/op.ts')).runOpCommand(op.cmd, argv.slice(op.used), io);
+    // Operation commands need the catalogue (zod, the cluster readers): it is loaded only
+    // for them; the index of their words, generated from it, tells them apart.
+    if (OP_INDEX.some((c) => c.words.every((w, i) => argv[i] === w))) {
+      const { findOpCommand } = await import('./op-commands.ts');
+      const op = findOpCommand(argv);
+      if (op) return await (await import('./commands/op.ts')).runOpCommand(op.cmd, argv.slice(op.used), io);
+    }
     const entry = COMMANDS.find((c) => c.name === first);
     if (entry) return await (await entry.load())(rest, io);
-    const partial = ops.opCommands().filter((c) => c.words[0] === first);
+    const partial = OP_INDEX.filter((c) => c.words[0] === first);
     if (partial.length) throw new UsageError(`${first} what? ${partial.map((c) => `hasf ${c.words.join(' ')}`).join(', ')}.`);
-    const known = [...ops.opCommands().map((c) => c.words[0]!), ...COMMANDS.map((c) => c.name)];
+    const known = [...OP_INDEX.map((c) => c.words[0]!), ...COMMANDS.map((c) => c.name)];
     const near = closest(first, known, 2);
     throw new UsageError(`Unknown command "${first}"${near.length ? `; did you mean ${near.join(' or ')}?` : ''}. See: hasf help`);
   } catch (err) {

@@ -93,6 +93,15 @@ export function opCommands(): OpCommand[] {
   return Object.values(OPERATIONS).map(opCommandOf);
 }
 
+/**
+ * The text of src/cli/op-index.json: each command's words, operation, usage and summary, in
+ * catalogue order. `npm run gen:api` writes it; test/unit/cli-op-index.test.ts compares.
+ */
+export function opIndexSource(): string {
+  const rows = opCommands().map(({ words, operation, usage, summary }) => `  ${JSON.stringify({ words, operation, usage, summary })}`);
+  return `[\n${rows.join(',\n')}\n]\n`;
+}
+
 /** The operation command whose words start `argv`, and how many words it used. */
 export function findOpCommand(argv: string[]): { cmd: OpCommand; used: number } | undefined {
   for (const cmd of opCommands()) {

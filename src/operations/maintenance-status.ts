@@ -1,20 +1,9 @@
 import type { ClusterStatus } from '../cluster/model.ts';
 import { parseCibDetail, type CibDetail } from '../cluster/index.ts';
 import { allResources } from './status-helpers.ts';
+import type { MaintenanceEntry } from './maintenance-entry.ts';
 
-/** One thing in maintenance, and since when HASF knows it to be. */
-export interface MaintenanceEntry {
-  kind: 'cluster' | 'node' | 'resource';
-  /** The cluster, node or resource id. */
-  name: string;
-  /** How: maintenance-mode, the node attribute, meta maintenance=true, or is-managed=false. */
-  flag: 'maintenance-mode' | 'maintenance' | 'is-managed=false';
-  /** When the HASF job that turned it on finished; absent when it was set outside HASF. */
-  since?: string;
-  /** That job's id and requester. */
-  job?: string;
-  by?: string;
-}
+export { maintenanceLine, type MaintenanceEntry } from './maintenance-entry.ts';
 
 /** A finished maintenance job, as the job store keeps it. */
 export interface MaintenanceJob {
@@ -46,12 +35,6 @@ export function maintenanceEntries(cluster: string, status: ClusterStatus, detai
     if (flag) out.push({ kind: 'resource', name: r.id, flag, ...since(newest('resource.maintenance', (p) => p.resource === r.id)) });
   }
   return out;
-}
-
-/** One line for people: "node2 (maintenance) since 2026-12-01T21:40:00Z, by otto (job j123)". */
-export function maintenanceLine(e: MaintenanceEntry): string {
-  const what = e.kind === 'cluster' ? `cluster ${e.name} (maintenance-mode)` : `${e.kind} ${e.name} (${e.flag})`;
-  return `${what} ${e.since ? `since ${e.since}, by ${e.by} (job ${e.job})` : 'since: unknown (set outside HASF)'}`;
 }
 
 /** The maintenance operations whose jobs say since when. */

@@ -74,24 +74,24 @@ describe('connection resolution', () => {
   const file = join(dir, 'credentials.json');
   writeFileSync(file, JSON.stringify(creds));
 
-  it('flags beat the environment, which beats the default', () => {
+  it('flags beat the environment, which beats the default', async () => {
     const env = { HASF_API_URL: 'http://env:1', HASF_TOKEN: 'envtoken' };
-    assert.deepEqual(resolveConnection({ 'api-url': 'http://flag:2', token: 'flagtoken' }, { env, cwd: dir }), { baseUrl: 'http://flag:2', token: 'flagtoken', as: undefined });
-    assert.deepEqual(resolveConnection({}, { env, cwd: dir }), { baseUrl: 'http://env:1', token: 'envtoken', as: undefined });
-    assert.deepEqual(resolveConnection({}, { env: {}, cwd: dir }), { baseUrl: 'http://127.0.0.1:8080', token: undefined, as: undefined });
+    assert.deepEqual(await resolveConnection({ 'api-url': 'http://flag:2', token: 'flagtoken' }, { env, cwd: dir }), { baseUrl: 'http://flag:2', token: 'flagtoken', as: undefined });
+    assert.deepEqual(await resolveConnection({}, { env, cwd: dir }), { baseUrl: 'http://env:1', token: 'envtoken', as: undefined });
+    assert.deepEqual(await resolveConnection({}, { env: {}, cwd: dir }), { baseUrl: 'http://127.0.0.1:8080', token: undefined, as: undefined });
   });
 
-  it('--as NAME takes that person\'s token and the demo URL from the credentials', () => {
-    const c = resolveConnection({ as: 'anna', credentials: file }, { env: {}, cwd: dir });
+  it('--as NAME takes that person\'s token and the demo URL from the credentials', async () => {
+    const c = await resolveConnection({ as: 'anna', credentials: file }, { env: {}, cwd: dir });
     assert.equal(c.token, creds.people.find((p) => p.name === 'anna')!.token);
     assert.equal(c.baseUrl, 'http://127.0.0.1:9999');
-    assert.throws(() => resolveConnection({ as: 'nobody', credentials: file }, { env: {}, cwd: dir }), /No demo person "nobody"/);
-    assert.throws(() => resolveConnection({ as: 'anna', token: 'x', credentials: file }, { env: {}, cwd: dir }), UsageError);
-    assert.throws(() => resolveConnection({ as: 'anna', credentials: join(dir, 'missing.json') }, { env: {}, cwd: dir }), /needs the demo credentials/);
+    await assert.rejects(resolveConnection({ as: 'nobody', credentials: file }, { env: {}, cwd: dir }), /No demo person "nobody"/);
+    await assert.rejects(resolveConnection({ as: 'anna', token: 'x', credentials: file }, { env: {}, cwd: dir }), UsageError);
+    await assert.rejects(resolveConnection({ as: 'anna', credentials: join(dir, 'missing.json') }, { env: {}, cwd: dir }), /needs the demo credentials/);
   });
 
-  it('refuses a URL that is not http(s)', () => {
-    assert.throws(() => resolveConnection({ 'api-url': '127.0.0.1:8080' }, { env: {}, cwd: dir }), UsageError);
+  it('refuses a URL that is not http(s)', async () => {
+    await assert.rejects(resolveConnection({ 'api-url': '127.0.0.1:8080' }, { env: {}, cwd: dir }), UsageError);
   });
 });
 

@@ -12,7 +12,8 @@ export const HEARTBEAT_STALE_MS = 30_000;
 /** /healthz, /readyz, /metrics, /openapi.yaml and /docs: no token needed. */
 export function healthRoutes(app: Express, ctx: RouteContext, metrics: ApiMetrics): void {
   const { services } = ctx;
-  const docs = renderDocs();
+  // Rendered at the first visit (~0.5 MB of HTML most API processes never serve), then kept.
+  let docs: string | undefined;
   app.get('/healthz', (_req: Request, res: Response) => void res.json({ status: 'ok' }));
 
   app.get('/readyz', async (_req: Request, res: Response) => {
@@ -38,6 +39,6 @@ export function healthRoutes(app: Express, ctx: RouteContext, metrics: ApiMetric
   app.get('/openapi.yaml', (_req: Request, res: Response) => void res.type('application/yaml').send(SPEC_TEXT));
   app.get('/docs', (_req: Request, res: Response) => {
     res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
-    res.type('text/html').send(docs);
+    res.type('text/html').send((docs ??= renderDocs()));
   });
 }

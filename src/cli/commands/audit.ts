@@ -1,9 +1,9 @@
 import { createWriteStream } from 'node:fs';
-import { Readable } from 'node:stream';
+import { resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { clientFor } from '../connection.ts';
-import { UsageError } from '../errors.ts';
+import { describeRequestError } from '../client.ts';
+import { CliError, UsageError } from '../errors.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { fields, table, toJson } from '../output.ts';
@@ -45,7 +45,7 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
   if (values.help) return io.out(AUDIT_HELP), EXIT.OK;
   const [action, ...rest] = positionals;
   if (rest.length || (action !== 'verify' && action !== 'export')) throw new UsageError(`Usage: ${USAGE}`);
-  const api = clientFor(values, io);
+  const api = await clientFor(values, io);
   if (action === 'verify') {
     const r = await api.json<VerifyReport>('GET', '/v1/audit/verify');
     if (values.json) io.out(toJson(r));
@@ -67,14 +67,16 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
     query: { jobId: str(values, 'job'), actor: str(values, 'actor'), event: str(values, 'event'), from: sinceToIso(str(values, 'from')), to: sinceToIso(str(values, 'to')) },
   });
   const output = str(values, 'output');
-  if (!res.body) return EXIT.OK;
   // Streamed: an export can be far larger than memory should hold.
-  const body = Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>);
-  if (output) {
-    await pipeline(body, createWriteStream(output, { mode: 0o600 }));
-    io.err(`Audit log exported to ${output} (${format}).`);
-  } else {
-    for await (const chunk of body) io.raw(chunk as Buffer);
+  try {
+    if (output) {
+      await pipeline(res.body, createWriteStream(resolve(io.cwd, output), { mode: 0o600 }));
+      io.err(`Audit log exported to ${output} (${format}).`);
+    } else {
+      for await (const chunk of res.body) io.raw(chunk as Buffer);
+    }
+  } catch (err) {
+    throw new CliError(`The audit export broke off (${describeRequestError(err)})${output ? `; ${output} is incomplete` : '; what was printed is incomplete'}.`, EXIT.UNREACHABLE, 'UNREACHABLE');
   }
   return EXIT.OK;
 }

@@ -26,7 +26,7 @@ ${API_OPTIONS_HELP}`;
 export async function checkCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommand(argv, API_OPTIONS, USAGE);
   if (values.help) return io.out(CHECK_HELP), EXIT.OK;
-  const api = clientFor(values, io);
+  const api = await clientFor(values, io);
   const names = positionals.length ? positionals : asPage<{ name: string }>(await api.json('GET', '/v1/clusters'), 'clusters').items.map((c) => c.name);
   if (!names.length) {
     io.out('No clusters configured (add clusters or an inventoryFile to the configuration).');

@@ -36,7 +36,7 @@ export async function jobsCommand(argv: string[], io: CliIo): Promise<number> {
   if (positionals.length) throw new UsageError(`Unexpected argument ${positionals[0]}. Usage: ${JOBS_USAGE}`);
   const state = str(values, 'state');
   if (state && !(JOB_STATES as readonly string[]).includes(state)) throw new UsageError(`--state ${state}: use one of ${JOB_STATES.join(', ')}.`);
-  const api = clientFor(values, io);
+  const api = await clientFor(values, io);
   const query = {
     state,
     operation: str(values, 'operation'),
@@ -91,7 +91,7 @@ export async function jobCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommand(argv, { ...API_OPTIONS, follow: { type: 'boolean', short: 'f' } }, JOB_USAGE);
   if (values.help) return io.out(JOB_HELP), EXIT.OK;
   const id = oneId(positionals, JOB_USAGE);
-  const api = clientFor(values, io);
+  const api = await clientFor(values, io);
   if (values.follow) {
     const final = await followJob(api, id, io, { json: !!values.json });
     return exitForJob(final.state);
@@ -132,7 +132,7 @@ export async function decideCommand(d: Decision, argv: string[], io: CliIo): Pro
   const { values, positionals } = parseCommand(argv, { ...API_OPTIONS, comment: { type: 'string', short: 'm' } }, usage);
   if (values.help) return io.out(decideHelp(d)), EXIT.OK;
   const id = encodeURIComponent(oneId(positionals, usage));
-  const api = clientFor(values, io);
+  const api = await clientFor(values, io);
   const comment = str(values, 'comment');
   const answer =
     d === 'approve' || d === 'reject'

@@ -60,7 +60,7 @@ export async function runOpCommand(cmd: OpCommand, argv: string[], io: CliIo): P
   }
   const reason = str(values, 'reason');
   if (!reason?.trim() && !values['dry-run']) throw new UsageError(`--reason is required: say why, for the approvers and the audit log.\nUsage: ${cmd.usage}`);
-  const api = clientFor(values, io);
+  const api = await clientFor(values, io);
   const body = {
     operation: cmd.operation,
     params,

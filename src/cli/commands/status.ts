@@ -7,7 +7,6 @@ import type { CliIo } from '../io.ts';
 import { table, toJson } from '../output.ts';
 import { API_OPTIONS, API_OPTIONS_HELP, parseCommand } from '../parse.ts';
 import { asPage } from '../shapes.ts';
-import { readStatusFile } from '../status-file.ts';
 import { basename, resolve } from 'node:path';
 
 const FORMAT_LABEL = { 'crm_mon-output-as-xml': 'crm_mon --output-as=xml', 'crm_mon-as-xml': 'crm_mon --as-xml', cib: 'CIB' } as const;
@@ -46,6 +45,8 @@ export async function statusCommand(argv: string[], io: CliIo): Promise<number> 
   if (typeof values.file === 'string') {
     if (positionals.length) throw new UsageError(`--file reads one saved status; no cluster name with it. Usage: ${USAGE}`);
     const path = resolve(io.cwd, values.file);
+    // Loaded only for --file: it brings the XML and CIB parsers a live status doesn't need.
+    const { readStatusFile } = await import('../status-file.ts');
     const r = await readStatusFile(path);
     if (values.json) io.out(toJson(r.status));
     else {
@@ -55,7 +56,7 @@ export async function statusCommand(argv: string[], io: CliIo): Promise<number> 
     return EXIT.OK;
   }
   if (positionals.length > 1) throw new UsageError(`One cluster at a time. Usage: ${USAGE}`);
-  const api = clientFor(values, io);
+  const api = await clientFor(values, io);
   let cluster = positionals[0];
   if (!cluster) {
     const clusters = asPage<ClusterSummary>(await api.json('GET', '/v1/clusters'), 'clusters').items;

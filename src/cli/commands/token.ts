@@ -52,7 +52,7 @@ export async function tokenCommand(argv: string[], io: CliIo): Promise<number> {
     else io.out(fields([['Token', token], ['Hash', hashToken(token)]]) + '\nPut the hash in people[].tokenHashes; give the token to its person; keep it nowhere else.');
     return EXIT.OK;
   }
-  const api = clientFor(values, io);
+  const api = await clientFor(values, io);
   if (action === 'create') {
     if (!arg) throw new UsageError(`Missing PERSON. Usage: hasf token create PERSON [--ttl 30d] [--label TEXT]`);
     const ttl = str(values, 'ttl');

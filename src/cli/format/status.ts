@@ -1,5 +1,5 @@
 import type { ClusterResource, ClusterStatus } from '../../cluster/model.ts';
-import { maintenanceLine, type MaintenanceEntry } from '../../operations/maintenance-status.ts';
+import { maintenanceLine, type MaintenanceEntry } from '../../operations/maintenance-entry.ts';
 import { table } from '../output.ts';
 
 /** A node's state in one word or two: online, standby, OFFLINE, UNCLEAN … */

@@ -1,5 +1,5 @@
 import type { ClusterNode, ClusterResource, ClusterStatus } from '../../cluster/model.ts';
-import type { MaintenanceEntry } from '../../operations/maintenance-status.ts';
+import type { MaintenanceEntry } from '../../operations/maintenance-entry.ts';
 import { context, esc, header, section, slackDate, type Block, type SlackMessage } from './format.ts';
 
 function nodeLine(n: ClusterNode): string {
