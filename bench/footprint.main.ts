@@ -6,7 +6,7 @@ import { benchFootprint } from './footprint.ts';
 const r = await benchFootprint({ labDir: process.env.HASF_TEST_LAB_DIR, requests: Number(process.env.BENCH_FOOTPRINT_REQUESTS ?? 100_000) });
 for (const v of r.variants) {
   console.log(
-    `${v.variant.padEnd(8)} hasf serve: ${v.apiStartMB} MB RSS at start (ready in ${v.apiReadyS} s), ${v.apiAfterMB} MB after ${v.requests} requests; ` +
+    `${v.variant.padEnd(8)} hasf serve: ${v.apiStartMB} MB RSS at start (ready in ${v.apiReadyS} s), ${v.apiAfterMB} MB 2 s after ${v.requests} requests (${v.apiAfterAnonMB} anonymous + ${v.apiAfterFileMB} file-backed), ${v.apiSettledMB} MB 15 s after; ` +
       `hasf worker: ${v.workerStartMB} MB at start, ${v.workerAfterMB} MB after ${v.jobs} jobs (target <= 100 MB each)`,
   );
 }

@@ -23,7 +23,13 @@ const run = promisify(execFile);
 export interface VariantFigures {
   variant: 'compiled' | 'tsx';
   apiStartMB: number;
+  /** 2 s after the last request. */
   apiAfterMB: number;
+  /** 15 s after it: once V8's memory reducer (it starts 8 s after activity) has run. */
+  apiSettledMB: number;
+  /** The API's RSS after the load, split: anonymous (heap, malloc) and file-backed (mostly the node binary). */
+  apiAfterAnonMB: number;
+  apiAfterFileMB: number;
   workerStartMB: number;
   workerAfterMB: number;
   requests: number;
@@ -48,6 +54,11 @@ export interface FootprintResult {
 }
 
 const rssMB = (pid: number) => Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024);
+const rssSplitMB = (pid: number) => {
+  const st = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(st)?.[1] ?? 0);
+  return { anon: Math.round(kb('RssAnon') / 1024), file: Math.round(kb('RssFile') / 1024) };
+};
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -131,7 +142,11 @@ export async function benchFootprint(o: { labDir?: string; requests?: number; jo
           }
         }
         await sleep(2000);
-        variants.push({ variant, apiStartMB, apiAfterMB: rssMB(api.child.pid!), workerStartMB, workerAfterMB: rssMB(worker.child.pid!), requests: served, jobs: ids.length, apiReadyS: +apiReadyS.toFixed(2) });
+        const apiAfterMB = rssMB(api.child.pid!);
+        const split = rssSplitMB(api.child.pid!);
+        const workerAfterMB = rssMB(worker.child.pid!);
+        await sleep(13_000);
+        variants.push({ variant, apiStartMB, apiAfterMB, apiSettledMB: rssMB(api.child.pid!), apiAfterAnonMB: split.anon, apiAfterFileMB: split.file, workerStartMB, workerAfterMB, requests: served, jobs: ids.length, apiReadyS: +apiReadyS.toFixed(2) });
 
         // The CLI against this API.
         const runs = o.cliRuns ?? 9;

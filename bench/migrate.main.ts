@@ -7,7 +7,7 @@ if (!dir) {
   console.log('vm.migrate overhead: skipped (needs a lab: run through npm run bench as root)');
   process.exit(0);
 }
-const r = await benchMigrate(dir, Number(process.argv[2] ?? 10));
+const r = await benchMigrate(dir, Number(process.argv[2] ?? 20));
 console.log(
   `vm.migrate: ${r.rounds} rounds on the lab: job median ${r.jobMedianMs} ms; the same move+clear by hand (settle read in a tight loop) median ${r.byHandMedianMs} ms; ` +
     `HASF above the cluster's own time: median ${r.overheadMedianMs} ms, p90 ${r.overheadP90Ms} ms (target median <= 150 ms; ratio ${(r.jobMedianMs / r.byHandMedianMs).toFixed(3)}); ` +
