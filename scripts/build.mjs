@@ -2,7 +2,8 @@
 // `npm run build`: compile src/ and workers/ to dist/ with tsc (tsconfig.build.json),
 // copy the files tsc does not (the lab's shell assets, anything not TypeScript under
 // src/), write dist/openapi.json (openapi.yaml parsed, so the API does not parse YAML at
-// start) and dist/hasf.js, the compiled `hasf` command. Plain Node, typescript and yaml. dist/ is rebuilt from scratch so removed sources leave nothing behind.
+// start) and dist/hasf.js, the compiled `hasf` command. Plain Node, typescript and yaml.
+// dist/ is rebuilt from scratch so removed sources leave nothing behind.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
