@@ -1,17 +1,9 @@
 import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
+import { isRedisConnectionError } from '../util/redis-errors.ts';
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ECONNABORTED']);
-const CONNECTION_MESSAGES =
-  /Connection is closed|All sentinels are unreachable|Failed to refresh slots cache|None of (the )?startup nodes is available|CLUSTERDOWN|READONLY|LOADING|MASTERDOWN|TRYAGAIN|Connection timeout|Command timed out|Stream isn't writeable|Reached the max retries|Too many Cluster redirections|Command aborted due to connection close|socket hang up|write after end|connect ETIMEDOUT/i;
-
-/** True for errors that only say Redis is unreachable right now (they end when it is back), not a bug or a refusal. */
-export function isRedisConnectionError(err: unknown): boolean {
-  if (!err) return false;
-  const code = (err as { code?: unknown }).code;
-  if (typeof code === 'string' && CONNECTION_CODES.has(code)) return true;
-  return CONNECTION_MESSAGES.test(err instanceof Error ? err.message : String(err));
-}
+// Lives in util/ so that lower layers (the audit committer) can tell a Redis outage too.
+export { isRedisConnectionError };
 
 const reasonOf = (err: unknown) => (err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 200);
 

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { HasfError } from '../errors/index.ts';
+import { HasfError, isHasfError } from '../errors/index.ts';
+import { isRedisConnectionError } from '../util/redis-errors.ts';
 import { canonicalJson } from './canonical-json.ts';
 import type { AnchorDir } from './anchors.ts';
 import { readFileHead, type FileSink } from './file-sink.ts';
@@ -116,14 +117,31 @@ export class Committer {
     } | null = null;
     // The head a lost race returned: what the next attempt builds on, once checked.
     let seen: Head | null = null;
+    // An append sent when the connection dropped (a failover): it may have been applied.
+    let unsure: { built: ReturnType<Committer['build']>; newHead: string } | null = null;
+    let lastError: unknown;
     for (let attempt = 0; !committed; attempt++) {
       const left = deadline - Date.now();
       if (left <= 0) {
+        if (lastError) throw unavailable('redis', lastError, { attempts: attempt });
         throw unavailable('redis', new Error(`lost the race for the chain head ${attempt} times`), {
           attempts: attempt,
         });
       }
       try {
+        if (unsure) {
+          // The stream says whether it was (never append it twice): our records at the top,
+          // or under the few other writers appended since.
+          const now = await withTimeout(this.readHead(), left, 'reading the audit head');
+          const ids = await withTimeout(this.findOurs(unsure.built, now), deadline - Date.now(), 'reading the audit stream');
+          if (ids) {
+            if (this.o.confirm) await this.o.confirm();
+            committed = this.adopt(unsure.built, ids);
+            if (`${now.seq}:${now.mac}` !== unsure.newHead) this.head = null; // others wrote on top
+            break;
+          }
+          unsure = null;
+        }
         // Our own last commit needs no check (the compare-and-append proves it is still
         // the head); any other head may have been moved back: checked against what is known.
         const head = this.head ?? (await withTimeout(this.checkedHead(seen), left, 'reading the audit head'));
@@ -131,6 +149,7 @@ export class Committer {
         const built = this.build(bodies, head);
         const last = built.records.length - 1;
         const newHead = `${built.records[last]!.seq}:${built.macs[last]}`;
+        unsure = { built, newHead };
         const args = [
           head.seq === 0 ? '' : `${head.seq}:${head.mac}`,
           newHead,
@@ -145,14 +164,21 @@ export class Committer {
         )) as [number, ...string[]];
         if (res[0] === 1) {
           if (this.o.confirm) await this.o.confirm();
-          this.head = { seq: built.records[last]!.seq, mac: built.macs[last]! };
-          this.known = { ...this.head, source: 'this process wrote it' };
-          this.stats.batches++;
-          this.stats.records += bodies.length;
-          committed = { ...built, ids: res.slice(1) as string[] };
+          committed = this.adopt(built, res.slice(1) as string[]);
         } else if (res[0] === 0) {
+          // A lost race — or our own append met again: ioredis re-sends a command whose
+          // connection dropped, and the first sending may have been applied.
+          const other = parseHead(res[1] ?? '');
+          const ids = await withTimeout(this.findOurs(built, other), deadline - Date.now(), 'reading the audit stream');
+          if (ids) {
+            if (this.o.confirm) await this.o.confirm();
+            committed = this.adopt(built, ids);
+            if (`${other.seq}:${other.mac}` !== newHead) this.head = null;
+            break;
+          }
+          unsure = null;
           this.head = null;
-          seen = parseHead(res[1] ?? '');
+          seen = other;
           this.stats.conflicts++;
           // Several writers racing: a little jitter lets one of them win outright.
           if (attempt > 2) await sleep(Math.random() * Math.min(attempt, 10));
@@ -165,6 +191,14 @@ export class Committer {
         }
       } catch (err) {
         this.head = null;
+        // Redis away for a moment (a Sentinel or Cluster failover): try again until the
+        // deadline — ioredis holds the retry until a primary serves the key again.
+        // `unsure` stays as it is: set only once an append was sent, cleared once its fate is known.
+        if (!isHasfError(err) && isRedisConnectionError(err) && Date.now() < deadline) {
+          lastError = err;
+          await sleep(50);
+          continue;
+        }
         throw unavailable('redis', err);
       }
     }
@@ -263,6 +297,32 @@ export class Committer {
       prev = mac;
     }
     return { records, macs, jsons };
+  }
+
+  /** Take a batch Redis holds as ours: the new head, what this process knows, the counters. */
+  private adopt(built: ReturnType<Committer['build']>, ids: string[]) {
+    const last = built.records.length - 1;
+    this.head = { seq: built.records[last]!.seq, mac: built.macs[last]! };
+    this.known = { ...this.head, source: 'this process wrote it' };
+    this.stats.batches++;
+    this.stats.records += built.records.length;
+    return { ...built, ids };
+  }
+
+  /**
+   * The stream ids of `built`'s records when Redis holds them (an append whose answer was
+   * lost), else null. They can only be among the newest `head.seq - first + 1` entries.
+   */
+  private async findOurs(built: ReturnType<Committer['build']>, head: Head): Promise<string[] | null> {
+    const first = built.records[0]!.seq;
+    const last = built.records[built.records.length - 1]!.seq;
+    if (head.seq < last) return null;
+    const rows = (await this.o.redis.xrevrange(this.o.streamKey, '+', '-', 'COUNT', Math.min(head.seq - first + 1, 10_000))).reverse();
+    const json = (fields: string[]) => fields[fields.indexOf('r') + 1];
+    const at = rows.findIndex(([, f]) => json(f) === built.jsons[0]);
+    if (at < 0) return null;
+    const mine = rows.slice(at, at + built.jsons.length);
+    return mine.length === built.jsons.length && mine.every(([, f], i) => json(f) === built.jsons[i]) ? mine.map(([id]) => id) : null;
   }
 
   private async readHead(): Promise<Head> {
