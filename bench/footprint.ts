@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import { generateToken, hashToken } from '../src/auth/index.ts';
 import { startHasf, type HasfProcess } from '../test/helpers/hasf-process.ts';
+import { percentile } from './common.ts';
 import { freePort, startRedis } from '../test/helpers/redis.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -59,7 +60,6 @@ const rssSplitMB = (pid: number) => {
   const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(st)?.[1] ?? 0);
   return { anon: Math.round(kb('RssAnon') / 1024), file: Math.round(kb('RssFile') / 1024) };
 };
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** How each variant is started: the same `hasf` arguments, a different entry. */
@@ -152,7 +152,7 @@ export async function benchFootprint(o: { labDir?: string; requests?: number; jo
         const runs = o.cliRuns ?? 9;
         const help: number[] = [];
         for (let i = 0; i < runs; i++) help.push(await timeMs(process.execPath, [ENTRY[variant], '--help'], {}));
-        const c: CliFigures = { variant, helpMs: Math.round(median(help)) };
+        const c: CliFigures = { variant, helpMs: Math.round(percentile(help, 0.5)) };
         if (o.labDir) {
           const status: number[] = [];
           const read: number[] = [];
@@ -163,8 +163,8 @@ export async function benchFootprint(o: { labDir?: string; requests?: number; jo
             read.push(performance.now() - t0);
             status.push(await timeMs(process.execPath, [ENTRY[variant], 'status', 'lab'], { HASF_API_URL: url, HASF_TOKEN: tokens.otto }));
           }
-          c.statusMs = Math.round(median(status));
-          c.clusterReadMs = Math.round(median(read));
+          c.statusMs = Math.round(percentile(status, 0.5));
+          c.clusterReadMs = Math.round(percentile(read, 0.5));
         }
         cli.push(c);
       } finally {

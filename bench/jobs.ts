@@ -4,6 +4,7 @@
  * idle worker). Uses resource.cleanup (no approval) and vm.migrate jobs.
  */
 import { startWorker } from '../src/app/worker.ts';
+import { percentile } from './common.ts';
 import { startHarness } from '../test/helpers/harness.ts';
 import { as, waitForState } from '../test/helpers/jobs.ts';
 
@@ -15,11 +16,6 @@ export interface JobsBenchResult {
   pickupP90Ms: number;
   commandsMedianMs: number;
 }
-
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((s.length - 1) * p))]!;
-};
 
 /** Run `n` jobs one after the other against the lab whose dir is `labDir`. */
 export async function benchJobs(labDir: string, n = 20): Promise<JobsBenchResult> {
@@ -55,11 +51,11 @@ export async function benchJobs(labDir: string, n = 20): Promise<JobsBenchResult
     }
     return {
       jobs: n,
-      overheadMedianMs: pct(overhead, 0.5),
-      overheadP90Ms: pct(overhead, 0.9),
-      pickupMedianMs: pct(pickup, 0.5),
-      pickupP90Ms: pct(pickup, 0.9),
-      commandsMedianMs: pct(commands, 0.5),
+      overheadMedianMs: percentile(overhead, 0.5),
+      overheadP90Ms: percentile(overhead, 0.9),
+      pickupMedianMs: percentile(pickup, 0.5),
+      pickupP90Ms: percentile(pickup, 0.9),
+      commandsMedianMs: percentile(commands, 0.5),
     };
   } finally {
     await worker.close();

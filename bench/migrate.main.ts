@@ -1,12 +1,9 @@
 // vm.migrate: HASF's time above the cluster's own, on the lab (migration time 2 s):
 //   HASF_TEST_LAB_DIR=var/bench-lab node --import tsx bench/migrate.main.ts [rounds]
 import { benchMigrate } from './migrate.ts';
+import { labDirOrSkip } from './common.ts';
 
-const dir = process.env.HASF_TEST_LAB_DIR;
-if (!dir) {
-  console.log('vm.migrate overhead: skipped (needs a lab: run through npm run bench as root)');
-  process.exit(0);
-}
+const dir = labDirOrSkip('vm.migrate overhead');
 const r = await benchMigrate(dir, Number(process.argv[2] ?? 20));
 console.log(
   `vm.migrate: ${r.rounds} rounds on the lab: job median ${r.jobMedianMs} ms; the same move+clear by hand (settle read in a tight loop) median ${r.byHandMedianMs} ms; ` +

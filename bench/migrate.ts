@@ -8,6 +8,7 @@
  * time (exec-time of migrate_to, migrate_from, stop) is printed beside it.
  */
 import { startWorker } from '../src/app/worker.ts';
+import { percentile } from './common.ts';
 import { PacemakerDriver } from '../src/cluster/index.ts';
 import { FailoverExecutor } from '../src/ssh/index.ts';
 import type { HostSpec } from '../src/ssh/types.ts';
@@ -28,11 +29,6 @@ export interface MigrateBenchResult {
   /** Reads the job's waits made (settle probe + final status), median. */
   pollsMedian: number;
 }
-
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((s.length - 1) * p))]!;
-};
 
 export async function benchMigrate(labDir: string, rounds = 10): Promise<MigrateBenchResult> {
   process.env.HASF_TEST_LAB_DIR = labDir;
@@ -73,16 +69,16 @@ export async function benchMigrate(labDir: string, rounds = 10): Promise<Migrate
       await settle();
       hand.push(performance.now() - t0);
     }
-    const byHandMedianMs = pct(hand, 0.5);
+    const byHandMedianMs = percentile(hand, 0.5);
     const overhead = job.map((j) => j - byHandMedianMs);
     return {
       rounds,
-      jobMedianMs: Math.round(pct(job, 0.5)),
+      jobMedianMs: Math.round(percentile(job, 0.5)),
       byHandMedianMs: Math.round(byHandMedianMs),
-      overheadMedianMs: Math.round(pct(overhead, 0.5)),
-      overheadP90Ms: Math.round(pct(overhead, 0.9)),
-      agentsMedianMs: Math.round(pct(agents, 0.5)),
-      pollsMedian: pct(polls, 0.5),
+      overheadMedianMs: Math.round(percentile(overhead, 0.5)),
+      overheadP90Ms: Math.round(percentile(overhead, 0.9)),
+      agentsMedianMs: Math.round(percentile(agents, 0.5)),
+      pollsMedian: percentile(polls, 0.5),
     };
   } finally {
     await worker.close();

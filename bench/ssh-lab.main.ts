@@ -5,12 +5,9 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { inventorySchema } from '../src/config/inventory.ts';
 import { benchSshPool } from './ssh-pool.ts';
+import { labDirOrSkip } from './common.ts';
 
-const dir = process.env.HASF_TEST_LAB_DIR;
-if (!dir) {
-  console.log('ssh pool vs system ssh: skipped (needs a lab: run through npm run bench as root)');
-  process.exit(0);
-}
+const dir = labDirOrSkip('ssh pool vs system ssh');
 const inv = inventorySchema.parse(parse(readFileSync(join(dir, 'inventory.yaml'), 'utf8')));
 const node1 = inv.clusters[0]!.nodes[0]!;
 const n = Number(process.argv[2] ?? 100);

@@ -168,6 +168,7 @@ export class AuditLog {
   async close(): Promise<void> {
     this.closed = true;
     await this.committer.idle();
+    this.committer.detach();
     await this.sink?.close();
   }
 }

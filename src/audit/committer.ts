@@ -65,7 +65,19 @@ export class Committer {
   /** Counters for metrics: batches committed, records in them, lost races with other writers. */
   readonly stats = { batches: 0, records: 0, conflicts: 0 };
 
-  constructor(private readonly o: CommitterOptions) {}
+  /** Connections to Redis closed so far (a re-sent append is only possible across one). */
+  private connectionDrops = 0;
+
+  private readonly onClose = () => this.connectionDrops++;
+
+  constructor(private readonly o: CommitterOptions) {
+    o.redis.on('close', this.onClose);
+  }
+
+  /** Stop watching the connection (the AuditLog is closed; the client is the caller's). */
+  detach(): void {
+    this.o.redis.off('close', this.onClose);
+  }
 
   /** Queue one record; resolves once it is durable in Redis and in the file sink. */
   submit(body: PendingBody): Promise<AuditRecord> {
@@ -120,6 +132,7 @@ export class Committer {
     // An append sent when the connection dropped (a failover): it may have been applied.
     let unsure: { built: ReturnType<Committer['build']>; newHead: string } | null = null;
     let lastError: unknown;
+    const dropsBefore = this.connectionDrops;
     for (let attempt = 0; !committed; attempt++) {
       const left = deadline - Date.now();
       if (left <= 0) {
@@ -166,10 +179,12 @@ export class Committer {
           if (this.o.confirm) await this.o.confirm();
           committed = this.adopt(built, res.slice(1) as string[]);
         } else if (res[0] === 0) {
-          // A lost race — or our own append met again: ioredis re-sends a command whose
-          // connection dropped, and the first sending may have been applied.
+          // A lost race — or, when the connection dropped during this commit, our own append
+          // met again: ioredis re-sends a command whose connection dropped, and the first
+          // sending may have been applied. Only then is the stream searched (races are common).
           const other = parseHead(res[1] ?? '');
-          const ids = await withTimeout(this.findOurs(built, other), deadline - Date.now(), 'reading the audit stream');
+          const dropped = lastError !== undefined || this.connectionDrops !== dropsBefore;
+          const ids = dropped ? await withTimeout(this.findOurs(built, other), deadline - Date.now(), 'reading the audit stream') : null;
           if (ids) {
             if (this.o.confirm) await this.o.confirm();
             committed = this.adopt(built, ids);
