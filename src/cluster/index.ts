@@ -64,6 +64,6 @@ export { parseCibDetail, type CibDetail, type FailedAction, type ResourceMeta } 
 export { probeNode, parseEpoch, parseGetent, type ClockReading, type NodeProbe } from './node-probes.ts';
 export { CibFileExecutor } from './cib-file-executor.ts';
 export { predictSequence, type PredictionStep, type SequencePrediction, type SimStep } from './predict.ts';
-export { callIdBaseline, describeOps, opsSince, parseStatusOps, parseRemaining, parseDcState, type ClusterOp, type SettleState } from './settle.ts';
+export { callIdBaseline, describeOps, parseStatusOps, parseRemaining, parseDcState, type ClusterOp, type SettleState } from './settle.ts';
 export { explainPlacement, reasonsText, type PlacementExplanation, type PlacementReason } from './placement-reasons.ts';
 export { parseUtilization, type Utilization } from './utilization.ts';

@@ -54,17 +54,11 @@ export function cibVersionOf(cib: string): string | undefined {
   return x !== undefined && y !== undefined && z !== undefined ? `${x}.${y}.${z}` : undefined;
 }
 
-/** What predict() needs: the live CIB, where to simulate, and that host's dialect. */
+/** What a prediction needs: the live CIB, where to simulate, and that host's dialect. */
 export interface PredictInput {
   cib: string;
   simulator: CommandExecutor;
   dialect: DialectSpec;
-  change: PlannedChange;
-}
-
-/** One change on a CIB copy (kept for callers of the single-change form). */
-export async function predictChange(input: PredictInput): Promise<SequencePrediction> {
-  return predictSequence({ ...input, steps: [input.change] });
 }
 
 /**
@@ -75,7 +69,7 @@ export async function predictChange(input: PredictInput): Promise<SequencePredic
  * on the simulator host, with CIB_file= pointing the tools at the copy: the cluster
  * itself is never touched. `placement`/`after` are the end state of the whole sequence.
  */
-export async function predictSequence({ cib, simulator, dialect, steps }: Omit<PredictInput, 'change'> & { steps: SimStep[] }): Promise<SequencePrediction> {
+export async function predictSequence({ cib, simulator, dialect, steps }: PredictInput & { steps: SimStep[] }): Promise<SequencePrediction> {
   const ws = await openWorkspace(simulator);
   const simulated: string[][] = [];
   const onCopy = async (file: string, argv: string[], what: string): Promise<CommandResult> => {

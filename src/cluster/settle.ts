@@ -91,19 +91,7 @@ export function parseDcState(text: string): string | undefined {
   return /\b(S_[A-Z_]+)\b/.exec(text)?.[1];
 }
 
-/** Ops that finished or started after `baseline` (call-ids per node), in the order they ran. */
-export function opsSince(ops: ClusterOp[], baseline: ReadonlyMap<string, number>, sinceEpochS?: number): ClusterOp[] {
-  return ops
-    .filter((o) => {
-      const b = baseline.get(o.node);
-      if (b !== undefined) return o.callId > b || o.pending;
-      // Nodes first seen now: by time, when the caller gave one.
-      return o.pending || (sinceEpochS !== undefined && (o.lastRcChange ?? 0) >= sinceEpochS);
-    })
-    .sort((a, b) => (a.lastRcChange ?? 0) - (b.lastRcChange ?? 0) || Number(b.pending) - Number(a.pending) || a.callId - b.callId);
-}
-
-/** The highest call-id per node: what "since now" means for opsSince(). */
+/** The highest finished call-id per node: what "since now" means for a wait (operations above it are new). */
 export function callIdBaseline(ops: ClusterOp[]): Map<string, number> {
   const m = new Map<string, number>();
   for (const o of ops) if (!o.pending) m.set(o.node, Math.max(m.get(o.node) ?? -1, o.callId));

@@ -248,6 +248,7 @@ export class JobRunner {
     });
     const wait = rec.wait!;
     await this.d.events.publish({ type: 'step', jobId, step: rec });
+    let failedRead = '';
     const group: StepGroup = {
       command: (c) => {
         wait.polls++;
@@ -257,7 +258,6 @@ export class JobRunner {
         if (c.exitCode !== 0) failedRead = `\n[${c.argv[0]} exit ${c.exitCode ?? 'none'}] ${c.output.slice(0, 500)}`;
       },
     };
-    let failedRead = '';
     const save = async () => {
       rec.durationMs = Math.round(performance.now() - t0);
       rec.outputExcerpt = `${wait.for}: ${wait.doing}${failedRead}`;
