@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `hasf` command. In a development checkout (tsx installed) it runs the TypeScript
 // sources, so what you edit is what runs; installed without dev dependencies it runs the
-// compiled build (`npm run build` → dist/), which is also what dist/hasf.js runs directly.
+// compiled build (`npm run build` → dist/), as dist/hasf.js does directly.
 import { existsSync } from 'node:fs';
 
 const canResolve = (spec) => {
@@ -17,8 +17,8 @@ if (canResolve('tsx/esm/api')) {
   const { register } = await import('tsx/esm/api');
   register();
   await import('../src/cli/bin.ts');
-} else if (existsSync(new URL('../dist/src/cli/bin.js', import.meta.url))) {
-  await import('../dist/src/cli/bin.js');
+} else if (existsSync(new URL('../dist/hasf.js', import.meta.url))) {
+  await import('../dist/hasf.js');
 } else {
   console.error('hasf: no build found (dist/) and no TypeScript loader (tsx). Run `npm ci && npm run build` in the package folder.');
   process.exitCode = 1;

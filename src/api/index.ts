@@ -6,7 +6,7 @@
 export { createApiApp, type ApiAppOptions } from './app.ts';
 export { startApiServer, type RunningApi } from './server.ts';
 export { problemOf, sendProblem, type ProblemBody } from './problem.ts';
-export { checkResponse, SPEC, SPEC_PATH, SPEC_TEXT, schemaValidator, paramsSchemaName } from './spec.ts';
+export { checkResponse, SPEC, SPEC_PATH, specText, schemaValidator, paramsSchemaName } from './spec.ts';
 export { renderDocs } from './docs.ts';
 export { toApiJob, type ApiJob } from './view.ts';
 export type { paths, components } from './openapi-types.ts';

@@ -10,8 +10,8 @@ import { PACKAGE_ROOT } from '../util/package-root.ts';
 /** Where the REST contract lives: openapi.yaml at the package root (the same from the sources and the build). */
 export const SPEC_PATH = join(PACKAGE_ROOT, 'openapi.yaml');
 
-/** The raw text of openapi.yaml (served at /openapi.yaml). */
-export const SPEC_TEXT = readFileSync(SPEC_PATH, 'utf8');
+/** The raw text of openapi.yaml (served at /openapi.yaml): read when asked, not held (~130 KB of heap). */
+export const specText = (): string => readFileSync(SPEC_PATH, 'utf8');
 
 /** A loosely typed OpenAPI document; only what the validators and the docs page read. */
 export interface OpenApiDoc {
@@ -26,7 +26,7 @@ export interface OpenApiDoc {
 const BUILT_SPEC = fileURLToPath(new URL('../../openapi.json', import.meta.url));
 
 /** The parsed document. */
-export const SPEC: OpenApiDoc = (existsSync(BUILT_SPEC) ? JSON.parse(readFileSync(BUILT_SPEC, 'utf8')) : parse(SPEC_TEXT)) as OpenApiDoc;
+export const SPEC: OpenApiDoc = (existsSync(BUILT_SPEC) ? JSON.parse(readFileSync(BUILT_SPEC, 'utf8')) : parse(specText())) as OpenApiDoc;
 
 const SPEC_ID = 'https://hasf.invalid/openapi.json';
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;

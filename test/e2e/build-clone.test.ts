@@ -7,10 +7,12 @@ import { after, before, describe, it } from 'node:test';
 import { generateToken, hashToken } from '../../src/auth/index.ts';
 import { startHasf, type HasfProcess } from '../helpers/hasf-process.ts';
 import { freePort, startRedis, type TestRedis } from '../helpers/redis.ts';
+import { blocksText, postSigned, slackTestConfig, slashCommandBody, startSlackRecorder, type SlackRecorder } from '../helpers/slack.ts';
 
 // What a deployment does: a fresh clone, `npm ci && npm run build`, the dev dependencies
 // pruned (no tsx, no TypeScript left to load), then `node dist/hasf.js` serves the API and
-// runs a worker, and the compiled CLI talks to it. The clone is of the committed HEAD.
+// runs a worker, its Slack door answers, and the compiled CLI talks to it. What runs is the
+// bundle npm run build makes (dist/bundle/). The clone is of the committed HEAD.
 const ROOT = join(import.meta.dirname, '..', '..');
 const sh = (cmd: string, args: string[], cwd: string) => {
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '', npm_config_update_notifier: 'false' }, timeout: 600_000 });
@@ -31,6 +33,7 @@ const startBuilt = (dir: string, args: string[], ready: RegExp): Promise<HasfPro
 describe('a fresh clone: npm ci && npm run build, then node dist/hasf.js with no TypeScript loader', { timeout: 900_000 }, () => {
   let dir: string;
   let redis: TestRedis;
+  let rec: SlackRecorder;
   let api: HasfProcess | undefined;
   let worker: HasfProcess | undefined;
   const token = generateToken();
@@ -45,6 +48,7 @@ describe('a fresh clone: npm ci && npm run build, then node dist/hasf.js with no
     writeFileSync(join(dir, 'load-hooks.mjs'), HOOKS);
     writeFileSync(join(dir, 'load-register.mjs'), REGISTER);
     redis = await startRedis();
+    rec = await startSlackRecorder();
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
     writeFileSync(
@@ -52,8 +56,9 @@ describe('a fresh clone: npm ci && npm run build, then node dist/hasf.js with no
       [
         `redis: { url: "${redis.url}", prefix: hasf }`,
         `api: { listen: "127.0.0.1:${port}" }`,
+        `slack: ${JSON.stringify(slackTestConfig(rec))}`,
         `audit: { key: test-audit-key-0123456789, file: ${join(dir, 'audit.jsonl')} }`,
-        `people: [{ name: ada, roles: [admin], tokenHashes: ["${hashToken(token)}"] }]`,
+        `people: [{ name: ada, roles: [admin], slackUserIds: [UADMIN001], tokenHashes: ["${hashToken(token)}"] }]`,
       ].join('\n'),
     );
   });
@@ -61,6 +66,7 @@ describe('a fresh clone: npm ci && npm run build, then node dist/hasf.js with no
     await worker?.stop();
     await api?.stop();
     await redis?.stop();
+    await rec?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -86,9 +92,20 @@ describe('a fresh clone: npm ci && npm run build, then node dist/hasf.js with no
     assert.equal(((await bad.json()) as { code: string }).code, 'INVALID_INPUT');
     for (const proc of ['serve', 'worker']) {
       const loaded = readFileSync(join(dir, `loaded-${proc}.txt`), 'utf8').trim().split('\n');
-      assert.ok(loaded.some((u) => u.endsWith('/dist/src/cli/main.js')), `${proc}: the build's CLI was not loaded`);
+      assert.ok(loaded.some((u) => u.endsWith('/dist/bundle/hasf.js')), `${proc}: the bundle was not loaded`);
       assert.deepEqual(loaded.filter((u) => /\.[mc]?ts$|\/node_modules\/(tsx|typescript)\//.test(u)), [], `${proc} loaded TypeScript`);
     }
+  });
+
+  it('answers Slack: help in the ack, work after it through response_url (Bolt and its Web API client in the bundle)', async () => {
+    const secret = slackTestConfig(rec).signingSecret;
+    const help = await postSigned(`${url}/slack/events`, secret, slashCommandBody({ user: 'UADMIN001', text: 'help', responseUrl: rec.responseUrl() }));
+    assert.equal(help.status, 200);
+    assert.match(blocksText(help.body), /migrate/);
+    const r = await postSigned(`${url}/slack/events`, secret, slashCommandBody({ user: 'UADMIN001', text: 'jobs pending', responseUrl: rec.responseUrl('jobs-1') }));
+    assert.equal(r.status, 200);
+    const call = await rec.waitFor((c) => c.method === 'response_url' && c.args.id === 'jobs-1', 10_000, 'the response_url post');
+    assert.match(blocksText(call.args), /Jobs awaiting approval\*: none/);
   });
 
   it('the compiled CLI talks to it, and both processes stop cleanly on SIGTERM', async () => {

@@ -31,6 +31,23 @@ describe('the compiled build (dist/)', { skip: built ? false : NOT_BUILT }, () =
     assert.equal(SPEC_PATH, join(ROOT, 'openapi.yaml'));
   });
 
+  it('runs the bundle, whose modules find their files where tsc put them (dist/src)', () => {
+    assert.match(readFileSync(join(DIST, 'hasf.js'), 'utf8'), /^import '\.\/bundle\/hasf\.js';$/m);
+    const chunks = readdirSync(join(DIST, 'bundle')).filter((f) => f.endsWith('.js'));
+    assert.ok(chunks.length > 1, 'the lazy imports are chunks of their own');
+    let pointed = 0;
+    for (const c of chunks) {
+      const text = readFileSync(join(DIST, 'bundle', c), 'utf8');
+      assert.doesNotMatch(text, /import\.meta\.(dirname|filename)/, `${c}: import.meta.dirname left as the chunk's own`);
+      for (const m of text.matchAll(/new URL\("([^"]+)",import\.meta\.url\)/g)) {
+        assert.ok(existsSync(join(DIST, 'bundle', m[1]!)), `${c}: points at ${m[1]}, which the build does not have`);
+        pointed++;
+      }
+      for (const m of text.matchAll(/__hasfDirname\("([^"]+)"\)/g)) assert.ok(existsSync(join(DIST, 'bundle', m[1]!)), `${c}: ${m[1]} missing`);
+    }
+    assert.ok(pointed >= 5, `only ${pointed} module(s) pointed back at dist/src`);
+  });
+
   it(`node dist/hasf.js answers --version and --help on Node ${process.version}`, () => {
     const env = { ...process.env, NODE_OPTIONS: '' };
     const v = spawnSync(process.execPath, [join(DIST, 'hasf.js'), '--version'], { encoding: 'utf8', env });

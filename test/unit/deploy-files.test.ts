@@ -69,6 +69,10 @@ describe('deploy/Dockerfile', () => {
     assert.ok(froms.length >= 2 && froms.every((f) => /^node:24[-.]/.test(f)), froms.join(', '));
     assert.match(d, /^RUN npm ci .*\n(?:.*\n)*RUN npm run build && npm prune --omit=dev/m);
     assert.match(d, /^COPY --from=build \/opt\/hasf\/dist \.\/dist$/m);
+    // Everything npm run build reads is in the build stage before it runs.
+    const buildStage = d.slice(0, d.indexOf('RUN npm run build'));
+    const copied = [...buildStage.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => m[1]!.split(/\s+/));
+    for (const f of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'openapi.yaml', 'scripts/build.mjs', 'src', 'workers']) assert.ok(copied.includes(f), `the build stage does not copy ${f}`);
     const runtime = d.slice(d.lastIndexOf('\nFROM '));
     assert.doesNotMatch(runtime, /^COPY (--from=build \S+\/)?src /m, 'the image holds the build, not the sources');
     assert.match(d, /^USER node$/m);

@@ -3,7 +3,7 @@ import { heartbeatKey } from '../../app/worker.ts';
 import { authenticate } from '../auth.ts';
 import type { ApiMetrics } from '../metrics.ts';
 import { renderDocs } from '../docs.ts';
-import { SPEC_TEXT } from '../spec.ts';
+import { specText } from '../spec.ts';
 import type { RouteContext } from './context.ts';
 
 /** A worker heartbeat older than this means no worker is serving (they beat every 5 s). */
@@ -36,7 +36,7 @@ export function healthRoutes(app: Express, ctx: RouteContext, metrics: ApiMetric
   app.get('/metrics', ...metricsGuard, async (_req: Request, res: Response) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
-  app.get('/openapi.yaml', (_req: Request, res: Response) => void res.type('application/yaml').send(SPEC_TEXT));
+  app.get('/openapi.yaml', (_req: Request, res: Response) => void res.type('application/yaml').send(specText()));
   app.get('/docs', (_req: Request, res: Response) => {
     res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
     res.type('text/html').send((docs ??= renderDocs()));
