@@ -3,16 +3,17 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateToken, hashToken } from '../../src/auth/index.ts';
-import { startHasf, type HasfProcess } from './hasf-process.ts';
+import { BUILT_HASF, startHasf, type HasfProcess } from './hasf-process.ts';
 import { freeTargets, vmPlacement } from './lab-check.ts';
 import { freePort } from './redis.ts';
 import { startRedisCluster, startSentinelSet } from './redis-ha.ts';
 
 // The issue's scenario, on real replicated Redis: `hasf serve` and `hasf worker` as users
-// run them, three migrations accepted and approved over REST, the primary (Sentinel) or
-// the master of HASF's hash slot (Cluster) killed -9 while the first one runs. Every job
-// must end as the cluster says (crm_mon on a node), nothing accepted before the kill may
-// be missing, the audit chain must verify, and the processes must say it in two lines.
+// run them (the compiled build), three migrations accepted and approved over REST, the
+// primary (Sentinel) or the master of HASF's hash slot (Cluster) killed -9 while the first
+// one runs. Every job must end as the cluster says (crm_mon on a node), nothing accepted
+// before the kill may be missing, the audit chain must verify, and the processes must say
+// it in two lines.
 // Shared by test/integration/redis-failover.test.ts (asserts) and bench/failover (figures).
 
 interface Topology {
@@ -64,8 +65,9 @@ async function rideOut(dir: string, name: string, topology: () => Promise<Topolo
         worker: { concurrency: 4 },
       }),
     );
-    procs.push(await startHasf(['serve', '--config', cfg], { ready: /\[serve\] HASF API on/ }));
-    procs.push(await startHasf(['worker', '--config', cfg], { ready: /\[worker\] .* serving clusters/ }));
+    // The compiled build, as production runs it.
+    procs.push(await startHasf(['serve', '--config', cfg], { ready: /\[serve\] HASF API on/, bin: BUILT_HASF }));
+    procs.push(await startHasf(['worker', '--config', cfg], { ready: /\[worker\] .* serving clusters/, bin: BUILT_HASF }));
     const call = async <T>(who: keyof typeof tokens, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> => {
       const res = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${tokens[who]}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
       return { status: res.status, body: (await res.json()) as T };

@@ -13,6 +13,9 @@ export interface HasfProcess {
   stop(): Promise<number | null>;
 }
 
+/** The compiled build (npm test builds it first): what the image, the units and the clone run. */
+export const BUILT_HASF = join(ROOT, 'dist/hasf.js');
+
 /**
  * Start `node BIN ARGS` (default bin/hasf.js of this checkout) and resolve once `ready`
  * appears on its output; rejects if it exits first or takes over two minutes.
