@@ -9,8 +9,20 @@
  * compile threads left glibc's main arena fragmented, ~8-12 MB more RSS after 100k API
  * requests (the brk heap 7 MB at start, 14-24 MB after; with the flag 6-8 MB after) at
  * no measurable cost in throughput (100k job lists at 50 concurrent: 14-22 s both ways).
+ * V8's memory reducer (a GC that gives pages back once allocation slows) waits 8 s after
+ * the last full GC; a service that is idle between bursts (a job submitted, a status read)
+ * held ~5 MB of collected-but-kept pages for those 8 s, so it starts after 1 s.
  */
-export const SERVER_NODE_FLAGS = ['--max-semi-space-size=2', '--optimize-for-size', '--no-concurrent-recompilation'] as const;
+export const SERVER_NODE_FLAGS = ['--max-semi-space-size=2', '--optimize-for-size', '--no-concurrent-recompilation', '--gc-memory-reducer-start-delay-ms=1000'] as const;
+
+/**
+ * glibc settings for the same processes. Two arenas: each thread's arena otherwise keeps
+ * freed memory resident. A fixed mmap threshold of 64 KB: by default glibc raises it to
+ * the size of any mmapped block freed (up to 32 MB), after which V8's compile zones and
+ * large buffers come from the brk heap and leave holes it cannot return (the brk heap
+ * grew 6 -> 11 MB over a lab run; with the threshold fixed, ~9).
+ */
+export const SERVER_MALLOC_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '65536' } as const;
 
 /** Commands that run for a long time and get SERVER_NODE_FLAGS. */
 const LONG_RUNNING = new Set(['serve', 'worker']);
@@ -34,7 +46,7 @@ export function serverReexec(p: { argv: string[]; execArgv: string[]; execPath: 
   return {
     file: p.execPath,
     args: [p.execPath, ...SERVER_NODE_FLAGS, ...p.execArgv, ...p.argv.slice(1)],
-    // Fewer glibc malloc arenas: each thread's arena otherwise keeps freed memory resident.
-    env: { MALLOC_ARENA_MAX: '2', ...p.env },
+    // An operator's own MALLOC_* settings win.
+    env: { ...SERVER_MALLOC_ENV, ...p.env },
   };
 }

@@ -4,18 +4,19 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { SERVER_NODE_FLAGS, serverReexec } from '../../src/cli/runtime-flags.ts';
+import { SERVER_MALLOC_ENV, SERVER_NODE_FLAGS, serverReexec } from '../../src/cli/runtime-flags.ts';
 
 // `hasf serve` / `hasf worker` replace themselves (execve) with a lean-heap Node; nothing else does.
 describe('serve and worker run with the server heap settings', () => {
   const base = { execArgv: [], execPath: '/usr/bin/node', env: {}, hasExecve: true };
 
-  test('serve and worker re-exec with the flags, the same script and arguments, and two malloc arenas', () => {
+  test('serve and worker re-exec with the flags, the same script and arguments, two malloc arenas and a fixed mmap threshold', () => {
     for (const cmd of ['serve', 'worker']) {
       const r = serverReexec({ ...base, argv: ['/usr/bin/node', '/opt/hasf/dist/hasf.js', cmd, '--config', '/etc/hasf/hasf.yaml'] });
       assert.deepEqual(r?.args, ['/usr/bin/node', ...SERVER_NODE_FLAGS, '/opt/hasf/dist/hasf.js', cmd, '--config', '/etc/hasf/hasf.yaml']);
       assert.equal(r?.file, '/usr/bin/node');
       assert.equal(r?.env.MALLOC_ARENA_MAX, '2');
+      assert.equal(r?.env.MALLOC_MMAP_THRESHOLD_, SERVER_MALLOC_ENV.MALLOC_MMAP_THRESHOLD_);
     }
   });
 
@@ -33,6 +34,12 @@ describe('serve and worker run with the server heap settings', () => {
     const r = serverReexec({ ...base, argv: ['/usr/bin/node', 'h.js', 'worker'], execArgv: ['--enable-source-maps'], env: { MALLOC_ARENA_MAX: '4' } });
     assert.deepEqual(r?.args, ['/usr/bin/node', ...SERVER_NODE_FLAGS, '--enable-source-maps', 'h.js', 'worker']);
     assert.equal(r?.env.MALLOC_ARENA_MAX, '4');
+  });
+
+  test(`this Node (${process.version}) accepts every flag (an unknown V8 flag would stop the service at start)`, () => {
+    const r = spawnSync(process.execPath, [...SERVER_NODE_FLAGS, '-e', 'process.exit(0)'], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr, '');
   });
 
   test('the new process has the flags (real execve, when this Node has it)', { skip: typeof (process as { execve?: unknown }).execve !== 'function' && 'this Node has no process.execve' }, () => {
