@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import { generateToken, hashToken } from '../src/auth/index.ts';
-import { startHasf, type HasfProcess } from '../test/helpers/hasf-process.ts';
+import { BUILT_HASF, startHasf, type HasfProcess } from '../test/helpers/hasf-process.ts';
 import { percentile } from './common.ts';
 import { freePort, startRedis } from '../test/helpers/redis.ts';
 
@@ -63,7 +63,7 @@ const rssSplitMB = (pid: number) => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** How each variant is started: the same `hasf` arguments, a different entry. */
-const ENTRY = { compiled: join(ROOT, 'dist/hasf.js'), tsx: join(ROOT, 'bin/hasf.js') } as const;
+const ENTRY = { compiled: BUILT_HASF, tsx: join(ROOT, 'bin/hasf.js') } as const;
 
 async function timeMs(cmd: string, args: string[], env: Record<string, string>): Promise<number> {
   const t0 = performance.now();

@@ -74,8 +74,10 @@ const bundleOptions = {
             .replace(/\bimport\.meta\.dirname\b/g, `__hasfDirname(${JSON.stringify(dirname(rel))})`);
           return { contents: text, loader: 'js', resolveDir: dirname(a.path) };
         });
-        // BullMQ's ES module build, so what HASF does not use of it can be left out.
-        b.onResolve({ filter: /^bullmq$/ }, () => ({ path: join(root, 'node_modules/bullmq/dist/esm/index.js') }));
+        // BullMQ's ES module build (its package.json "module"; esbuild would take "main",
+        // the CommonJS one), so what HASF does not use of it can be left out.
+        const bullmq = join(root, 'node_modules/bullmq');
+        b.onResolve({ filter: /^bullmq$/ }, () => ({ path: join(bullmq, JSON.parse(readFileSync(join(bullmq, 'package.json'), 'utf8')).module) }));
         // BullMQ's optional PostgreSQL backend: ~250 KB of SQL held as strings at load.
         // HASF's queue is Redis only (config accepts nothing else), so it is left empty.
         b.onLoad({ filter: /[\\/]bullmq[\\/]dist[\\/]esm[\\/]postgres[\\/]sql-scripts\.js$/ }, () => ({
