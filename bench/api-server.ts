@@ -8,23 +8,40 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApiServer } from '../src/api/index.ts';
 import { createServices } from '../src/app/services.ts';
-import { CibFileExecutor, PacemakerDriver, type PlannedChange } from '../src/cluster/index.ts';
+import { CibFileExecutor, PacemakerDriver, type SimStep } from '../src/cluster/index.ts';
 import { configSchema } from '../src/config/index.ts';
 import { ClusterAccess, type ExecutorWrapper } from '../src/jobs/cluster-access.ts';
 import { JobService } from '../src/jobs/service.ts';
 import { LocalExecutor } from '../src/ssh/local-executor.ts';
 
-/** A driver that reads the cluster once and keeps the answer (the bench's only shortcut). */
+/** Counts the real tool runs, so the bench can show none happen while it measures. */
+class CountingExecutor extends LocalExecutor {
+  runs = 0;
+  override run(...a: Parameters<LocalExecutor['run']>) {
+    this.runs++;
+    return super.run(...a);
+  }
+}
+
+/**
+ * A driver that reads the cluster once and keeps the answer (the bench's only shortcut).
+ * Every read the submit path makes is kept: the CIB, the status and each predicted
+ * sequence (predict() goes through predictSequence()).
+ */
 class CachedDriver extends PacemakerDriver {
   private st?: ReturnType<PacemakerDriver['status']>;
-  private readonly preds = new Map<string, ReturnType<PacemakerDriver['predict']>>();
+  private raw?: ReturnType<PacemakerDriver['cib']>;
+  private readonly preds = new Map<string, ReturnType<PacemakerDriver['predictSequence']>>();
+  override cib() {
+    return (this.raw ??= super.cib());
+  }
   override status() {
     return (this.st ??= super.status());
   }
-  override predict(change: PlannedChange) {
-    const k = JSON.stringify(change);
+  override predictSequence(steps: SimStep[]) {
+    const k = JSON.stringify(steps);
     let p = this.preds.get(k);
-    if (!p) this.preds.set(k, (p = super.predict(change)));
+    if (!p) this.preds.set(k, (p = super.predictSequence(steps)));
     return p;
   }
 }
@@ -36,10 +53,11 @@ class CachedAccess extends ClusterAccess {
   }
   override pacemaker(cluster: string, _wrap?: ExecutorWrapper): PacemakerDriver {
     this.cluster(cluster);
-    return (this.driver ??= new CachedDriver({ name: cluster, exec: new CibFileExecutor(new LocalExecutor(), this.cib), dialect: 'pacemaker-2' }));
+    return (this.driver ??= new CachedDriver({ name: cluster, exec: new CibFileExecutor(tools, this.cib), dialect: 'pacemaker-2' }));
   }
 }
 
+const tools = new CountingExecutor();
 const dir = mkdtempSync(join(tmpdir(), 'hasf-bench-api-'));
 const cib = join(dir, 'cib.xml');
 copyFileSync(join(import.meta.dirname, '../test/fixtures/pacemaker/2.1.5/healthy.cib.xml'), cib);
@@ -57,6 +75,7 @@ s.jobs = new JobService({ store: s.store, queues: s.queues, lines: s.lines, even
 const api = await startApiServer(s, { listen: '127.0.0.1:0' });
 process.send!({ ready: api.url, startRss: process.memoryUsage().rss });
 process.on('message', async (m: { cmd: string }) => {
+  if (m.cmd === 'tool-runs') process.send!({ toolRuns: tools.runs });
   if (m.cmd === 'rss') {
     global.gc?.();
     process.send!({ rss: process.memoryUsage().rss, heap: process.memoryUsage().heapUsed, ext: process.memoryUsage().external, ab: process.memoryUsage().arrayBuffers });

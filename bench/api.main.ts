@@ -7,5 +7,6 @@ const line = (name: string, x: { api: { rps: number; p50Ms: number; p99Ms: numbe
 console.log(`${r.connections} connections, ${r.durationS} s per run, loopback`);
 console.log(line('POST /v1/jobs      ', r.post, 25));
 console.log(line('GET /v1/jobs/{id}  ', r.get, 50));
+console.log(`real tool runs during the measured POST run: ${r.toolRunsMeasured} (0: the captured cluster read and prediction were reused)`);
 console.log(`API process RSS after ${r.apiRequestsServed} requests: ${r.apiRssMB} MB (target <= 150 MB; ${r.apiStartRssMB} MB at start)`);
 console.log(`measured: ${r.measured}`);

@@ -22,6 +22,8 @@ export interface ApiBenchResult {
   post: { api: RunFigures; bare: RunFigures; ratio: number };
   get: { api: RunFigures; bare: RunFigures; ratio: number };
   apiRequestsServed: number;
+  /** Real tool runs (cibadmin, crm_mon, crm_simulate) during the measured POST run: 0 when the cache holds. */
+  toolRunsMeasured: number;
   apiRssMB: number;
   /** RSS of the API process when it started listening (tsx compiles the TypeScript in-process). */
   apiStartRssMB: number;
@@ -84,8 +86,17 @@ export async function benchApi(): Promise<ApiBenchResult> {
     await autocannon({ url: `${api.url}/v1/jobs`, method: 'POST', headers, body, connections: 10, amount: 2000 });
     await autocannon({ url: `${bare.url}/v1/jobs`, method: 'POST', headers, body, connections: 10, amount: 2000 });
     let served = 2000;
+    const toolRuns = async () => {
+      api.child.send({ cmd: 'tool-runs' });
+      for (;;) {
+        const [m] = (await once(api.child, 'message')) as [{ toolRuns?: number }];
+        if (m.toolRuns !== undefined) return m.toolRuns;
+      }
+    };
     const postBare = await post(bare.url);
+    const runsBefore = await toolRuns();
     const postApi = await post(api.url);
+    const toolRunsMeasured = (await toolRuns()) - runsBefore;
     served += postApi.requests;
     const created = await fetch(`${api.url}/v1/jobs`, { method: 'POST', headers, body });
     const id = ((await created.json()) as { id: string }).id;
@@ -107,6 +118,7 @@ export async function benchApi(): Promise<ApiBenchResult> {
       post: { api: postApi, bare: postBare, ratio: +(postApi.rps / postBare.rps).toFixed(3) },
       get: { api: getApi, bare: getBare, ratio: +(getApi.rps / getBare.rps).toFixed(3) },
       apiRequestsServed: served,
+      toolRunsMeasured,
       apiRssMB: Math.round(rss / 1048576),
       apiStartRssMB: Math.round(api.startRss / 1048576),
       measured:
