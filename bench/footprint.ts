@@ -60,6 +60,22 @@ const rssSplitMB = (pid: number) => {
   const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(st)?.[1] ?? 0);
   return { anon: Math.round(kb('RssAnon') / 1024), file: Math.round(kb('RssFile') / 1024) };
 };
+/** The mappings holding most of a process's RSS (smaps), for finding where memory went. */
+export function smapsTop(pid: number, n = 12): string[] {
+  const by = new Map<string, { rss: number; anon: number }>();
+  let cur = '';
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (head) {
+      cur = head[1] || '[anon]';
+      if (!by.has(cur)) by.set(cur, { rss: 0, anon: 0 });
+      continue;
+    }
+    const m = /^(Rss|Anonymous):\s+(\d+) kB/.exec(line);
+    if (m) by.get(cur)![m[1] === 'Rss' ? 'rss' : 'anon'] += Number(m[2]);
+  }
+  return [...by].sort((a, b) => b[1].rss - a[1].rss).slice(0, n).map(([k, v]) => `${(v.rss / 1024).toFixed(1).padStart(6)} MB (${(v.anon / 1024).toFixed(1)} anon)  ${k}`);
+}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** How each variant is started: the same `hasf` arguments, a different entry. */
@@ -72,7 +88,7 @@ async function timeMs(cmd: string, args: string[], env: Record<string, string>):
 }
 
 /** Measure both variants; `labDir` (a lab's dir) adds its cluster, status reads and jobs. */
-export async function benchFootprint(o: { labDir?: string; requests?: number; jobs?: number; cliRuns?: number } = {}): Promise<FootprintResult> {
+export async function benchFootprint(o: { labDir?: string; requests?: number; jobs?: number; cliRuns?: number; variants?: ('compiled' | 'tsx')[]; smaps?: boolean } = {}): Promise<FootprintResult> {
   const total = o.requests ?? 100_000;
   const jobs = o.labDir ? (o.jobs ?? 12) : 0;
   const tmp = mkdtempSync(join(tmpdir(), 'hasf-footprint-'));
@@ -81,7 +97,7 @@ export async function benchFootprint(o: { labDir?: string; requests?: number; jo
   const variants: VariantFigures[] = [];
   const cli: CliFigures[] = [];
   try {
-    for (const variant of ['compiled', 'tsx'] as const) {
+    for (const variant of o.variants ?? (['compiled', 'tsx'] as const)) {
       const port = await freePort();
       const url = `http://127.0.0.1:${port}`;
       const cfg = join(tmp, `hasf-${variant}.json`);
@@ -145,6 +161,7 @@ export async function benchFootprint(o: { labDir?: string; requests?: number; jo
         const apiAfterMB = rssMB(api.child.pid!);
         const split = rssSplitMB(api.child.pid!);
         const workerAfterMB = rssMB(worker.child.pid!);
+        if (o.smaps) console.error(`${variant} hasf serve, 2 s after the load:\n  ${smapsTop(api.child.pid!).join('\n  ')}`);
         await sleep(13_000);
         variants.push({ variant, apiStartMB, apiAfterMB, apiSettledMB: rssMB(api.child.pid!), apiAfterAnonMB: split.anon, apiAfterFileMB: split.file, workerStartMB, workerAfterMB, requests: served, jobs: ids.length, apiReadyS: +apiReadyS.toFixed(2) });
 

@@ -20,6 +20,21 @@ const dist = join(root, 'dist');
 const BUNDLE = join(dist, 'bundle');
 
 /**
+ * `import … from 'node:util' | 'node:http'` in ES module source, rewritten as require().
+ * Node builds a builtin's ES module view by reading every export once, which runs the lazy
+ * ones: node:http's WebSocket/CloseEvent/MessageEvent load undici (~12 MB RSS, ~13 ms),
+ * node:util's MIMEType, TextDecoder, parseArgs… ~1 MB. require() reads only the names used.
+ * (src/util/node-builtins.ts does the same for our own code, so the sources run lean too.)
+ */
+export function requireLazyBuiltins(text) {
+  return text.replace(/^import\s*(\{[^}]*\}|\*\s*as\s+[\w$]+|[\w$]+)\s*from\s*(['"])(?:node:)?(util|http)\2;?$/gm, (_, what, _q, mod) => {
+    const target = `require('node:${mod}')`;
+    if (what.startsWith('{')) return `const ${what.replace(/\s+as\s+/g, ': ')} = ${target};`;
+    return `const ${what.replace(/^\*\s*as\s+/, '')} = ${target};`;
+  });
+}
+
+/**
  * Why a bundle: a long-running Node process keeps the source text of every module it
  * loaded in its heap, and dependencies ship theirs unminified, commented, and often with
  * a character outside ASCII, which makes V8 store the whole file at two bytes a character.
@@ -72,8 +87,10 @@ const bundleOptions = {
           const text = (await readFile(a.path, 'utf8'))
             .replace(/\bimport\.meta\.url\b/g, `new URL(${JSON.stringify(rel)}, import.meta.url).href`)
             .replace(/\bimport\.meta\.dirname\b/g, `__hasfDirname(${JSON.stringify(dirname(rel))})`);
-          return { contents: text, loader: 'js', resolveDir: dirname(a.path) };
+          return { contents: requireLazyBuiltins(text), loader: 'js', resolveDir: dirname(a.path) };
         });
+        // BullMQ's ES build takes debuglog from node:util (see requireLazyBuiltins).
+        b.onLoad({ filter: /[\\/]bullmq[\\/]dist[\\/]esm[\\/]classes[\\/]job\.js$/ }, async (a) => ({ contents: requireLazyBuiltins(await readFile(a.path, 'utf8')), loader: 'js', resolveDir: dirname(a.path) }));
         // BullMQ's ES module build (its package.json "module"; esbuild would take "main",
         // the CommonJS one), so what HASF does not use of it can be left out.
         const bullmq = join(root, 'node_modules/bullmq');

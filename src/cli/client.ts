@@ -1,4 +1,5 @@
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import { http } from '../util/node-builtins.ts';
 import { ApiError, CliError, UnreachableError, type Problem } from './errors.ts';
 import { EXIT } from './exit-codes.ts';
 
@@ -61,7 +62,7 @@ export class ApiClient {
     if (body !== undefined) headers['content-type'] = 'application/json';
     // node:http rather than fetch: fetch loads undici at its first call, ~60 ms of every
     // CLI command; https (TLS) is loaded only for an https:// API.
-    const request = url.protocol === 'https:' ? (await import('node:https')).request : httpRequest;
+    const request = url.protocol === 'https:' ? (await import('node:https')).request : http.request;
     const timeoutMs = this.#o.timeoutMs ?? 30_000;
     const res = await new Promise<IncomingMessage>((resolve, reject) => {
       const req = request(url, { method, headers });

@@ -1,4 +1,5 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
+import { util } from '../util/node-builtins.ts';
 import { UsageError } from './errors.ts';
 
 /** parseArgs option declarations. */
@@ -32,7 +33,7 @@ export type Values = Record<string, string | boolean | string[] | undefined>;
  */
 export function parseCommand(argv: string[], options: Options, usage: string): { values: Values; positionals: string[] } {
   try {
-    const r = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    const r = util.parseArgs({ args: argv, options, allowPositionals: true, strict: true });
     return { values: r.values as Values, positionals: r.positionals };
   } catch (err) {
     const msg = (err as Error).message.replace(/\. To specify a positional argument.*$/s, '.');

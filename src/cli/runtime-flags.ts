@@ -12,8 +12,14 @@
  * V8's memory reducer (a GC that gives pages back once allocation slows) waits 8 s after
  * the last full GC; a service that is idle between bursts (a job submitted, a status read)
  * held ~5 MB of collected-but-kept pages for those 8 s, so it starts after 1 s.
+ * Maglev is the top JIT tier, not TurboFan (--no-turbofan --maglev): TurboFan's code in
+ * the node binary (~6 MB of pages once it has compiled anything) and its compiled code
+ * cost ~5 MB of RSS (compiled `hasf serve` 87 -> 82 MB at start, 96-98 -> 93 MB after 100k
+ * job lists and 500 lab status reads, 91-92 -> 86 MB settled) for no measurable speed on
+ * this workload (100k job lists at 50 concurrent: 23.2-24.6 s of CPU with, 23.0-26.4
+ * without): a service waiting on Redis and SSH has few loops hot enough for it.
  */
-export const SERVER_NODE_FLAGS = ['--max-semi-space-size=2', '--optimize-for-size', '--no-concurrent-recompilation', '--gc-memory-reducer-start-delay-ms=1000'] as const;
+export const SERVER_NODE_FLAGS = ['--max-semi-space-size=2', '--optimize-for-size', '--no-concurrent-recompilation', '--gc-memory-reducer-start-delay-ms=1000', '--no-turbofan', '--maglev', '--expose-gc'] as const;
 
 /**
  * glibc settings for the same processes. Two arenas: each thread's arena otherwise keeps

@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
 import { open, readFile, stat } from 'node:fs/promises';
-import { promisify } from 'node:util';
+import { util } from '../util/node-builtins.ts';
 import { parseStatusDocument, type StatusDocument } from '../cluster/parse-status-file.ts';
 import { EXIT } from './exit-codes.ts';
 import { CliError } from './errors.ts';
 
-const run = promisify(execFile);
+const run = util.promisify(execFile);
 
 /** A status read from a file, and where in it. */
 export interface StatusFromFile extends StatusDocument {

@@ -1,5 +1,6 @@
 import { appendFileSync } from 'node:fs';
-import { createServer, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import { http } from '../util/node-builtins.ts';
 import type { AddressInfo } from 'node:net';
 
 /** A loopback stand-in for the Slack Web API. */
@@ -31,7 +32,7 @@ async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> 
  */
 export async function startSlackSink(logFile: string): Promise<SlackSink> {
   let seq = 0;
-  const server = createServer((req, res) => {
+  const server = http.createServer((req, res) => {
     void (async () => {
       const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
       const body = await readBody(req);

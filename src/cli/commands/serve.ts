@@ -1,3 +1,4 @@
+import { startIdleGc } from '../../app/idle-gc.ts';
 import { loadConfig } from '../../config/index.ts';
 import { configPath } from '../config-path.ts';
 import { UsageError } from '../errors.ts';
@@ -36,9 +37,11 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     await services.close();
     throw err;
   }
+  const idleGc = startIdleGc();
   io.out(`[serve] HASF API on ${stack.url} (config ${file}; clusters: ${services.access.clusters().join(', ') || 'none'}; Slack: ${stack.slack ? 'on' : 'off'})`);
   const sig = await waitForStopSignal(() => io.err('[serve] still stopping…'));
   io.out(`[serve] ${sig}: stopping`);
+  idleGc.stop();
   await stack.close();
   await services.close();
   exitIfStillAlive(EXIT.OK);

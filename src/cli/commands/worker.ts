@@ -1,3 +1,4 @@
+import { startIdleGc } from '../../app/idle-gc.ts';
 import { runWorkerProcess } from '../../../workers/job-worker.ts';
 import { configPath } from '../config-path.ts';
 import { UsageError } from '../errors.ts';
@@ -33,7 +34,9 @@ export async function workerCommand(argv: string[], io: CliIo): Promise<number> 
   const c = str(values, 'concurrency');
   if (c !== undefined && !/^[1-9]\d*$/.test(c)) throw new UsageError(`--concurrency ${c}: a positive whole number.`);
   const clusters = Array.isArray(values.cluster) ? values.cluster : undefined;
+  const idleGc = startIdleGc();
   const code = await runWorkerProcess(configPath(str(values, 'config'), io), { clusters, concurrency: c ? Number(c) : undefined });
+  idleGc.stop();
   exitIfStillAlive(code);
   return code;
 }
