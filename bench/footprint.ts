@@ -61,7 +61,7 @@ const rssSplitMB = (pid: number) => {
   return { anon: Math.round(kb('RssAnon') / 1024), file: Math.round(kb('RssFile') / 1024) };
 };
 /** The mappings holding most of a process's RSS (smaps), for finding where memory went. */
-export function smapsTop(pid: number, n = 12): string[] {
+function smapsTop(pid: number, n = 12): string[] {
   const by = new Map<string, { rss: number; anon: number }>();
   let cur = '';
   for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {

@@ -89,8 +89,6 @@ const bundleOptions = {
             .replace(/\bimport\.meta\.dirname\b/g, `__hasfDirname(${JSON.stringify(dirname(rel))})`);
           return { contents: requireLazyBuiltins(text), loader: 'js', resolveDir: dirname(a.path) };
         });
-        // BullMQ's ES build takes debuglog from node:util (see requireLazyBuiltins).
-        b.onLoad({ filter: /[\\/]bullmq[\\/]dist[\\/]esm[\\/]classes[\\/]job\.js$/ }, async (a) => ({ contents: requireLazyBuiltins(await readFile(a.path, 'utf8')), loader: 'js', resolveDir: dirname(a.path) }));
         // BullMQ's ES module build (its package.json "module"; esbuild would take "main",
         // the CommonJS one), so what HASF does not use of it can be left out.
         const bullmq = join(root, 'node_modules/bullmq');
@@ -101,6 +99,9 @@ const bundleOptions = {
           contents: "// left out of HASF's bundle: its queue runs on Redis only\nexport const SQL_COMMANDS = {};\nexport const SQL_MIGRATIONS = {};\n",
           loader: 'js',
         }));
+        // BullMQ's ES build imports node:util (debuglog): see requireLazyBuiltins. After the
+        // handler above, which esbuild asks first.
+        b.onLoad({ filter: /[\\/]bullmq[\\/]dist[\\/]esm[\\/].*\.js$/ }, async (a) => ({ contents: requireLazyBuiltins(await readFile(a.path, 'utf8')), loader: 'js', resolveDir: dirname(a.path) }));
       },
     },
   ],

@@ -21,7 +21,7 @@ export interface IdleGcOptions {
   gc?: () => void;
 }
 
-/** What startIdleGc() did, for tests and the footprint bench. */
+/** What startIdleGc() did (its tests read `runs`). */
 export interface IdleGc {
   /** Collections run. */
   readonly runs: number;

@@ -41,10 +41,4 @@ describe('idle GC', () => {
       idle.stop();
     }
   });
-
-  it('does nothing without a collector', () => {
-    const idle = startIdleGc({ gc: undefined });
-    assert.equal(idle.runs, 0);
-    idle.stop();
-  });
 });

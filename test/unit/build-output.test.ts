@@ -48,6 +48,16 @@ describe('the compiled build (dist/)', { skip: built ? false : NOT_BUILT }, () =
     assert.ok(pointed >= 5, `only ${pointed} module(s) pointed back at dist/src`);
   });
 
+  it('takes node:http and node:util with require(), so the CLI does not load undici', () => {
+    for (const c of readdirSync(join(DIST, 'bundle')).filter((f) => f.endsWith('.js'))) {
+      assert.doesNotMatch(readFileSync(join(DIST, 'bundle', c), 'utf8'), /from\s*"node:(http|util)"/, `${c}: an ES import of node:http/node:util (its lazy exports run)`);
+    }
+    const probe = 'data:text/javascript,process.on("exit",()=>process.stderr.write("undici:"+process.moduleLoadList.some((m)=>m.includes("undici"))))';
+    const r = spawnSync(process.execPath, ['--import', probe, join(DIST, 'hasf.js'), '--help'], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /undici:false/);
+  });
+
   it(`node dist/hasf.js answers --version and --help on Node ${process.version}`, () => {
     const env = { ...process.env, NODE_OPTIONS: '' };
     const v = spawnSync(process.execPath, [join(DIST, 'hasf.js'), '--version'], { encoding: 'utf8', env });
